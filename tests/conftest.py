@@ -1,0 +1,1 @@
+"""Shared fixtures. Unit tests (tests/unit) run with sockets disabled."""
