@@ -126,9 +126,7 @@ class Redactor:
                         found.add(form)
             self._secrets = sorted(found, key=len, reverse=True)
             self._pattern = (
-                re.compile("|".join(re.escape(s) for s in self._secrets))
-                if self._secrets
-                else None
+                re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
             )
 
     def redact(self, text: str) -> str:

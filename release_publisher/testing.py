@@ -33,9 +33,7 @@ def plugin_xml(key: str, version: str, name: str = "Hello") -> str:
     )
 
 
-def manifest(
-    key: str | None, version: str | None, *, symbolic_name: str | None = None
-) -> str:
+def manifest(key: str | None, version: str | None, *, symbolic_name: str | None = None) -> str:
     """The text of a ``META-INF/MANIFEST.MF`` (CRLF line endings, as the JDK writes)."""
     lines = ["Manifest-Version: 1.0", "Created-By: release-publisher tests"]
     if symbolic_name or key:
@@ -133,7 +131,9 @@ def build_connect_descriptor(path: Path, key: str = "com.example.hello-cloud") -
     return path
 
 
-def png_bytes(width: int = 144, height: int = 144, rgb: tuple[int, int, int] = (0, 82, 204)) -> bytes:
+def png_bytes(
+    width: int = 144, height: int = 144, rgb: tuple[int, int, int] = (0, 82, 204)
+) -> bytes:
     """A valid PNG of one colour, ``width`` x ``height`` pixels."""
     raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
 
