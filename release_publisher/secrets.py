@@ -52,7 +52,7 @@ def make_credentials(
     token: str | None,
     *,
     user_source: str = "MARKETPLACE_USER",
-    token_source: str = "MARKETPLACE_TOKEN",
+    token_source: str = "MARKETPLACE_TOKEN",  # noqa: S107 - a variable name, not a secret
 ) -> Credentials:
     """Validate and normalise credentials.
 
