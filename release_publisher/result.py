@@ -87,8 +87,8 @@ class ReleaseResult:
     """The whole outcome of a run; mutated as the pipeline goes so that a failure at
     any point still reports what finished."""
 
-    app_key: str
-    version: str
+    app_key: str | None
+    version: str | None
     status: str = STATUS_RUNNING
     base_url: str | None = None
     artifacts: list[ArtifactResult] = field(default_factory=list)

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""`make demo`: the main job end to end, on the built-in Marketplace emulator.
+
+1. builds the sample app (examples/hello-app) into a JAR and an OBR;
+2. starts `release-publisher sandbox` on a free loopback port, and serves the OBR on
+   another one as the "release URL" Marketplace fetches from;
+3. runs `release-publisher check`, then `release-publisher publish` with
+   examples/release.yml exactly as a CI job would (credentials in the environment);
+4. shows the step outputs and the result JSON, then stops the emulator.
+
+Exits 0 when the release was published and verified, non-zero if any step fails.
+Everything it writes goes to demo-out/ (and examples/hello-app/target/).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+OUT = ROOT / "demo-out"
+BIN = Path(sys.executable).parent
+CLI = [str(BIN / "release-publisher")] if (BIN / "release-publisher").exists() else [
+    sys.executable,
+    "-m",
+    "release_publisher",
+]
+BOLD = "\033[1m" if sys.stdout.isatty() else ""
+RESET = "\033[0m" if sys.stdout.isatty() else ""
+
+
+def step(text: str) -> None:
+    print(f"\n{BOLD}== {text}{RESET}", flush=True)
+
+
+def run(cmd: list[str], env: dict[str, str]) -> int:
+    shown = " ".join(c if " " not in c else repr(c) for c in cmd)
+    print(f"$ {shown.replace(str(BIN) + '/', '')}", flush=True)
+    return subprocess.call(cmd, env=env, cwd=ROOT)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        sys.stdout.write(f"   [release URL server] {format % args}\n")
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    for stale in ("result.json", "github-output.txt", "job-summary.md"):
+        (OUT / stale).unlink(missing_ok=True)
+
+    step("1/4 Build the sample app (what `mvn package` does in a real pipeline)")
+    built = subprocess.call(
+        [sys.executable, str(EXAMPLES / "hello-app" / "build.py"), "--obr"], cwd=ROOT
+    )
+    if built != 0:
+        return built
+    target = EXAMPLES / "hello-app" / "target"
+
+    step("2/4 Start the Marketplace emulator and a release-URL server on loopback")
+    user, token = "demo@example.com", "demo-" + secrets.token_hex(12)
+    workdir = Path(tempfile.mkdtemp(prefix="release-publisher-demo-"))
+    ready = workdir / "ready"
+    sandbox = subprocess.Popen(
+        [
+            *CLI,
+            "sandbox",
+            "--port",
+            "0",
+            "--data-dir",
+            str(workdir / "data"),
+            "--user",
+            user,
+            "--token",
+            token,
+            "--processing-delay",
+            "2",
+            "--ready-file",
+            str(ready),
+        ],
+        cwd=ROOT,
+    )
+    files = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(target))
+    )
+    threading.Thread(target=files.serve_forever, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 20
+        while not (ready.exists() and ready.read_text().strip()):
+            if sandbox.poll() is not None or time.monotonic() > deadline:
+                print("The emulator did not start (see above).", file=sys.stderr)
+                return 1
+            time.sleep(0.05)
+        base_url = ready.read_text().strip()
+        obr_url = f"http://127.0.0.1:{files.server_address[1]}/hello-1.4.2.obr"
+        print(f"   Marketplace emulator: {base_url}")
+        print(f"   release URL:          {obr_url}")
+
+        env = {
+            **os.environ,
+            "MARKETPLACE_USER": user,
+            "MARKETPLACE_TOKEN": token,
+            "HELLO_OBR_URL": obr_url,
+        }
+        for name in ("GITHUB_ACTIONS", "GITLAB_CI", "RELEASE_VERSION"):
+            env.pop(name, None)
+        config = str(EXAMPLES / "release.yml")
+
+        step("3/4 Check the config and the built files (no network)")
+        code = run([*CLI, "check", "--config", config], env)
+        if code != 0:
+            return code
+
+        step("4/4 Publish, as the CI job does")
+        result_file = OUT / "result.json"
+        code = run(
+            [
+                *CLI,
+                "publish",
+                "--config",
+                config,
+                "--base-url",
+                base_url,
+                "--result-json",
+                str(result_file),
+            ],
+            env,
+        )
+        if result_file.exists():
+            show_outputs(json.loads(result_file.read_text(encoding="utf-8")), result_file)
+        if code != 0:
+            print(f"\npublish failed with exit code {code}", file=sys.stderr)
+            return code
+        print(
+            f"\n{BOLD}Done.{RESET} The release was uploaded, verified and its listing images "
+            "uploaded; nothing left this machine.\nNext: `make test`, then see README.md for "
+            "the GitHub Action and GitLab CI set-up."
+        )
+        return 0
+    finally:
+        files.shutdown()
+        sandbox.terminate()
+        try:
+            sandbox.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            sandbox.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def show_outputs(result: dict[str, object], result_file: Path) -> None:
+    """Print the step outputs the GitHub Action would set, and the result JSON."""
+    artifacts = result.get("artifacts") or []
+    assert isinstance(artifacts, list)
+    images = result.get("images") or []
+    assert isinstance(images, list)
+    ids = {a["name"]: a["id"] for a in artifacts if a.get("id")}
+    checksums = {a["name"]: a["checksum"] for a in artifacts if a.get("checksum")}
+    image_ids: dict[str, list[str]] = {}
+    for image in images:
+        if image.get("id"):
+            image_ids.setdefault(image["type"], []).append(image["id"])
+    outputs = {
+        "status": result.get("status"),
+        "artifact-id": next(iter(ids.values()), ""),
+        "artifact-ids": json.dumps(ids),
+        "checksums": json.dumps({k: v[:16] + "..." for k, v in checksums.items()}),
+        "image-ids": json.dumps(image_ids),
+        "result-file": str(result_file.relative_to(ROOT)),
+    }
+    step("Step outputs (what the GitHub Action sets; checksums shortened here)")
+    for name, value in outputs.items():
+        print(f"   {name:<13} {value}")
+    step(f"Result JSON ({result_file.relative_to(ROOT)})")
+    print(result_file.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

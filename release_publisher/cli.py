@@ -1,0 +1,400 @@
+"""Command line: ``release-publisher publish | check | schema | sandbox``.
+
+Exit codes (also in README): 0 published / check passed / dry run; 1 unexpected
+error; 2 config or usage; 3 local file (pre-flight); 4 API/HTTP; 5 verification
+mismatch; 6 processing timeout; 130 interrupted (SIGINT/SIGTERM).
+
+Every expected failure is printed as one line ``Kind: message`` plus a ``hint:``
+line on stderr; a traceback only with ``-v`` (or ``RUNNER_DEBUG=1`` on GitHub).
+Heavy modules (requests, jsonschema, werkzeug) are imported only by the commands
+that need them, so ``--version`` and ``check`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .errors import (
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    Interrupted,
+    ReleasePublisherError,
+    UsageError,
+)
+from .result import (
+    STATUS_CHECKED,
+    STATUS_DRY_RUN,
+    STATUS_FAILED,
+    STATUS_TIMEOUT,
+    ErrorInfo,
+    ReleaseResult,
+)
+from .secrets import REDACTOR, Credentials, RedactingFilter
+
+if TYPE_CHECKING:
+    from .config.model import ReleaseConfig
+    from .hosts.base import Host
+    from .preflight.model import Plan
+
+log = logging.getLogger("release_publisher")
+
+DEFAULT_CONFIG = "marketplace-release.yml"
+ENV_USER = "MARKETPLACE_USER"
+ENV_TOKEN = "MARKETPLACE_TOKEN"  # noqa: S105 - the variable's name, not a secret
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="release-publisher",
+        description="Publish an Atlassian Marketplace app release: upload or fetch the "
+        "artifact, verify what Marketplace reports, upload listing images.",
+        epilog="Exit codes: 0 ok, 1 unexpected, 2 config/usage, 3 local file, 4 API/HTTP, "
+        "5 verification mismatch, 6 processing timeout, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"release-publisher {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--config",
+            "-c",
+            default=DEFAULT_CONFIG,
+            help=f"the release config file (default: {DEFAULT_CONFIG})",
+        )
+        p.add_argument(
+            "--version",
+            dest="release_version",
+            metavar="VERSION",
+            help="override app.version, e.g. with the tag name; a leading 'v' before a "
+            "digit is dropped (v1.4.2 -> 1.4.2)",
+        )
+        p.add_argument("--base-url", help="override marketplace.base-url")
+        p.add_argument(
+            "--working-directory",
+            "-C",
+            metavar="DIR",
+            help="change to DIR first (the config path is relative to it)",
+        )
+        p.add_argument("--verbose", "-v", action="store_true", help="debug logs and tracebacks")
+
+    publish = sub.add_parser(
+        "publish",
+        help="publish the release described by the config",
+        description="Upload/fetch each artifact, poll until Marketplace has processed it, "
+        "verify key, version and checksum, then upload the listing images. Credentials "
+        f"come from ${ENV_USER} and ${ENV_TOKEN} (or --user/--token).",
+    )
+    common(publish)
+    publish.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate and run pre-flight, print every request that would be sent, send none",
+    )
+    publish.add_argument(
+        "--result-json", metavar="PATH", help="write the result JSON here (on success and failure)"
+    )
+    publish.add_argument(
+        "--poll-timeout", type=float, metavar="SECONDS", help="override polling.timeout"
+    )
+    publish.add_argument(
+        "--ca-bundle", metavar="PATH", help="an extra CA certificate file (TLS-intercepting proxy)"
+    )
+    publish.add_argument("--user", help=f"Marketplace account email (default: ${ENV_USER})")
+    publish.add_argument(
+        "--token",
+        help=f"Marketplace API token (default: ${ENV_TOKEN}; prefer the environment: "
+        "command lines are visible to other processes)",
+    )
+
+    check = sub.add_parser(
+        "check",
+        help="validate the config and the local files; no network",
+        description="Config validation and pre-flight only. Prints what publish would do.",
+    )
+    common(check)
+
+    sub.add_parser("schema", help="print the JSON Schema of the release config")
+
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="run the local Marketplace emulator (needs the [sandbox] extra)",
+        description="A local emulator of the Marketplace release endpoints, for rehearsals "
+        "and tests. Install with: pip install 'release-publisher[sandbox]'.",
+    )
+    from .sandbox import cli as sandbox_cli
+
+    sandbox_cli.add_arguments(sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    environ = os.environ if env is None else env
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if args.command == "schema":
+        from .config import schema_text
+
+        sys.stdout.write(schema_text())
+        return EXIT_OK
+    if args.command == "sandbox":
+        from .sandbox import cli as sandbox_cli
+
+        return sandbox_cli.run(args)
+    return Command(args, environ).run()
+
+
+class Command:
+    """One ``publish`` or ``check`` run: owns the host adapter, the result and the
+    error rendering."""
+
+    def __init__(self, args: argparse.Namespace, env: Mapping[str, str]) -> None:
+        from .hosts.base import select_host
+
+        self.args = args
+        self.env = env
+        self.host: Host = select_host(env, stream=sys.stdout)
+        self.verbose = bool(args.verbose or self.host.debug)
+        self.result = ReleaseResult(app_key=None, version=None)
+        self.result_path = Path(args.result_json) if getattr(args, "result_json", None) else None
+
+    def run(self) -> int:
+        """Run the command; never raises (except SystemExit)."""
+        from .console import setup_logging
+
+        if self.args.command == "publish":
+            # Masks go out before anything else is printed, raw values included.
+            raw_token = self.args.token if self.args.token is not None else self.env.get(ENV_TOKEN)
+            raw_user = self.args.user if self.args.user is not None else self.env.get(ENV_USER)
+            if raw_token:
+                secrets = [raw_token, raw_token.strip()]
+                if raw_user:
+                    secrets += Credentials(raw_user.strip(), raw_token.strip()).secret_forms()
+                REDACTOR.add(*secrets)
+                self.host.mask(REDACTOR.secrets)
+        setup_logging(verbose=self.verbose)
+        logging.getLogger().addFilter(RedactingFilter())
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        try:
+            if self.args.command == "check":
+                self._check()
+            else:
+                self._publish()
+            return EXIT_OK
+        except ReleasePublisherError as err:
+            return self._fail(err)
+        except KeyboardInterrupt:
+            return self._fail(Interrupted("interrupted (SIGINT)"))
+        except Exception as exc:  # noqa: BLE001 - rendered as exit 1, traceback with -v
+            return self._unexpected(exc)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            self._finish()
+
+    # -- commands ----------------------------------------------------------------
+
+    def _load(self) -> tuple[ReleaseConfig, Plan]:
+        from .config import load_config
+        from .preflight import run_preflight
+
+        if self.args.working_directory:
+            try:
+                os.chdir(self.args.working_directory)
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot change to working directory {self.args.working_directory!r}: "
+                    f"{exc.strerror}",
+                    hint="working-directory is relative to the repository root",
+                ) from None
+        config = load_config(
+            Path(self.args.config), env=self.env, version_override=self.args.release_version
+        )
+        overrides: dict[str, Any] = {}
+        if self.args.base_url:
+            overrides["base_url"] = _check_base_url(self.args.base_url)
+        if getattr(self.args, "poll_timeout", None) is not None:
+            if self.args.poll_timeout <= 0:
+                raise UsageError(
+                    f"--poll-timeout must be a positive number of seconds, "
+                    f"got {self.args.poll_timeout:g}"
+                )
+            overrides["poll_timeout"] = float(self.args.poll_timeout)
+        if overrides:
+            config = dataclasses.replace(config, **overrides)
+        self.result.app_key, self.result.version = config.app_key, config.version
+        self.result.base_url = config.base_url
+        with self.host.group("Pre-flight checks"):
+            plan = run_preflight(config)
+            for warning in plan.warnings:
+                log.warning("%s", warning)
+                self.host.report_warning(warning)
+        from .pipeline import new_result
+
+        self.result = new_result(plan, base_url=config.base_url)
+        return config, plan
+
+    def _check(self) -> None:
+        from .console import describe_plan
+
+        _, plan = self._load()
+        for line in describe_plan(plan):
+            log.info("%s", line)
+        self.result.status = STATUS_CHECKED
+
+    def _publish(self) -> None:
+        from .console import ProgressReporter, describe_plan, describe_result
+
+        credentials = None
+        if not self.args.dry_run:
+            from .secrets import make_credentials
+
+            credentials = make_credentials(
+                self.args.user if self.args.user is not None else self.env.get(ENV_USER),
+                self.args.token if self.args.token is not None else self.env.get(ENV_TOKEN),
+                user_source="--user" if self.args.user is not None else ENV_USER,
+                token_source="--token" if self.args.token is not None else ENV_TOKEN,
+            )
+        config, plan = self._load()
+        self._checkpoint(self.result)
+        if self.args.dry_run:
+            for line in describe_plan(plan, dry_run=True):
+                log.info("%s", line)
+            self.result.status = STATUS_DRY_RUN
+            return
+        assert credentials is not None
+        from .clock import SystemClock
+        from .marketplace.client import MarketplaceClient
+        from .pipeline import Pipeline
+
+        client = MarketplaceClient(
+            config.base_url,
+            user=credentials.user,
+            token=credentials.token,
+            ca_bundle=self.args.ca_bundle or None,
+            log=lambda message: log.info("%s", message),
+        )
+        pipeline = Pipeline(
+            plan=plan,
+            api=client,
+            clock=SystemClock(),
+            phases=self.host,
+            progress=ProgressReporter(),
+            checkpoint=self._checkpoint,
+        )
+        log.info("Publishing %s %s to %s", config.app_key, config.version, config.base_url)
+        try:
+            pipeline.run(self.result)
+        except ReleasePublisherError as err:
+            err.artifact_name = pipeline.current  # type: ignore[attr-defined]
+            raise
+        finally:
+            client.close()
+        for line in describe_result(self.result):
+            log.info("%s", line)
+
+    # -- endings -----------------------------------------------------------------
+
+    def _fail(self, err: ReleasePublisherError) -> int:
+        from .errors import ProcessingTimeout
+
+        self.result.status = STATUS_TIMEOUT if isinstance(err, ProcessingTimeout) else STATUS_FAILED
+        self.result.error = ErrorInfo(
+            kind=err.kind,
+            message=REDACTOR.redact(err.message),
+            hint=REDACTOR.redact(err.hint) if err.hint else None,
+            exit_code=err.exit_code,
+            artifact=getattr(err, "artifact_name", None),
+        )
+        if self.verbose:
+            self._print_traceback()
+        self.host.report_error(err)
+        rendered = err.render()
+        if any(a.id for a in self.result.artifacts):
+            ids = ", ".join(f"{a.name}={a.id}" for a in self.result.artifacts if a.id)
+            rendered += f"\n  uploaded before the failure: {ids}"
+        _stderr(REDACTOR.redact(rendered))
+        return err.exit_code
+
+    def _unexpected(self, exc: BaseException) -> int:
+        message = f"{type(exc).__name__}: {exc}"
+        self.result.status = STATUS_FAILED
+        self.result.error = ErrorInfo(
+            kind="UnexpectedError",
+            message=REDACTOR.redact(message),
+            hint="this is a bug in release-publisher: run again with -v and report it",
+            exit_code=EXIT_UNEXPECTED,
+        )
+        if self.verbose:
+            self._print_traceback()
+        _stderr(
+            REDACTOR.redact(f"UnexpectedError: {message}")
+            + "\n  hint: this is a bug in release-publisher: run again with -v and report it"
+        )
+        return EXIT_UNEXPECTED
+
+    def _print_traceback(self) -> None:
+        _stderr(REDACTOR.redact(traceback.format_exc().rstrip()))
+
+    def _checkpoint(self, result: ReleaseResult) -> None:
+        """Write the result file now (atomically); a failure to write is a warning."""
+        if self.result_path is None:
+            return
+        try:
+            result.write(self.result_path)
+        except OSError as exc:
+            if not getattr(self, "_warned_result", False):
+                self._warned_result = True
+                log.warning("could not write the result file %s: %s", self.result_path, exc)
+
+    def _finish(self) -> None:
+        if self.args.command != "publish":
+            return
+        self._checkpoint(self.result)
+        try:
+            warnings = self.host.publish(self.result, result_file=self.result_path)
+        except Exception as exc:  # noqa: BLE001 - outputs must never fail a finished upload
+            warnings = [f"could not write the CI outputs: {exc}"]
+        for warning in warnings:
+            log.warning("%s", warning)
+
+
+def _check_base_url(url: str) -> str:
+    """Validate a ``--base-url``: http(s) with a host. Raises UsageError."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"--base-url must be an http(s) URL, got {url!r}",
+            hint="for example https://api.atlassian.com/marketplace",
+        )
+    if parts.username or parts.password:
+        raise UsageError(
+            "--base-url must not carry credentials",
+            hint=f"set {ENV_USER} and {ENV_TOKEN} instead",
+        )
+    return url.strip().rstrip("/")
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(f"stopped by signal {signal.Signals(signum).name}")
+
+
+def _stderr(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
