@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from .limits import human_size
@@ -126,7 +127,7 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
                 if desc.source:
                     ident += f" (from {desc.source})"
             lines.append(
-                f"  {art.name}: {art.path} ({human_size(art.size or 0)}, "
+                f"  {art.name}: {_rel(art.path)} ({human_size(art.size or 0)}, "
                 f"{KIND_LABELS.get(art.kind or '', art.kind or '?')}{ident})"
             )
             lines.append("      -> POST /rest/3/artifacts (multipart upload, SHA-512 computed)")
@@ -136,7 +137,12 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
                 '      -> POST /rest/3/artifacts/fetch {"uri": ...}'
                 + (" (expected SHA-512 given)" if art.spec.sha512 else "")
             )
-        checks = ["key", "version" if art.kind != "connect" else None, "checksum"]
+        has_checksum = art.path is not None or art.spec.sha512 is not None
+        checks = [
+            "key",
+            "version" if art.kind != "connect" else None,
+            "checksum" if has_checksum else None,
+        ]
         checks += [f"details.{k}" for k in sorted(art.spec.expect)]
         lines.append(
             f"      -> poll GET /rest/3/artifacts/{{id}} (up to {config.poll_timeout:g} s), "
@@ -147,7 +153,7 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
         for img in plan.images:
             dims = f"{img.width}x{img.height} " if img.width and img.height else ""
             lines.append(
-                f"  {img.type}: {img.path} ({dims}{img.format.upper()}, {human_size(img.size)})"
+                f"  {img.type}: {_rel(img.path)} ({dims}{img.format.upper()}, {human_size(img.size)})"
                 f" -> POST /rest/3/assets/images/{img.type}"
             )
     uploads = sum(1 for a in plan.artifacts if a.path is not None)
@@ -165,6 +171,14 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
         "Dry run: nothing was sent." if dry_run else "Pre-flight passed: nothing was sent.",
     ]
     return lines
+
+
+def _rel(path: Path) -> str:
+    """``path`` relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def describe_result(result: ReleaseResult) -> list[str]:

@@ -1,0 +1,144 @@
+"""Pre-flight: every check of local files, before any request.
+
+:func:`run_preflight` turns a :class:`~release_publisher.config.model.ReleaseConfig`
+into a :class:`~release_publisher.preflight.model.Plan`, or raises
+:class:`~release_publisher.errors.FileCheckError` (exit 3) for the first problem, with
+a hint and the config location of the entry (``artifacts[i].file`` or
+``images[i].file``). It never opens a socket.
+
+Artifacts (``artifacts[]`` with ``file``), in config order:
+
+1. the glob matches exactly one regular, non-empty file (see :mod:`.files`);
+2. its size (``os.stat``, the file is not read for it) is at most
+   :data:`~release_publisher.limits.MAX_ARTIFACT_BYTES`;
+3. its kind is told by content (see :mod:`.descriptors`): a known extension that
+   contradicts the content (``.jar`` holding text or JSON, ``.json`` holding a zip) is
+   an error; content with an unknown extension, or an OBR named ``.jar``, is a warning;
+4. its app key (and, except for Connect, version) must equal ``app.key`` /
+   ``app.version``; unreplaced ``${...}`` placeholders are errors. A JWB without any
+   identity is uploaded with a warning.
+
+``url`` artifacts are passed through (``LocalArtifact(spec)``): Marketplace fetches
+them. Listing images: see :mod:`.images`. Two artifacts resolving to the same file
+give a warning.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config.model import ArtifactSpec, ReleaseConfig
+from ..errors import FileCheckError, Location
+from .descriptors import (
+    KINDS,
+    MAX_CONNECT_BYTES,
+    MAX_DESCRIPTOR_BYTES,
+    MAX_NESTED_JAR_BYTES,
+    Inspection,
+    check_identity,
+    inspect_artifact,
+    parse_manifest,
+    parse_plugin_xml,
+    read_descriptor,
+    read_descriptor_bytes,
+)
+from .files import display_path, find_one
+from .images import KNOWN_IMAGE_TYPES, RECOMMENDED_IMAGE_SIZES, check_image_spec
+from .model import Descriptor, LocalArtifact, LocalImage, Plan
+
+__all__ = [
+    "KINDS",
+    "KNOWN_IMAGE_TYPES",
+    "MAX_CONNECT_BYTES",
+    "MAX_DESCRIPTOR_BYTES",
+    "MAX_NESTED_JAR_BYTES",
+    "RECOMMENDED_IMAGE_SIZES",
+    "Descriptor",
+    "Inspection",
+    "LocalArtifact",
+    "LocalImage",
+    "Plan",
+    "check_artifact",
+    "check_identity",
+    "inspect_artifact",
+    "parse_manifest",
+    "parse_plugin_xml",
+    "read_descriptor",
+    "read_descriptor_bytes",
+    "run_preflight",
+]
+
+
+def _located(exc: FileCheckError, prefix: str, location: Location) -> FileCheckError:
+    return FileCheckError(
+        f"{prefix}{exc.message}", hint=exc.hint, location=exc.location or location
+    )
+
+
+def check_artifact(spec: ArtifactSpec, config: ReleaseConfig) -> tuple[LocalArtifact, list[str]]:
+    """Check one ``file`` artifact (steps 1-4 of the module docstring); returns the
+    :class:`LocalArtifact` (``path``, ``size`` in bytes, ``kind``, ``descriptor``) and
+    warnings. A ``url`` artifact gives ``LocalArtifact(spec)``. Raises
+    :class:`FileCheckError` without a location."""
+    if spec.file is None:
+        return LocalArtifact(spec), []
+    path, size = find_one(spec.file, config.base_dir, what="artifact")
+    shown = display_path(path, config.base_dir)
+    found: Inspection = inspect_artifact(path, shown=shown)
+    warnings = list(found.warnings)
+    if found.descriptor is not None:
+        check_identity(
+            found.descriptor,
+            found.kind,
+            app_key=config.app_key,
+            version=config.version,
+            version_source=config.version_source,
+            shown=shown,
+        )
+    artifact = LocalArtifact(
+        spec=spec, path=path, size=size, kind=found.kind, descriptor=found.descriptor
+    )
+    return artifact, warnings
+
+
+def run_preflight(config: ReleaseConfig) -> Plan:
+    """Check every local file of ``config`` (no network) and return the
+    :class:`Plan`: artifacts in config order, images in config order with each glob's
+    matches sorted, and warnings (text, each naming its config entry).
+
+    Raises :class:`FileCheckError` (exit 3) for the first failing artifact or image,
+    with ``location=config.where("artifacts[i].file")`` (or ``images[i].file``) and
+    the artifact's name in the message."""
+    warnings: list[str] = []
+    artifacts: list[LocalArtifact] = []
+    seen: dict[Path, str] = {}
+    for index, spec in enumerate(config.artifacts):
+        field = f"artifacts[{index}].file"
+        try:
+            artifact, found = check_artifact(spec, config)
+        except FileCheckError as exc:
+            raise _located(exc, f"artifact {spec.name!r}: ", config.where(field)) from None
+        warnings.extend(f"artifacts[{index}] ({spec.name}): {w}" for w in found)
+        if artifact.path is not None:
+            resolved = artifact.path.resolve()
+            if resolved in seen:
+                warnings.append(
+                    f"artifacts[{index}] ({spec.name}): the same file as {seen[resolved]}"
+                    f" ({display_path(artifact.path, config.base_dir)}) is uploaded twice"
+                )
+            seen.setdefault(resolved, f"artifacts[{index}] ({spec.name})")
+        artifacts.append(artifact)
+    images: list[LocalImage] = []
+    for index, image_spec in enumerate(config.images):
+        label = f"images[{index}]"
+        try:
+            checked, found = check_image_spec(image_spec, config.base_dir, label=label)
+        except FileCheckError as exc:
+            raise _located(
+                exc, f"{label} ({image_spec.type}): ", config.where(f"{label}.file")
+            ) from None
+        images.extend(checked)
+        warnings.extend(found)
+    return Plan(
+        config=config, artifacts=tuple(artifacts), images=tuple(images), warnings=tuple(warnings)
+    )

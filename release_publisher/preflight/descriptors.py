@@ -1,0 +1,624 @@
+"""Telling an artifact's kind by its content and reading the app identity (app key,
+version, name) from it, the way Marketplace fills ``details.key`` /
+``details.version`` / ``details.name``. No network.
+
+Public entry points:
+
+* :func:`read_descriptor` / :func:`read_descriptor_bytes`: ``(kind, descriptor)`` for
+  a file or for bytes in memory (the emulator calls the latter on an upload);
+* :func:`inspect_artifact`: the same plus warnings (used by pre-flight);
+* :func:`check_identity`: compare a descriptor with the config's app key and version.
+
+Kinds (``kind``): ``"jar"``, ``"obr"``, ``"jwb"`` (all zip files: magic ``PK\\x03\\x04``
+or, for an empty zip, ``PK\\x05\\x06``) and ``"connect"`` (a JSON object). A zip is an
+``"obr"`` when named ``.obr`` or when it holds ``obr.xml`` and a ``.jar`` at its root; a
+``"jwb"`` when named ``.jwb``; else a ``"jar"``.
+
+Identity of a JAR (and of the plugin JAR at the root of an OBR, and of a JWB):
+
+* app key: ``<atlassian-plugin key=...>`` in ``atlassian-plugin.xml`` at the root,
+  else ``Atlassian-Plugin-Key`` in ``META-INF/MANIFEST.MF``, else its
+  ``Bundle-SymbolicName`` (parameters such as ``;singleton:=true`` removed);
+* version: ``<plugin-info><version>``, else ``Bundle-Version``;
+* name: the ``name`` attribute, else ``Bundle-Name``.
+
+Values are stripped of surrounding whitespace; an empty value counts as absent.
+Connect descriptors give ``key`` and ``name``; their version is None.
+
+Hostile input is bounded: every entry read is refused when its declared size or its
+actual inflated size exceeds a cap (at most cap + 1 bytes are ever inflated); a nested
+plugin JAR is spooled to a :class:`tempfile.SpooledTemporaryFile` (in memory up to
+:data:`SPOOL_MEMORY_BYTES`, capped at :data:`MAX_NESTED_JAR_BYTES`); zip central
+directories with more than :data:`MAX_ZIP_ENTRIES` entries are refused before they are
+parsed; XML with entity declarations (billion laughs, external entities) is refused by
+defusedxml. Every failure is a :class:`~release_publisher.errors.FileCheckError`; no
+parser exception escapes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from ..errors import FileCheckError
+from ..limits import MAX_ARTIFACT_BYTES, human_size
+from .files import EMPTY_ZIP_MAGIC, ZIP_MAGIC, content_hint, describe_start
+from .model import Descriptor
+
+#: Entry names inside a JAR.
+PLUGIN_XML = "atlassian-plugin.xml"
+MANIFEST = "META-INF/MANIFEST.MF"
+#: Largest ``atlassian-plugin.xml`` or ``MANIFEST.MF`` read (declared or inflated), bytes.
+MAX_DESCRIPTOR_BYTES = 1024 * 1024
+#: Largest Connect descriptor JSON read, bytes.
+MAX_CONNECT_BYTES = 1024 * 1024
+#: Largest plugin JAR inflated out of an OBR, bytes.
+MAX_NESTED_JAR_BYTES = MAX_ARTIFACT_BYTES
+#: A nested JAR is held in memory up to this many bytes, then in a temporary file.
+SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
+#: Zips whose central directory lists more entries, or is larger (bytes), are refused
+#: before being parsed (a real app JAR has a few thousand entries).
+MAX_ZIP_ENTRIES = 200_000
+MAX_CENTRAL_DIRECTORY_BYTES = 64 * 1024 * 1024
+
+ZIP_KINDS = ("jar", "obr", "jwb")
+KINDS = (*ZIP_KINDS, "connect")
+_ZIP_EXTENSIONS = {".jar", ".obr", ".jwb"}
+_EXT_ARTICLE = {".jar": "a JAR", ".obr": "an OBR", ".jwb": "a JWB"}
+_KIND_LABEL = {"jar": "JAR", "obr": "OBR", "jwb": "JWB", "connect": "Connect descriptor"}
+#: An unreplaced build placeholder such as ``${project.version}``.
+PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,  # unsupported compression method (e.g. deflate64)
+    RuntimeError,  # encrypted entry
+    ValueError,
+    struct.error,
+    OSError,  # a seek to a bogus offset
+)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What :func:`inspect_artifact` found: ``kind`` (one of :data:`KINDS`), the
+    ``descriptor`` (None only for a JWB without identity) and ``warnings`` (text)."""
+
+    kind: str
+    descriptor: Descriptor | None
+    warnings: tuple[str, ...] = ()
+
+
+def read_descriptor(path: Path, *, filename: str | None = None) -> tuple[str, Descriptor | None]:
+    """Tell the kind of the artifact at ``path`` and read its identity, as Marketplace
+    does when it fills ``details`` of ``POST /rest/3/artifacts``.
+
+    ``filename`` is the logical file name (its extension decides ``.obr``/``.jwb`` and
+    appears in ``Descriptor.source`` for an OBR); default ``path.name``.
+
+    Returns ``(kind, descriptor)``: ``kind`` is ``"jar" | "obr" | "jwb" | "connect"``;
+    ``descriptor`` holds the values exactly as found (placeholders such as
+    ``${project.version}`` are NOT refused here; see :func:`check_identity`), and is
+    None only for a JWB that carries no identity. Connect descriptors have
+    ``version=None``.
+
+    Raises :class:`FileCheckError` (no location) when the file is neither a zip nor a
+    JSON object, is a corrupt zip, has an over-sized or malformed descriptor or
+    manifest (XML bombs included), or is a JAR/OBR with no app key anywhere; an
+    emulator maps that to Marketplace's ``400 VALIDATION_FAILED``.
+    """
+    return _pair(inspect_artifact(path, filename=filename))
+
+
+def read_descriptor_bytes(data: bytes, filename: str) -> tuple[str, Descriptor | None]:
+    """:func:`read_descriptor` for an artifact held in memory (``data``, named
+    ``filename``), e.g. the ``file`` part of an upload the emulator received."""
+    return _pair(_inspect(io.BytesIO(data), len(data), filename=filename, shown=filename))
+
+
+def _pair(found: Inspection) -> tuple[str, Descriptor | None]:
+    return found.kind, found.descriptor
+
+
+def inspect_artifact(
+    path: Path, *, filename: str | None = None, shown: str | None = None
+) -> Inspection:
+    """Kind, descriptor and warnings for the artifact at ``path`` (a regular file).
+    ``shown`` names the file in messages (default ``str(path)``). Errors as
+    :func:`read_descriptor`; unreadable files also raise :class:`FileCheckError`."""
+    name = filename or path.name
+    label = shown or str(path)
+    try:
+        with path.open("rb") as f:
+            size = f.seek(0, io.SEEK_END)
+            f.seek(0)
+            return _inspect(f, size, filename=name, shown=label)
+    except OSError as exc:
+        raise FileCheckError(
+            f"cannot read {label}: {exc.strerror or exc}",
+            hint="check the file's permissions",
+        ) from None
+
+
+# --- kind -----------------------------------------------------------------------
+
+
+def _inspect(f: IO[bytes], size: int, *, filename: str, shown: str) -> Inspection:
+    head = f.read(64)
+    f.seek(0)
+    ext = Path(filename).suffix.lower()
+    if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+        if ext == ".json":
+            raise FileCheckError(
+                f"{shown} is named .json but is a zip file",
+                hint="a Connect descriptor is a JSON file; a zip is a .jar, .obr or .jwb",
+            )
+        return _inspect_zip(f, size, filename=filename, shown=shown, ext=ext)
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if stripped.startswith(b"{"):
+        if ext in _ZIP_EXTENSIONS:
+            raise FileCheckError(
+                f"{shown} is named {ext} but is not a zip file: it is JSON (a Connect descriptor?)",
+                hint="name a Connect descriptor .json, or point the pattern at the built"
+                f" {ext} file",
+            )
+        warnings = []
+        if ext != ".json":
+            warnings.append(
+                f"{shown} is a Connect descriptor (JSON) but not named .json; Marketplace"
+                " may tell the type by the name"
+            )
+        return Inspection("connect", _read_connect(f, size, shown=shown), tuple(warnings))
+    start = describe_start(head)
+    hint = content_hint(head)
+    if ext in _ZIP_EXTENSIONS:
+        raise FileCheckError(
+            f"{shown} is not a zip file (starts with {start}), so not {_EXT_ARTICLE[ext]}",
+            hint=hint or "point the pattern at the file the build produced (e.g. target/*.jar)",
+        )
+    if ext == ".json":
+        raise FileCheckError(
+            f"{shown} is not a JSON object (starts with {start})",
+            hint=hint or "a Connect descriptor is a JSON object with a string 'key'",
+        )
+    raise FileCheckError(
+        f"{shown} is neither a zip file (JAR, OBR, JWB) nor a Connect descriptor JSON"
+        f" (starts with {start})",
+        hint=hint or "point the pattern at the built .jar, .obr, .jwb or descriptor .json",
+    )
+
+
+def _inspect_zip(f: IO[bytes], size: int, *, filename: str, shown: str, ext: str) -> Inspection:
+    warnings: list[str] = []
+    with _open_zip(f, size, shown=shown) as zf:
+        names = zf.namelist()
+        root_jars = sorted(n for n in names if "/" not in n and n.lower().endswith(".jar"))
+        looks_obr = "obr.xml" in names and bool(root_jars)
+        if ext == ".jwb":
+            kind = "jwb"
+        elif ext == ".obr" or looks_obr:
+            kind = "obr"
+        else:
+            kind = "jar"
+        if ext not in _ZIP_EXTENSIONS:
+            warnings.append(
+                f"{shown} is a zip ({_KIND_LABEL[kind]}) but not named .jar, .obr or .jwb;"
+                " Marketplace may tell the type by the name"
+            )
+        elif ext == ".jar" and kind == "obr":
+            warnings.append(
+                f"{shown} is named .jar but holds obr.xml and a plugin JAR (an OBR);"
+                " Marketplace may treat it as a plain JAR: name it .obr"
+            )
+        if kind == "obr":
+            descriptor = _obr_descriptor(zf, root_jars, filename=filename, shown=shown)
+        else:
+            descriptor = _jar_descriptor(zf, prefix="", shown=shown)
+    if descriptor is None or descriptor.key is None:
+        if kind == "jwb":
+            warnings.append(
+                f"{shown}: this JWB carries no atlassian-plugin.xml or manifest identity;"
+                " its app key and version cannot be checked before upload"
+            )
+            return Inspection(kind, None, tuple(warnings))
+        raise FileCheckError(
+            f"{shown} carries no app key: no {PLUGIN_XML} with a key at its root, and no"
+            " Atlassian-Plugin-Key or Bundle-SymbolicName in META-INF/MANIFEST.MF;"
+            " Marketplace could not identify it",
+            hint="is this the app's JAR (not a library or the -sources.jar)? An app JAR"
+            f" has {PLUGIN_XML} (or Atlassian-Plugin-Key in its manifest): check the build",
+        )
+    return Inspection(kind, descriptor, tuple(warnings))
+
+
+# --- zip plumbing ---------------------------------------------------------------
+
+
+def _corrupt(shown: str, exc: BaseException) -> FileCheckError:
+    return FileCheckError(
+        f"{shown} is not a valid zip file: {exc or type(exc).__name__}",
+        hint="the file is corrupt or truncated: rebuild it, and check any step that"
+        " copies or downloads it",
+    )
+
+
+def check_zip_directory(f: IO[bytes], size: int, *, shown: str) -> None:
+    """Refuse a zip whose end-of-central-directory record is missing, or whose central
+    directory lists more than :data:`MAX_ZIP_ENTRIES` entries or is larger than
+    :data:`MAX_CENTRAL_DIRECTORY_BYTES`, reading only the tail of ``f`` (``size``
+    bytes long). Raises :class:`FileCheckError`."""
+    tail_len = min(size, 22 + 0xFFFF)
+    f.seek(size - tail_len)
+    tail = f.read(tail_len)
+    f.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise _corrupt(shown, zipfile.BadZipFile("no end-of-central-directory record"))
+    entries, cd_size = struct.unpack("<10xHL6x", tail[at : at + 22])
+    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and at >= 20:
+        locator = tail[at - 20 : at]
+        if locator[:4] == b"PK\x06\x07":
+            (offset,) = struct.unpack("<8xQ4x", locator)
+            if offset + 56 <= size:
+                f.seek(offset)
+                record = f.read(56)
+                f.seek(0)
+                if record[:4] == b"PK\x06\x06":
+                    entries, cd_size = struct.unpack("<32xQQ8x", record)
+    if entries > MAX_ZIP_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise FileCheckError(
+            f"{shown} lists {entries} zip entries ({human_size(cd_size)} of central"
+            f" directory); at most {MAX_ZIP_ENTRIES} entries are read",
+            hint="this is not a plausible app artifact (a zip bomb?): check the build",
+        )
+
+
+@contextmanager
+def _open_zip(f: IO[bytes], size: int, *, shown: str) -> Iterator[zipfile.ZipFile]:
+    check_zip_directory(f, size, shown=shown)
+    try:
+        zf = zipfile.ZipFile(f)
+    except _ZIP_ERRORS as exc:
+        raise _corrupt(shown, exc) from None
+    with zf:
+        yield zf
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int, *, source: str, shown: str) -> bytes:
+    """The bytes of entry ``name``, refusing a declared or actual size over ``limit``
+    bytes (at most ``limit + 1`` bytes are inflated)."""
+    try:
+        info = zf.getinfo(name)
+        if info.file_size > limit:
+            raise _too_big(shown, source, f"declares {human_size(info.file_size)}", limit)
+        with zf.open(info) as member:
+            data = member.read(limit + 1)
+    except _ZIP_ERRORS as exc:
+        raise _corrupt(shown, exc) from None
+    if len(data) > limit:
+        raise _too_big(shown, source, f"inflates to more than {human_size(limit)}", limit)
+    return data
+
+
+def _too_big(shown: str, source: str, what: str, limit: int) -> FileCheckError:
+    return FileCheckError(
+        f"{shown}: {source} {what}; at most {human_size(limit)} is read",
+        hint="a real descriptor is a few KiB: the artifact is damaged or hostile (a zip"
+        " bomb?); rebuild it",
+    )
+
+
+# --- JAR ------------------------------------------------------------------------
+
+
+def _jar_descriptor(zf: zipfile.ZipFile, *, prefix: str, shown: str) -> Descriptor | None:
+    """Identity of the JAR ``zf`` (rules in the module docstring); sources are
+    prefixed with ``prefix`` (``""`` or ``"x.obr!/x.jar!/"``). None when it has
+    neither an ``atlassian-plugin.xml`` nor a manifest with any identity."""
+    names = set(zf.namelist())
+    xml_key = xml_name = xml_version = None
+    xml_src = prefix + PLUGIN_XML
+    if PLUGIN_XML in names:
+        data = _read_member(zf, PLUGIN_XML, MAX_DESCRIPTOR_BYTES, source=xml_src, shown=shown)
+        xml_key, xml_name, xml_version = parse_plugin_xml(data, source=xml_src, shown=shown)
+    attrs: dict[str, str] = {}
+    mf_src = prefix + MANIFEST
+    if MANIFEST in names:
+        data = _read_member(zf, MANIFEST, MAX_DESCRIPTOR_BYTES, source=mf_src, shown=shown)
+        attrs = parse_manifest(data)
+    symbolic = _clean(attrs.get("bundle-symbolicname", "").split(";", 1)[0])
+    key_candidates = (
+        (xml_key, xml_src),
+        (_clean(attrs.get("atlassian-plugin-key")), mf_src),
+        (symbolic, mf_src),
+    )
+    key, key_src = next(((v, s) for v, s in key_candidates if v), (None, None))
+    version, ver_src = next(
+        (
+            (v, s)
+            for v, s in ((xml_version, xml_src), (_clean(attrs.get("bundle-version")), mf_src))
+            if v
+        ),
+        (None, None),
+    )
+    name = xml_name or _clean(attrs.get("bundle-name"))
+    if key is None and version is None:
+        return None
+    if key_src and ver_src and key_src != ver_src:
+        source = f"{key_src} (key), {ver_src} (version)"
+    else:
+        source = key_src or ver_src or ""
+    return Descriptor(key=key, version=version, name=name, source=source)
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def parse_plugin_xml(
+    data: bytes, *, source: str = PLUGIN_XML, shown: str = "artifact"
+) -> tuple[str | None, str | None, str | None]:
+    """``(key, name, version)`` from the bytes of an ``atlassian-plugin.xml``: the
+    root ``<atlassian-plugin key= name=>`` attributes and ``<plugin-info><version>``
+    text, stripped (None when absent or empty). Parsed with defusedxml (entities and
+    external references refused). Raises :class:`FileCheckError` naming ``source``
+    for malformed XML, a refused construct, or another root element."""
+    try:
+        root: Element = SafeET.fromstring(data)
+    except DefusedXmlException as exc:
+        detail = type(exc).__name__
+        entity = getattr(exc, "name", None)
+        if entity:
+            detail += f" for entity {entity!r}"
+        raise FileCheckError(
+            f"{shown}: {source} uses a refused XML construct ({detail}); entity"
+            " declarations and external references are not read",
+            hint="a plugin descriptor needs no DTD entities (this looks like an XML bomb"
+            " or an external entity): rebuild from a clean atlassian-plugin.xml",
+        ) from None
+    except (ParseError, ValueError, LookupError) as exc:
+        raise FileCheckError(
+            f"{shown}: {source} is not well-formed XML ({exc})",
+            hint="fix atlassian-plugin.xml in the project and rebuild",
+        ) from None
+    tag = root.tag.rsplit("}", 1)[-1] if isinstance(root.tag, str) else str(root.tag)
+    if tag != "atlassian-plugin":
+        raise FileCheckError(
+            f"{shown}: the root element of {source} is <{tag}>, not <atlassian-plugin>",
+            hint="fix atlassian-plugin.xml in the project and rebuild",
+        )
+    version = None
+    for child in root:
+        if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "plugin-info":
+            for item in child:
+                if isinstance(item.tag, str) and item.tag.rsplit("}", 1)[-1] == "version":
+                    version = _clean(item.text)
+                    break
+            break
+    return _clean(root.get("key")), _clean(root.get("name")), version
+
+
+def parse_manifest(data: bytes) -> dict[str, str]:
+    """The main section of a ``META-INF/MANIFEST.MF`` as ``{lowercased name: value}``
+    (JAR spec: CRLF, LF or CR line ends; a line starting with one space continues the
+    previous value; the main section ends at the first blank line). Values are not
+    stripped. Undecodable bytes are replaced; malformed lines are skipped."""
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    attrs: dict[str, str] = {}
+    last: str | None = None
+    for line in text.split("\n"):
+        if line == "":
+            if attrs:
+                break
+            continue
+        if line.startswith(" "):
+            if last is not None:
+                attrs[last] += line[1:]
+            continue
+        name, sep, value = line.partition(":")
+        if not sep:
+            last = None
+            continue
+        last = name.strip().lower()
+        attrs[last] = value[1:] if value.startswith(" ") else value
+    return attrs
+
+
+# --- OBR ------------------------------------------------------------------------
+
+
+def _obr_descriptor(
+    zf: zipfile.ZipFile, root_jars: list[str], *, filename: str, shown: str
+) -> Descriptor | None:
+    obr_name = Path(filename).name
+    if not root_jars:
+        raise FileCheckError(
+            f"{shown} is an OBR without a plugin JAR at its root",
+            hint="an OBR holds obr.xml and the app's JAR at its root (dependency bundles"
+            " under dependencies/): check the build",
+        )
+    if len(root_jars) > 1:
+        raise FileCheckError(
+            f"{shown} holds {len(root_jars)} JARs at its root ({', '.join(root_jars[:10])});"
+            " cannot tell which is the app",
+            hint="an OBR holds exactly one plugin JAR at its root; dependency bundles go"
+            " under dependencies/",
+        )
+    jar_name = root_jars[0]
+    prefix = f"{obr_name}!/{jar_name}!/"
+    source = f"{obr_name}!/{jar_name}"
+    with _spool_member(zf, jar_name, source=source, shown=shown) as inner:
+        size = inner.seek(0, io.SEEK_END)
+        inner.seek(0)
+        head = inner.read(64)
+        inner.seek(0)
+        if not head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+            raise FileCheckError(
+                f"{shown}: {source} is not a zip file (starts with {describe_start(head)})",
+                hint="the OBR's plugin JAR is damaged: rebuild the OBR",
+            )
+        with _open_zip(inner, size, shown=f"{shown} ({source})") as jar:
+            return _jar_descriptor(jar, prefix=prefix, shown=shown)
+
+
+@contextmanager
+def _spool_member(
+    zf: zipfile.ZipFile, name: str, *, source: str, shown: str
+) -> Iterator[IO[bytes]]:
+    """Entry ``name`` copied to a spooled temporary file (memory up to
+    :data:`SPOOL_MEMORY_BYTES`, refused over :data:`MAX_NESTED_JAR_BYTES`)."""
+    limit = MAX_NESTED_JAR_BYTES
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
+        try:
+            info = zf.getinfo(name)
+            if info.file_size > limit:
+                raise _too_big(shown, source, f"declares {human_size(info.file_size)}", limit)
+            total = 0
+            with zf.open(info) as member:
+                while chunk := member.read(1024 * 1024):
+                    total += len(chunk)
+                    if total > limit:
+                        raise _too_big(
+                            shown, source, f"inflates to more than {human_size(limit)}", limit
+                        )
+                    spool.write(chunk)
+        except _ZIP_ERRORS as exc:
+            raise _corrupt(shown, exc) from None
+        spool.seek(0)
+        yield spool
+
+
+# --- Connect --------------------------------------------------------------------
+
+
+def _read_connect(f: IO[bytes], size: int, *, shown: str) -> Descriptor:
+    if size > MAX_CONNECT_BYTES:
+        raise FileCheckError(
+            f"{shown} is {human_size(size)}; a Connect descriptor is read up to"
+            f" {human_size(MAX_CONNECT_BYTES)}",
+            hint="a Connect descriptor is a few KiB of JSON: point the pattern at it",
+        )
+    raw = f.read(MAX_CONNECT_BYTES + 1)
+    try:
+        body = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as exc:
+        raise FileCheckError(
+            f"{shown} is not valid JSON ({str(exc)[:200] or type(exc).__name__})",
+            hint="fix the Connect descriptor (UTF-8 JSON object) and try again",
+        ) from None
+    if not isinstance(body, dict):
+        raise FileCheckError(
+            f"{shown} is JSON but not an object",
+            hint="a Connect descriptor is a JSON object with a string 'key'",
+        )
+    key = body.get("key")
+    if not isinstance(key, str) or not key.strip():
+        raise FileCheckError(
+            f"{shown} has no string 'key' (found {type(key).__name__}: {str(key)[:80]!r})",
+            hint="a Connect descriptor declares the app key in 'key'",
+        )
+    name = body.get("name")
+    return Descriptor(
+        key=key,
+        version=None,
+        name=name if isinstance(name, str) else None,
+        source="descriptor JSON",
+    )
+
+
+# --- identity -------------------------------------------------------------------
+
+
+def check_identity(
+    descriptor: Descriptor,
+    kind: str,
+    *,
+    app_key: str,
+    version: str,
+    version_source: str = "config",
+    shown: str = "the artifact",
+) -> None:
+    """Refuse an artifact whose identity does not EQUAL the config (exact string
+    equality: ``1.4.2-SNAPSHOT`` is not ``1.4.2``; key letter case counts).
+
+    Checks, in order: an unreplaced ``${...}`` in key, version or name (an unfiltered
+    build); the key; then, except for ``kind == "connect"`` (no version), the version.
+    ``version_source`` is ``"config"`` or ``"--version"`` (for the message).
+    Raises :class:`FileCheckError` showing both values, the source inside the
+    artifact and what to do."""
+    label = _KIND_LABEL.get(kind, "artifact")
+    where = descriptor.source or "the artifact"
+    for field_name in ("key", "version", "name"):
+        value = getattr(descriptor, field_name)
+        found = PLACEHOLDER.search(value) if value else None
+        if found:
+            hint = (
+                "replace the placeholder in the descriptor JSON before uploading"
+                if kind == "connect"
+                else "the build did not filter resources: enable Maven resource filtering"
+                " for atlassian-plugin.xml (<resource><filtering>true</filtering>"
+                "</resource>, as the Atlassian SDK archetype does), then rebuild"
+            )
+            raise FileCheckError(
+                f"{shown}: the {field_name} in {where} is {value!r}, with the unreplaced"
+                f" placeholder {found.group()}",
+                hint=hint,
+            )
+    if descriptor.key != app_key:
+        case_note = (
+            "; they differ only in letter case, and app keys are case-sensitive"
+            if descriptor.key is not None and descriptor.key.lower() == app_key.lower()
+            else ""
+        )
+        raise FileCheckError(
+            f"{shown} is app {descriptor.key!r} (from {where}), but app.key is"
+            f" {app_key!r}{case_note}",
+            hint=f"app.key says {app_key} but the {label} was built as {descriptor.key}:"
+            " rebuild with the right key, or fix the config",
+        )
+    if kind == "connect":
+        return
+    option = "--version" if version_source == "--version" else "app.version"
+    if descriptor.version is None:
+        raise FileCheckError(
+            f"{shown} declares no version (no <plugin-info><version> in {PLUGIN_XML}, no"
+            f" Bundle-Version in {MANIFEST}); {option} is {version!r}",
+            hint="add <version>${project.version}</version> under <plugin-info> in"
+            " atlassian-plugin.xml and rebuild",
+        )
+    if descriptor.version != version:
+        built = descriptor.version
+        notes = []
+        if "SNAPSHOT" in built.upper() and "SNAPSHOT" not in version.upper():
+            notes.append("the artifact is a SNAPSHOT build; release a non-SNAPSHOT version")
+        if where.endswith((MANIFEST, f"{MANIFEST} (version)")):
+            notes.append(
+                "the version came from Bundle-Version, which OSGi tooling rewrites (e.g."
+                " 1.4.2-SNAPSHOT -> 1.4.2.SNAPSHOT); a <plugin-info><version> wins over it"
+            )
+        raise FileCheckError(
+            f"{shown} was built as version {built!r} (from {where}), but {option} is {version!r}",
+            hint=f"{option} says {version} but the {label} was built as {built}: rebuild,"
+            " or fix the config" + "".join(f"; {n}" for n in notes),
+        )

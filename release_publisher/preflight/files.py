@@ -1,0 +1,305 @@
+"""Finding local files from config globs and checking they are what an upload needs.
+
+No network, and no file is read for its size (``os.stat`` only); at most the first
+bytes of a file are read to tell its type. Every failure is a
+:class:`~release_publisher.errors.FileCheckError` carrying a message (the pattern, the
+directory searched, what was found) and a hint. Callers attach the config location.
+
+Glob rules (shared by ``artifacts[].file`` and ``images[].file``):
+
+* a pattern is relative to the config's ``base_dir`` (the config file's directory);
+  an absolute pattern is used as is; ``**`` matches across directories; ``*`` does not
+  match a leading dot (as in a shell);
+* matches are sorted by path, so the result never depends on directory order;
+* a match must be (or be a symbolic link to) a regular, non-empty file.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import FileCheckError
+from ..limits import MAX_ARTIFACT_BYTES, human_size
+
+#: Glob metacharacters (as :mod:`glob` understands them).
+_MAGIC = re.compile(r"[*?[]")
+#: How many directory entries / candidates a message lists before "and N more".
+MAX_LISTED = 10
+#: How many leading bytes are read to tell a file's type.
+HEAD_BYTES = 64
+
+#: File names Maven and friends put beside the real artifact.
+_BYPRODUCT = re.compile(
+    r"(-(sources|javadoc|tests|test-sources|test-javadoc|docs)\.jar$)|(^original-.*\.jar$)"
+    r"|(\.(asc|sha1|sha256|sha512|md5|pom)$)"
+)
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+def _has_magic(part: str) -> bool:
+    return _MAGIC.search(part) is not None
+
+
+def display_path(path: Path | str, base_dir: Path) -> str:
+    """``path`` relative to ``base_dir`` when it lies under it, else absolute."""
+    p = Path(path)
+    try:
+        return p.relative_to(base_dir).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def search_dir(pattern: str, base_dir: Path) -> Path:
+    """The directory a glob ``pattern`` searches: its longest leading part without
+    glob metacharacters (for ``target/*.jar``, ``base_dir/target``; for a literal
+    ``target/hello.jar``, ``base_dir/target``)."""
+    full = Path(pattern) if Path(pattern).is_absolute() else base_dir / pattern
+    parts = full.parts
+    fixed: list[str] = []
+    for part in parts:
+        if _has_magic(part):
+            break
+        fixed.append(part)
+    if len(fixed) == len(parts):  # no magic at all: the parent of the named file
+        fixed = fixed[:-1]
+    return Path(*fixed) if fixed else Path(full.anchor or ".")
+
+
+def expand(pattern: str, base_dir: Path) -> list[Path]:
+    """Every path (files, directories, symbolic links, dangling or not) matching
+    ``pattern``, sorted. ``base_dir`` is escaped, so ``[`` in it is literal."""
+    if Path(pattern).is_absolute():
+        full = pattern
+    else:
+        full = str(Path(glob.escape(str(base_dir))) / pattern)
+    # glob.glob, not Path.glob: patterns may be absolute, and base_dir is escaped.
+    return sorted(Path(p) for p in glob.glob(full, recursive=True))  # noqa: PTH207
+
+
+def _list_dir(directory: Path) -> list[str]:
+    """Sorted names in ``directory``, directories with a trailing ``/``."""
+    names: list[str] = []
+    with os.scandir(directory) as it:
+        for entry in it:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            names.append(entry.name + ("/" if is_dir else ""))
+    return sorted(names)
+
+
+def _listing(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    if len(items) > MAX_LISTED:
+        shown += f", and {len(items) - MAX_LISTED} more"
+    return shown
+
+
+def no_match_error(pattern: str, base_dir: Path, *, what: str) -> FileCheckError:
+    """The error for a ``pattern`` matching nothing: says which directory was searched
+    and what is in it (up to :data:`MAX_LISTED` entries), or that it is missing/empty.
+    ``what`` names the thing wanted (``"artifact"``, ``"listing image"``)."""
+    directory = search_dir(pattern, base_dir)
+    rel = "relative to the config file's directory " + str(base_dir)
+    build_hint = (
+        f"build the {what} first, or fix the pattern (patterns are {rel}; "
+        "an absolute path is used as is)"
+    )
+    head = f"no file matches {pattern!r}"
+    if not directory.exists():
+        missing = directory
+        while not missing.parent.exists() and missing.parent != missing:
+            missing = missing.parent
+        return FileCheckError(
+            f"{head}: the directory {directory} does not exist"
+            + (f" ({missing} is missing)" if missing != directory else ""),
+            hint=build_hint,
+        )
+    if not directory.is_dir():
+        return FileCheckError(
+            f"{head}: {directory} is not a directory",
+            hint=build_hint,
+        )
+    try:
+        entries = _list_dir(directory)
+    except OSError as exc:
+        return FileCheckError(
+            f"{head}: cannot list {directory}: {exc.strerror or exc}",
+            hint="check the directory's permissions",
+        )
+    if not entries:
+        found = "which is empty"
+    else:
+        found = f"which holds {len(entries)} entries: {_listing(entries)}"
+    return FileCheckError(f"{head} (searched {directory}, {found})", hint=build_hint)
+
+
+def several_matches_error(
+    pattern: str, base_dir: Path, matches: Sequence[Path], *, what: str
+) -> FileCheckError:
+    """The error for an artifact ``pattern`` matching more than one path: lists them
+    and, when some are build by-products (``-sources.jar``, ``-javadoc.jar``,
+    ``-tests.jar``, ``original-*.jar``, signatures), names the likely real one."""
+    names = [display_path(m, base_dir) + ("/" if m.is_dir() else "") for m in matches]
+    directory = search_dir(pattern, base_dir)
+    message = (
+        f"{pattern!r} matches {len(matches)} paths (searched {directory}): {_listing(names)};"
+        f" an {what} must be exactly one file"
+    )
+    byproducts = [n for n in names if _BYPRODUCT.search(n.rsplit("/", 1)[-1])]
+    real = [n for n in names if n not in byproducts and not n.endswith("/")]
+    if byproducts and len(real) == 1:
+        verb = (
+            "looks like a build by-product"
+            if len(byproducts) == 1
+            else "look like build by-products"
+        )
+        hint = (
+            f"{_listing(byproducts)} {verb} (sources, javadoc, tests, signatures) beside"
+            f" {real[0]}; narrow the pattern so only the app matches, e.g. file: {real[0]}"
+        )
+    else:
+        hint = (
+            "narrow the pattern so exactly one file matches (name the file, or use a more"
+            " specific glob such as 'target/myapp-*.jar'), or make one artifacts[] entry"
+            " per file"
+        )
+    return FileCheckError(message, hint=hint)
+
+
+def check_regular_file(path: Path, base_dir: Path, *, what: str) -> os.stat_result:
+    """``os.stat`` of ``path`` (following symbolic links) if it is a regular,
+    non-empty file; otherwise :class:`FileCheckError` saying what it is instead
+    (directory, dangling or looping symbolic link, FIFO, device, socket, 0 bytes)."""
+    shown = display_path(path, base_dir)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            target = path.readlink()
+            raise FileCheckError(
+                f"{shown} is a symbolic link to {target}, which does not exist",
+                hint=f"build the {what} first, or fix the link",
+            ) from None
+        raise FileCheckError(
+            f"{shown} disappeared while being checked", hint="is a build still running?"
+        ) from None
+    except OSError as exc:
+        raise FileCheckError(
+            f"cannot read {shown}: {exc.strerror or exc}",
+            hint="check the path (a symbolic link loop?) and its permissions",
+        ) from None
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        raise FileCheckError(
+            f"{shown} is a directory, not a file",
+            hint=f"point the pattern at the {what} file inside it, e.g. '{shown}/*.jar'"
+            if what == "artifact"
+            else f"point the pattern at the {what} files inside it, e.g. '{shown}/*.png'",
+        )
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "a character device"
+            if stat.S_ISCHR(mode)
+            else "a block device"
+            if stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        raise FileCheckError(
+            f"{shown} is {kind}, not a regular file",
+            hint=f"point the pattern at the built {what} file",
+        )
+    if st.st_size == 0:
+        raise FileCheckError(
+            f"{shown} is empty (0 bytes)",
+            hint=f"the build wrote an empty {what}: check the build log, then rebuild",
+        )
+    return st
+
+
+def find_one(pattern: str, base_dir: Path, *, what: str = "artifact") -> tuple[Path, int]:
+    """Resolve an artifact ``pattern`` to exactly one regular non-empty file of at most
+    :data:`~release_publisher.limits.MAX_ARTIFACT_BYTES`. Returns ``(path, size in
+    bytes)``; ``path`` is the match as found (absolute when ``base_dir`` is).
+
+    Raises :class:`FileCheckError` for no match, several matches, or a match that is
+    not a regular non-empty file or is too large. Reads no file content."""
+    matches = expand(pattern, base_dir)
+    if not matches:
+        raise no_match_error(pattern, base_dir, what=what)
+    if len(matches) > 1:
+        raise several_matches_error(pattern, base_dir, matches, what=what)
+    path = matches[0]
+    st = check_regular_file(path, base_dir, what=what)
+    check_size(path, st.st_size, base_dir)
+    return path, st.st_size
+
+
+def find_all(pattern: str, base_dir: Path, *, what: str = "listing image") -> list[Path]:
+    """Resolve a ``pattern`` to one or more paths, sorted; raises
+    :class:`FileCheckError` when nothing matches. Each path still needs
+    :func:`check_regular_file`."""
+    matches = expand(pattern, base_dir)
+    if not matches:
+        raise no_match_error(pattern, base_dir, what=what)
+    return matches
+
+
+def check_size(path: Path, size: int, base_dir: Path) -> None:
+    """Refuse ``size`` (bytes, from ``os.stat``) above
+    :data:`~release_publisher.limits.MAX_ARTIFACT_BYTES`: Marketplace's 250 MB limit."""
+    if size > MAX_ARTIFACT_BYTES:
+        raise FileCheckError(
+            f"{display_path(path, base_dir)} is {human_size(size)}; Marketplace accepts at"
+            f" most {human_size(MAX_ARTIFACT_BYTES)} per artifact",
+            hint="is the pattern naming the right file? If so, make the app smaller (mark"
+            " dependencies the host product provides as 'provided'), then rebuild",
+        )
+
+
+def read_head(path: Path, n: int = HEAD_BYTES) -> bytes:
+    """The first ``n`` bytes of ``path`` (a regular file)."""
+    with path.open("rb") as f:
+        return f.read(n)
+
+
+def describe_start(head: bytes) -> str:
+    """How a file starts, for messages: printable text quoted (``'<html>...'``), else
+    hex bytes; names Git LFS pointers, gzip and HTML."""
+    if head.startswith(_LFS_POINTER):
+        return "a Git LFS pointer ('version https://git-lfs...')"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip data (1f 8b ...)"
+    text = head[:32]
+    if text and all(32 <= b < 127 or b in (9, 10, 13) for b in text):
+        return repr(text.decode("ascii") + ("..." if len(head) > len(text) else ""))
+    sample = head[:16]
+    return " ".join(f"{b:02x}" for b in sample) + (" ..." if len(head) > len(sample) else "")
+
+
+def content_hint(head: bytes) -> str | None:
+    """A hint for a well-known wrong content, or None."""
+    if head.startswith(_LFS_POINTER):
+        return (
+            "the file is a Git LFS pointer, not the file: fetch LFS objects in the job"
+            " (actions/checkout with 'lfs: true', or 'git lfs pull')"
+        )
+    low = head.lstrip().lower()
+    if low.startswith((b"<!doctype html", b"<html")):
+        return "the file is an HTML page: a download step probably saved an error page"
+    if head.startswith(b"\x1f\x8b"):
+        return "the file is gzip-compressed: upload the JAR/OBR itself, not an archive of it"
+    return None

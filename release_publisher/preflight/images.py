@@ -1,0 +1,174 @@
+"""Pre-flight checks of listing images (``images[]``), before any request.
+
+Each ``images[].file`` glob must match at least one file (uploaded in sorted path
+order, so runs are deterministic). Each match must be a regular, non-empty file no
+larger than :data:`~release_publisher.limits.MAX_ARTIFACT_BYTES` (the upload path's
+cap), and must be a PNG, JPEG, GIF or BMP by its first bytes (the formats Marketplace
+lists: .jpg .png .gif .bmp). Dimensions are read with :mod:`imagesize`.
+
+Things that do not stop a release (Marketplace's rules here are not published) are
+warnings: an image type outside :data:`KNOWN_IMAGE_TYPES`, dimensions differing from
+:data:`RECOMMENDED_IMAGE_SIZES`, a file over :data:`LARGE_IMAGE_BYTES`, a file name
+whose extension does not match its content, and unreadable dimensions.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import imagesize
+
+from ..config.model import ImageSpec
+from ..errors import FileCheckError
+from ..limits import MAX_ARTIFACT_BYTES, human_size
+from .files import (
+    check_regular_file,
+    content_hint,
+    describe_start,
+    display_path,
+    find_all,
+    read_head,
+)
+from .model import LocalImage
+
+#: Image types (``POST /rest/3/assets/images/{imageType}``) seen in Atlassian's docs
+#: and listing fields; only ``icon`` is confirmed. Others are uploaded with a warning.
+KNOWN_IMAGE_TYPES: tuple[str, ...] = (
+    "icon",
+    "logo",
+    "title-logo",
+    "banner",
+    "screenshot",
+    "hero",
+    "hero-image",
+    "highlight",
+    "highlight-thumbnail",
+)
+#: (width, height) in pixels from older listing guides; a mismatch is a warning.
+RECOMMENDED_IMAGE_SIZES: dict[str, tuple[int, int]] = {
+    "icon": (144, 144),
+    "logo": (144, 144),
+    "banner": (1120, 548),
+}
+#: A listing image above this many bytes gets a warning (listing images are usually
+#: well under 1 MiB; Marketplace's own limit is not published).
+LARGE_IMAGE_BYTES = 10 * 1024 * 1024
+#: A listing image above this many bytes is refused (the same cap as artifacts).
+MAX_IMAGE_BYTES = MAX_ARTIFACT_BYTES
+
+#: Format -> file name extensions that say so.
+IMAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "png": (".png",),
+    "jpeg": (".jpg", ".jpeg"),
+    "gif": (".gif",),
+    "bmp": (".bmp",),
+}
+#: BMP DIB header sizes (BITMAPCOREHEADER .. BITMAPV5HEADER).
+_BMP_DIB_SIZES = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
+
+
+def sniff_image_format(head: bytes) -> str | None:
+    """``"png" | "jpeg" | "gif" | "bmp"`` from a file's first bytes (at least 18 for
+    BMP), or None when it is none of them."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if (
+        head.startswith(b"BM")
+        and len(head) >= 18
+        and int.from_bytes(head[14:18], "little") in _BMP_DIB_SIZES
+    ):
+        return "bmp"
+    return None
+
+
+def image_dimensions(path: Path) -> tuple[int, int] | None:
+    """``(width, height)`` in pixels via :func:`imagesize.get`, or None when it cannot
+    tell (imagesize answers -1, or the header is damaged)."""
+    try:
+        width, height = imagesize.get(path)
+    except (ValueError, OSError, struct.error, IndexError, TypeError):
+        return None
+    if width < 0 or height < 0:
+        return None
+    return int(width), int(height)
+
+
+def check_image_spec(
+    spec: ImageSpec, base_dir: Path, *, label: str
+) -> tuple[list[LocalImage], list[str]]:
+    """Check every file ``spec.file`` matches (sorted). ``label`` names the entry in
+    warnings (e.g. ``"images[2]"``). Returns the images and the warnings.
+
+    Raises :class:`FileCheckError` (no location; the caller adds it) when nothing
+    matches, or a match is not a regular non-empty file, is larger than
+    :data:`MAX_IMAGE_BYTES`, or is not PNG/JPEG/GIF/BMP by content."""
+    warnings: list[str] = []
+    if spec.type not in KNOWN_IMAGE_TYPES:
+        warnings.append(
+            f"{label}: image type {spec.type!r} is not a known one"
+            f" ({', '.join(KNOWN_IMAGE_TYPES)}); uploading anyway, and Marketplace may"
+            " refuse it"
+        )
+    images: list[LocalImage] = []
+    for path in find_all(spec.file, base_dir, what="listing image"):
+        shown = display_path(path, base_dir)
+        size = check_regular_file(path, base_dir, what="listing image").st_size
+        if size > MAX_IMAGE_BYTES:
+            raise FileCheckError(
+                f"{shown} is {human_size(size)}; a listing image is refused above"
+                f" {human_size(MAX_IMAGE_BYTES)}",
+                hint="export the image at listing size (a few hundred KiB)",
+            )
+        try:
+            head = read_head(path)
+        except OSError as exc:
+            raise FileCheckError(
+                f"cannot read {shown}: {exc.strerror or exc}",
+                hint="check the file's permissions",
+            ) from None
+        fmt = sniff_image_format(head)
+        if fmt is None:
+            raise FileCheckError(
+                f"{shown} is not a PNG, JPEG, GIF or BMP image (starts with"
+                f" {describe_start(head)})",
+                hint=content_hint(head)
+                or "Marketplace accepts .png .jpg .gif .bmp listing images: convert it",
+            )
+        ext = path.suffix.lower()
+        if ext not in IMAGE_EXTENSIONS[fmt]:
+            warnings.append(
+                f"{label}: {shown} is a {fmt.upper()} image but"
+                f" {'named ' + ext if ext else 'has no extension'}; Marketplace may tell the"
+                " type by the name"
+            )
+        if size > LARGE_IMAGE_BYTES:
+            warnings.append(
+                f"{label}: {shown} is {human_size(size)}, large for a listing image"
+                f" (over {human_size(LARGE_IMAGE_BYTES)}); Marketplace may refuse it"
+            )
+        dims = image_dimensions(path)
+        if dims is None:
+            warnings.append(f"{label}: could not read the dimensions of {shown}")
+        else:
+            wanted = RECOMMENDED_IMAGE_SIZES.get(spec.type)
+            if wanted is not None and dims != wanted:
+                warnings.append(
+                    f"{label}: {shown} is {dims[0]}x{dims[1]} pixels; Atlassian's listing"
+                    f" guides give {wanted[0]}x{wanted[1]} for {spec.type!r}"
+                )
+        images.append(
+            LocalImage(
+                spec=spec,
+                path=path,
+                size=size,
+                format=fmt,
+                width=dims[0] if dims else None,
+                height=dims[1] if dims else None,
+            )
+        )
+    return images, warnings

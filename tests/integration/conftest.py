@@ -1,0 +1,130 @@
+"""Integration tier: the emulator on a free loopback port, the CLI run as a
+subprocess exactly as users run it, real plugin artifacts built with zipfile."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from release_publisher.sandbox.server import SandboxServer, start_sandbox
+from release_publisher.testing import build_obr, build_plugin_jar, write_png
+
+USER = "ci@example.com"
+TOKEN = "it-token-\N{DIGIT ZERO}c0ffee-5ecret"
+CLI = [sys.executable, "-m", "release_publisher"]
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
+    """A fresh emulator per test (no processing delay, no upload spacing)."""
+    with start_sandbox(data_dir=tmp_path / "sandbox-data", user=USER, token=TOKEN) as server:
+        yield server
+
+
+@dataclass
+class Run:
+    """A finished CLI run: exit code, output, and the parsed result JSON (or None)."""
+
+    code: int
+    stdout: str
+    stderr: str
+    result: dict[str, Any] | None
+    seconds: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@dataclass
+class Workspace:
+    """A project directory with a built plugin JAR, images and a release config."""
+
+    root: Path
+
+    def config(self, text: str) -> Path:
+        path = self.root / "marketplace-release.yml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def run(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> Run:
+        """Run ``release-publisher ARGS`` in the workspace with the emulator's
+        credentials and ``--result-json result.json`` added to publish."""
+        result_file = self.root / "result.json"
+        result_file.unlink(missing_ok=True)
+        full_env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("GITHUB_", "GITLAB_", "INPUT_", "RUNNER_", "MARKETPLACE_"))
+        }
+        full_env.update(
+            {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
+        )
+        full_env.update(env or {})
+        argv = list(args)
+        if argv and argv[0] == "publish":
+            argv += ["--result-json", str(result_file)]
+        start = time.monotonic()
+        proc = subprocess.run(
+            [*CLI, *argv],
+            cwd=self.root,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        seconds = time.monotonic() - start
+        result = json.loads(result_file.read_text()) if result_file.exists() else None
+        return Run(proc.returncode, proc.stdout, proc.stderr, result, seconds)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    root = tmp_path / "project"
+    build_plugin_jar(root / "target" / "hello-1.4.2.jar", "com.example.hello", "1.4.2")
+    write_png(root / "marketing" / "icon.png", 144, 144)
+    write_png(root / "marketing" / "shots" / "b.png", 640, 400)
+    write_png(root / "marketing" / "shots" / "a.png", 640, 400)
+    return Workspace(root)
+
+
+def config_text(
+    base_url: str,
+    *,
+    version: str = "1.4.2",
+    artifacts: str = "  - name: server\n    file: target/hello-1.4.2.jar\n",
+    images: str = "",
+    timeout: float = 30,
+    spacing: float = 0,
+) -> str:
+    """A format-1 release config for the workspace."""
+    return (
+        "format: 1\n"
+        f'app: {{key: com.example.hello, version: "{version}"}}\n'
+        f"artifacts:\n{artifacts}"
+        + (f"images:\n{images}" if images else "")
+        + f"marketplace: {{base-url: {base_url}}}\n"
+        f"polling: {{timeout: {timeout}, interval: 0.2}}\n"
+        f"uploads: {{spacing: {spacing}}}\n"
+    )
+
+
+def obr_for(root: Path, version: str = "1.4.2") -> Path:
+    """An OBR holding a plugin JAR, in ``root/dist``."""
+    jar = build_plugin_jar(root / "dist" / f"hello-{version}.jar", "com.example.hello", version)
+    return build_obr(root / "dist" / f"hello-{version}.obr", jar)

@@ -1,0 +1,66 @@
+"""Stdout is a pipe and polling lasts long: log lines arrive as they happen, and a
+SIGTERM mid-run still leaves the result JSON with what finished."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from release_publisher.sandbox.server import start_sandbox
+
+from .conftest import CLI, TOKEN, USER, Workspace, config_text
+
+pytestmark = pytest.mark.integration
+
+
+def test_lines_arrive_live_and_sigterm_keeps_result(workspace: Workspace, tmp_path: Path) -> None:
+    with start_sandbox(
+        data_dir=tmp_path / "data", user=USER, token=TOKEN, processing_delay=120
+    ) as server:
+        workspace.config(config_text(server.base_url, timeout=300))
+        result_file = workspace.root / "result.json"
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB_"))
+        }
+        env.update({"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN})
+        env.pop("PYTHONUNBUFFERED", None)  # the tool must not depend on it
+        proc = subprocess.Popen(
+            [*CLI, "publish", "--result-json", str(result_file)],
+            cwd=workspace.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        seen = b""
+        selector = selectors.DefaultSelector()
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + 30
+        try:
+            while b"Waiting for Marketplace to process" not in seen:
+                assert time.monotonic() < deadline, seen.decode(errors="replace")
+                if selector.select(timeout=1):
+                    chunk = os.read(proc.stdout.fileno(), 65536)
+                    assert chunk, "the process ended early: " + seen.decode(errors="replace")
+                    seen += chunk
+            # the line reached us while the process is still polling: not buffered
+            assert proc.poll() is None
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 130, (seen + out + err).decode(errors="replace")
+    assert b"Interrupted" in err
+    result = json.loads(result_file.read_text())
+    assert result["status"] == "failed"
+    assert result["error"]["kind"] == "Interrupted"
+    assert result["artifacts"][0]["id"]
+    assert result["artifacts"][0]["state"] == "uploaded"
