@@ -54,8 +54,9 @@ ENV_USER = "MARKETPLACE_USER"
 ENV_TOKEN = "MARKETPLACE_TOKEN"  # noqa: S105 - the variable's name, not a secret
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
+def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
+    """The argument parser of every subcommand. ``with_sandbox=False`` leaves the
+    emulator's own options out (they import werkzeug; only ``sandbox`` needs them)."""
     parser = argparse.ArgumentParser(
         prog="release-publisher",
         description="Publish an Atlassian Marketplace app release: upload or fetch the "
@@ -133,17 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="A local emulator of the Marketplace release endpoints, for rehearsals "
         "and tests. Install with: pip install 'release-publisher[sandbox]'.",
     )
-    from .sandbox import cli as sandbox_cli
+    if with_sandbox:
+        from .sandbox import cli as sandbox_cli
 
-    sandbox_cli.add_arguments(sandbox)
+        sandbox_cli.add_arguments(sandbox)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     environ = os.environ if env is None else env
-    parser = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(with_sandbox="sandbox" in arguments)
+    args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2

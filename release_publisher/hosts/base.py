@@ -9,6 +9,9 @@ The pipeline and CLI use a host like this::
         ...
     host.report_error(err)                      # on failure: annotation
     host.publish(result, result_file=path)      # step outputs, summary, dotenv; never raises
+
+Every text an adapter writes (log commands, output files) is passed through
+:meth:`Host.redact` first, so no registered secret can reach a host file.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TextIO
 
 from ..errors import Location, ReleasePublisherError
 from ..result import ReleaseResult
+from ..secrets import REDACTOR, Redactor
 
 log = logging.getLogger("release_publisher")
 
@@ -38,6 +42,8 @@ class Host:
     def __init__(self, env: Mapping[str, str], *, stream: TextIO | None = None) -> None:
         self.env = env
         self.stream = stream if stream is not None else sys.stdout
+        #: Secrets given to :meth:`mask`; applied with the process-wide REDACTOR.
+        self.redactor = Redactor()
 
     @property
     def debug(self) -> bool:
@@ -45,8 +51,17 @@ class Host:
         return False
 
     def mask(self, secrets: Sequence[str]) -> None:
-        """Ask the host to hide ``secrets`` (each line of each) in its logs. No-op here:
-        the redacting log filter is the only protection a plain terminal has."""
+        """Ask the host to hide ``secrets`` (each line of each) in its logs. Here (and
+        on every host) they are also registered with this adapter's redactor and the
+        process-wide :data:`~release_publisher.secrets.REDACTOR`, so that the redacting
+        log filter and every file an adapter writes leave them out."""
+        self.redactor.add(*secrets)
+        REDACTOR.add(*secrets)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret known to this adapter or to REDACTOR replaced by
+        ``***``."""
+        return REDACTOR.redact(self.redactor.redact(text))
 
     @contextlib.contextmanager
     def group(self, title: str) -> Iterator[None]:
@@ -63,11 +78,55 @@ class Host:
 
     def publish(self, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
         """Write step outputs, job summary or dotenv report for ``result``. Never raises:
-        returns the warnings for outputs that could not be written."""
+        returns the warnings for outputs that could not be written (the caller logs
+        them)."""
         return []
+
+    # -- helpers for subclasses ------------------------------------------------------
+
+    def _write(self, line: str) -> None:
+        """Write one redacted line (a newline is added) to ``stream`` and flush, so the
+        line is ordered with the log records that go to the same stream."""
+        try:
+            self.stream.write(self.redact(line) + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):  # a closed or broken stdout must not fail the run
+            pass
+
+    def _env_path(self, name: str, what: str, warnings: list[str]) -> Path | None:
+        """The path in env ``name``, or None (with a warning naming ``what`` could not
+        be written) when the variable is unset or empty."""
+        value = self.env.get(name, "").strip()
+        if not value:
+            warnings.append(f"{name} is not set: the {what} was not written")
+            return None
+        return Path(value)
+
+
+def append_text(path: Path, text: str) -> str | None:
+    """Append ``text`` (UTF-8, ``\\n`` line ends) to the existing or new file ``path``.
+
+    The parent directory is never created. Returns None on success, else a short reason
+    (``"No such file or directory"``, ``"Permission denied"``, ...); never raises.
+    """
+    try:
+        with path.open("a", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
 
 
 def select_host(env: Mapping[str, str], *, stream: TextIO | None = None) -> Host:
     """The adapter for the CI host described by ``env``: GitHub when
-    ``GITHUB_ACTIONS=true``, GitLab when ``GITLAB_CI=true``, else :class:`Host`."""
+    ``GITHUB_ACTIONS=true``, GitLab when ``GITLAB_CI=true`` (case-insensitive), else
+    :class:`Host`."""
+    if env.get("GITHUB_ACTIONS", "").strip().lower() == "true":
+        from .github import GitHubHost
+
+        return GitHubHost(env, stream=stream)
+    if env.get("GITLAB_CI", "").strip().lower() == "true":
+        from .gitlab import GitLabHost
+
+        return GitLabHost(env, stream=stream)
     return Host(env, stream=stream)

@@ -1,0 +1,240 @@
+"""The built image, run as GitHub runs a Docker action and as GitLab runs a job image,
+against the Marketplace emulator on loopback."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from release_publisher import __version__
+from release_publisher.testing import build_plugin_jar, write_png
+from tests.unit.hosts.runner_files import (
+    parse_github_output,
+    parse_gitlab_dotenv,
+    parse_workflow_commands,
+)
+
+from .conftest import BASE_IMAGE, TOKEN, USER, DockerRunner, Run, _docker
+
+pytestmark = pytest.mark.container
+
+CONFIG = """\
+format: 1
+app: {key: com.example.hello, version: "1.4.2"}
+artifacts: [{name: server, file: target/hello-*.jar}]
+images: [{type: icon, file: icon.png}]
+uploads: {spacing: 0}
+"""
+SECRETS = (
+    TOKEN,
+    base64.b64encode(f"{USER}:{TOKEN}".encode()).decode(),
+    base64.urlsafe_b64encode(f"{USER}:{TOKEN}".encode()).decode(),
+)
+OUTPUTS = {"status", "artifact-id", "artifact-ids", "checksums", "image-ids", "result-file"}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[str]:
+    """The emulator's base URL; it accepts USER / TOKEN."""
+    from release_publisher.sandbox.server import start_sandbox
+
+    with start_sandbox(user=USER, token=TOKEN) as server:
+        yield server.base_url
+
+
+def make_workspace(root: Path) -> tuple[Path, str]:
+    """A checked-out app: release config, built plugin JAR, icon. Returns the
+    workspace and the JAR's SHA-512."""
+    root.mkdir(parents=True)
+    (root / "marketplace-release.yml").write_text(CONFIG)
+    jar = build_plugin_jar(root / "target" / "hello-1.4.2.jar")
+    write_png(root / "icon.png", 144, 144)
+    return root, hashlib.sha512(jar.read_bytes()).hexdigest()
+
+
+def tree(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+def assert_no_secret(*texts: str) -> None:
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text
+
+
+class GitHubJob:
+    """The directories a runner mounts into a Docker action, laid out like the runner:
+    ``work/app/app`` (workspace), ``work/_temp`` (RUNNER_TEMP) with ``_github_home``
+    and ``_runner_file_commands`` in it."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.workspace, self.checksum = make_workspace(tmp / "work" / "app" / "app")
+        self.runner_temp = tmp / "work" / "_temp"
+        self.home = self.runner_temp / "_github_home"
+        self.file_commands = self.runner_temp / "_runner_file_commands"
+        for directory in (self.home, self.file_commands):
+            directory.mkdir(parents=True)
+        self.output = self.file_commands / "set_output_1"
+        self.summary = self.file_commands / "step_summary_1"
+        self.output.touch()
+        self.summary.touch()
+
+    def run(self, docker_run: DockerRunner, inputs: dict[str, str], token: str = TOKEN) -> Run:
+        options = [
+            "--workdir",
+            "/github/workspace",
+            "-v",
+            f"{self.workspace}:/github/workspace",
+            "-v",
+            f"{self.runner_temp}:/github/runner_temp",
+            "-v",
+            f"{self.home}:/github/home",
+            "-v",
+            f"{self.file_commands}:/github/file_commands",
+        ]
+        env = {
+            "GITHUB_ACTIONS": "true",
+            "CI": "true",
+            "GITHUB_WORKSPACE": "/github/workspace",
+            "GITHUB_OUTPUT": f"/github/file_commands/{self.output.name}",
+            "GITHUB_STEP_SUMMARY": f"/github/file_commands/{self.summary.name}",
+            "RUNNER_TEMP": "/github/runner_temp",
+            "RUNNER_WORKSPACE": str(self.workspace.parent),
+            # every declared input arrives, empty or defaulted
+            "INPUT_CONFIG": "marketplace-release.yml",
+            "INPUT_VERSION": "",
+            "INPUT_BASE-URL": "",
+            "INPUT_DRY-RUN": "false",
+            "INPUT_WORKING-DIRECTORY": ".",
+            "INPUT_POLL-TIMEOUT": "",
+            "INPUT_CA-BUNDLE": "",
+            # the step's own PATH and HOME leak in: the image must not need them
+            "PATH": "utter-nonsense",
+            "HOME": "/nonexistent",
+            **inputs,
+        }
+        return docker_run(
+            options=options, env=env, secret_env={"INPUT_USER": USER, "INPUT_TOKEN": token}
+        )
+
+
+def test_github_docker_action_publishes_and_writes_every_output(
+    docker_run: DockerRunner, sandbox: str, tmp_path: Path
+) -> None:
+    job = GitHubJob(tmp_path)
+    before = tree(job.workspace)
+
+    run = job.run(docker_run, {"INPUT_BASE-URL": sandbox, "INPUT_VERSION": "v1.4.2"})
+
+    assert run.code == 0, run.output
+    outputs = parse_github_output(job.output.read_text())
+    assert set(outputs) == OUTPUTS
+    assert outputs["status"] == "published"
+    artifact_id = outputs["artifact-id"]
+    assert artifact_id
+    assert json.loads(outputs["artifact-ids"]) == {"server": artifact_id}
+    assert json.loads(outputs["checksums"]) == {"server": job.checksum}
+    icon_ids = json.loads(outputs["image-ids"])["icon"]
+    assert len(icon_ids) == 1 and icon_ids[0]
+    # the result file is where a later step of the job can read it: the runner's temp
+    assert outputs["result-file"] == str(job.runner_temp / "release-publisher-result.json")
+    result = json.loads(Path(outputs["result-file"]).read_text())
+    assert result["status"] == "published"
+    assert result["artifacts"][0]["id"] == artifact_id
+    summary = job.summary.read_text()
+    assert "PUBLISHED" in summary and artifact_id in summary
+    # masks come before anything else, and no secret shows anywhere else
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("::add-mask::")
+    unmasked = "\n".join(line for line in lines if not line.startswith("::add-mask::"))
+    assert_no_secret(unmasked, run.stderr, job.output.read_text(), summary)
+    assert_no_secret(Path(outputs["result-file"]).read_text())
+    assert tree(job.workspace) == before  # nothing written into the workspace
+
+
+def test_github_failure_still_writes_outputs_and_explains(
+    docker_run: DockerRunner, sandbox: str, tmp_path: Path
+) -> None:
+    job = GitHubJob(tmp_path)
+    wrong = "ctr-wrong-token-5tR9pL"
+    run = job.run(docker_run, {"INPUT_BASE-URL": sandbox}, token=wrong)
+
+    assert run.code == 4, run.output
+    outputs = parse_github_output(job.output.read_text())
+    assert set(outputs) == OUTPUTS
+    assert outputs["status"] == "failed"
+    assert outputs["artifact-id"] == ""
+    errors = [c for c in parse_workflow_commands(run.stdout) if c.name == "error"]
+    assert len(errors) == 1
+    assert "What went wrong" in job.summary.read_text()
+    assert wrong not in run.output.replace(f"::add-mask::{wrong}", "")
+
+
+def test_github_missing_token_input_is_a_clear_usage_error(
+    docker_run: DockerRunner, tmp_path: Path
+) -> None:
+    job = GitHubJob(tmp_path)
+    run = job.run(docker_run, {}, token="")
+    assert run.code == 2
+    assert "UsageError: the 'token' input is empty" in run.stderr
+    assert "Traceback" not in run.output
+    assert parse_github_output(job.output.read_text())["status"] == "failed"
+
+
+def test_gitlab_job_runs_the_cli_from_the_shell(
+    docker_run: DockerRunner, sandbox: str, tmp_path: Path
+) -> None:
+    project, checksum = make_workspace(tmp_path / "builds" / "app")
+    run = docker_run(
+        [
+            "sh",
+            "-c",
+            "release-publisher publish --config marketplace-release.yml "
+            f"--base-url {sandbox} --result-json release-publisher-result.json",
+        ],
+        options=["--entrypoint", "", "-v", f"{project}:/builds/app", "--workdir", "/builds/app"],
+        env={"GITLAB_CI": "true", "CI": "true", "CI_PROJECT_DIR": "/builds/app"},
+        secret_env={"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN},
+    )
+
+    assert run.code == 0, run.output
+    report_bytes = (project / "release-publisher.env").read_bytes()
+    report = parse_gitlab_dotenv(report_bytes)  # GitLab would accept it
+    assert report["MARKETPLACE_STATUS"] == "published"
+    assert report["MARKETPLACE_ARTIFACT_ID"] == report["MARKETPLACE_ARTIFACT_ID_SERVER"] != ""
+    assert report["MARKETPLACE_CHECKSUM_SERVER"] == checksum
+    assert report["MARKETPLACE_IMAGE_IDS_ICON"]
+    assert report["MARKETPLACE_RESULT_FILE"] == "release-publisher-result.json"
+    result = json.loads((project / "release-publisher-result.json").read_text())
+    assert result["artifacts"][0]["id"] == report["MARKETPLACE_ARTIFACT_ID"]
+    assert "section_start:" in run.stdout  # collapsible sections
+    assert_no_secret(run.stdout, run.stderr, report_bytes.decode())
+
+
+def test_arguments_go_to_the_cli_with_a_hostile_environment(
+    docker_run: DockerRunner, tmp_path: Path
+) -> None:
+    run = docker_run(["--version"], env={"PATH": "utter-nonsense", "HOME": "/nonexistent"})
+    assert run.code == 0, run.output
+    assert __version__ in run.stdout
+
+    workspace, _ = make_workspace(tmp_path / "ws")
+    check = docker_run(
+        ["check", "--config", "marketplace-release.yml"],
+        options=["-v", f"{workspace}:/work", "--workdir", "/work"],
+        env={"PATH": "utter-nonsense", "INPUT_DRY-RUN": "garbage"},  # inputs are ignored
+    )
+    assert check.code == 0, check.output
+
+
+def test_image_adds_at_most_15_mb_to_its_base(image: str) -> None:
+    sizes = [
+        int(_docker("image", "inspect", "-f", "{{.Size}}", name).stdout.strip())
+        for name in (image, BASE_IMAGE)
+    ]
+    assert sizes[0] - sizes[1] <= 15_000_000
