@@ -1,0 +1,138 @@
+"""The retry policy of the Marketplace client, and ``Retry-After`` parsing.
+
+Policy (also returned as text by :func:`describe_retry_policy`, which
+``docs/reliability.md`` cites):
+
+* **Bounded.** At most ``attempts`` tries per call (default 4, counting the first).
+  Between tries the client waits ``min(cap, base * 2**(n-1))`` seconds after the n-th
+  failed try (defaults: base 1 s, cap 30 s: 1, 2, 4 s), with no jitter (runs are
+  reproducible), unless the server sent a usable ``Retry-After``, which is honoured
+  instead (even when above ``cap``).
+* **Deadline.** ``deadline`` seconds (default 600) counted from the start of the call
+  on the monotonic clock. A wait that would end past the deadline is never started:
+  the call fails at once. When the wait came from ``Retry-After`` the
+  :class:`~release_publisher.errors.ApiError` says when to retry and carries
+  ``retry_after`` (seconds). A try already running is bounded by the timeouts, not cut
+  short by the deadline.
+* **GET** (``GET /rest/3/artifacts/{id}``, idempotent) is retried on: connection
+  failures (refused, DNS, reset, closed before or while answering), connect and read
+  timeouts, and HTTP 429, 502, 503, 504.
+* **POST** (upload, fetch, image upload) is retried ONLY when Marketplace cannot have
+  stored anything: the connection was never established (connect timeout, refused,
+  DNS); the connection broke (reset, broken pipe, send timeout) while the body was
+  being sent, or was closed before any response status line arrived; HTTP 429; HTTP
+  503 *with* ``Retry-After``. Never retried for POST: a read timeout after the whole
+  body was sent, a 2xx whose body was cut off, any other 5xx (500, 502, 504, 503
+  without ``Retry-After``): the error says the artifact may have been stored and to
+  check before re-running. TLS certificate failures and other 4xx are never retried.
+* Each retry of an upload re-opens the file from its start and re-hashes it with a
+  fresh SHA-512. Each retry is logged: ``attempt 2/4 after connection reset while
+  sending body; waiting 2.0 s``.
+
+``Retry-After`` (RFC 9110 section 10.2.3): delta-seconds (``"3"``), also a decimal
+(``"1.5"`` -> 1.5 s; not in the RFC but seen in the wild), or an HTTP-date converted
+with the injected clock's wall time (a past date -> 0 s). Anything else (``"soon"``,
+negative numbers) is ignored and the normal backoff applies. Parsing never raises.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC
+
+#: Statuses a GET is retried on.
+GET_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Statuses a POST is retried on (503 only with ``Retry-After``, see the module doc).
+POST_RETRY_STATUSES = frozenset({429})
+
+_DELTA = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff, no jitter (deterministic).
+
+    ``attempts`` counts the first try (>= 1); ``base`` and ``cap`` are seconds: after
+    the n-th failed try the wait is ``min(cap, base * 2**(n-1))``, or the server's
+    ``Retry-After`` when given. ``deadline`` is seconds from the start of the call
+    (None = no deadline); a wait that would pass it is not started.
+    """
+
+    attempts: int = 4
+    base: float = 1.0
+    cap: float = 30.0
+    deadline: float | None = 600.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("RetryPolicy.attempts must be at least 1")
+        if self.base < 0 or self.cap < 0:
+            raise ValueError("RetryPolicy.base and cap must not be negative")
+        if self.deadline is not None and self.deadline < 0:
+            raise ValueError("RetryPolicy.deadline must not be negative")
+
+    def backoff(self, failed_attempt: int) -> float:
+        """Seconds to wait after try number ``failed_attempt`` (1-based) failed."""
+        exponent = max(0, failed_attempt - 1)
+        if exponent > 60:  # 2**60 * base is beyond any cap; avoid float overflow
+            return self.cap
+        return min(self.cap, self.base * 2.0**exponent)
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait according to a ``Retry-After`` header value, or None when the
+    header is absent or unusable (then the normal backoff applies).
+
+    ``now`` is the current wall time in POSIX seconds (``Clock.wall()``), used for the
+    HTTP-date form. Delta-seconds may be an integer or a decimal (``"1.5"``); an
+    HTTP-date in the past gives 0.0. Never raises.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if _DELTA.fullmatch(text):
+        seconds = float(text)
+        return seconds if math.isfinite(seconds) else None
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment.tzinfo is None:  # "-0000" means UTC without a known offset
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return max(0.0, moment.timestamp() - now)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def describe_retry_policy(policy: RetryPolicy | None = None) -> str:
+    """The retry policy in force, as Markdown text (for ``docs/reliability.md`` and
+    ``--verbose`` output). ``policy`` defaults to :class:`RetryPolicy()`."""
+    p = policy or RetryPolicy()
+    waits = ", ".join(f"{p.backoff(n):g}" for n in range(1, p.attempts))
+    deadline = f"{p.deadline:g} s from the start of the call" if p.deadline else "none"
+    return "\n".join(
+        [
+            f"- Attempts per call: at most {p.attempts} (the first try included).",
+            f"- Backoff: min({p.cap:g}, {p.base:g} * 2**(n-1)) s after the n-th failed try"
+            f" ({waits or 'no retries'} s), no jitter; a usable Retry-After replaces it.",
+            f"- Deadline: {deadline}; a wait that would pass it is not started "
+            "(a Retry-After beyond it fails the call with the time to retry).",
+            "- GET: retried on connection failures, connect/read timeouts, "
+            "HTTP 429, 502, 503, 504.",
+            "- POST (upload, fetch, image): retried only when nothing can have been "
+            "stored: connection never established; reset/broken pipe/send timeout while "
+            "sending the body or before any response status line; HTTP 429; HTTP 503 "
+            "with Retry-After.",
+            "- POST never retried: read timeout after the whole body was sent, other 5xx "
+            "(the artifact may have been stored: check before re-running).",
+            "- Each upload retry re-reads the file from its start and re-hashes it.",
+            "- Retry-After: delta-seconds (decimals accepted, '1.5' = 1.5 s) or an "
+            "HTTP-date (past = 0 s); anything else is ignored (normal backoff).",
+        ]
+    )
