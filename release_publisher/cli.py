@@ -203,6 +203,8 @@ class Command:
             return self._fail(err)
         except KeyboardInterrupt:
             return self._fail(Interrupted("interrupted (SIGINT)"))
+        except _Terminated as stop:
+            return self._fail(Interrupted(f"stopped by {stop.signal_name}"))
         except Exception as exc:  # noqa: BLE001 - rendered as exit 1, traceback with -v
             return self._unexpected(exc)
         finally:
@@ -394,8 +396,17 @@ def _check_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+class _Terminated(BaseException):
+    """Raised by the SIGTERM handler. A BaseException (like KeyboardInterrupt), so no
+    ``except Exception`` on the way (logging's, a library's) can swallow it."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
 def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
-    raise Interrupted(f"stopped by signal {signal.Signals(signum).name}")
+    raise _Terminated(signal.Signals(signum).name)
 
 
 def _stderr(text: str) -> None:

@@ -77,7 +77,9 @@ def test_upload_a_plugin_jar_and_read_its_details(sandbox: SandboxServer, jar: P
     got = requests.get(sandbox.base_url + body["_links"]["self"]["href"], auth=AUTH, timeout=10)
     assert got.json()["details"]["key"] == "com.example.hello"
     assert got.json()["details"]["version"] == "1.4.2"
-    binary = requests.get(sandbox.base_url + body["_links"]["binary"]["href"], auth=AUTH, timeout=10)
+    binary = requests.get(
+        sandbox.base_url + body["_links"]["binary"]["href"], auth=AUTH, timeout=10
+    )
     assert binary.content == jar.read_bytes()
 
 
@@ -118,7 +120,7 @@ def test_429_is_readable_by_a_client_still_sending(jar: Path) -> None:
 def _raw_post(base_url: str, length: int, first_part: bytes) -> socket.socket:
     host, port = base_url.removeprefix("http://").rsplit(":", 1)
     sock = socket.create_connection((host, int(port)), timeout=10)
-    creds = requests.auth._basic_auth_str(*AUTH)  # type: ignore[attr-defined]
+    creds = requests.auth._basic_auth_str(*AUTH)
     head = (
         "POST /rest/3/artifacts HTTP/1.1\r\n"
         f"Host: {host}:{port}\r\n"
@@ -202,3 +204,27 @@ def test_sandbox_process_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -> 
     assert not ready.exists()
     assert not Path(data_dir).exists()
     assert "credentials: user sandbox@example.com" in (proc.stderr.read() if proc.stderr else "")
+
+
+def test_a_busy_port_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = (
+            "import argparse, sys\n"
+            "from release_publisher.sandbox.cli import add_arguments, run\n"
+            "p = argparse.ArgumentParser(); add_arguments(p)\n"
+            "sys.exit(run(p.parse_args(sys.argv[1:])))\n"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code, "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            cwd=REPO,
+        )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(f"UsageError: cannot listen on 127.0.0.1:{port}: ")
+    assert "--port" in proc.stderr and "Traceback" not in proc.stderr

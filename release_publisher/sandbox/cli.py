@@ -1,0 +1,193 @@
+"""``release-publisher sandbox``: run the Marketplace emulator until SIGINT/SIGTERM.
+
+The lead's CLI wires this in with :func:`add_arguments` and :func:`run`. On start it
+prints exactly one line to stdout (flushed)::
+
+    Marketplace sandbox listening on http://127.0.0.1:PORT
+
+and, with ``--ready-file PATH``, writes the base URL to ``PATH`` once listening (removed
+again on exit), so scripts can wait for it. Other information goes to stderr.
+
+Credentials it accepts: ``--user``/``--token``, else ``MARKETPLACE_USER`` /
+``MARKETPLACE_TOKEN``, else ``sandbox@example.com`` / ``sandbox-token``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import ipaddress
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from ..errors import UsageError
+from ..limits import MIN_UPLOAD_SPACING_SECONDS
+from .app import DEFAULT_TOKEN, DEFAULT_USER
+from .server import start_sandbox
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``sandbox`` subcommand's options to ``parser``."""
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; the admin endpoints /_sandbox/* "
+        "answer loopback clients only)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="port to listen on (default 0: a free port)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where to keep uploaded artifacts and images (kept on exit, reloaded on the "
+        "next start); default: a fresh temp dir removed on exit",
+    )
+    parser.add_argument(
+        "--user",
+        default=None,
+        help=f"HTTP Basic user to accept (default: $MARKETPLACE_USER, else {DEFAULT_USER})",
+    )
+    parser.add_argument(
+        "--token",
+        default=None,
+        help=f"API token to accept (default: $MARKETPLACE_TOKEN, else {DEFAULT_TOKEN})",
+    )
+    parser.add_argument(
+        "--processing-delay",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds after an upload before the artifact's details appear, so clients "
+        "must poll (default 0)",
+    )
+    parser.add_argument(
+        "--upload-spacing",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="minimum seconds between uploads, answered with 429 and Retry-After "
+        f"(default 0 so rehearsals are fast; Marketplace requires "
+        f"{MIN_UPLOAD_SPACING_SECONDS:g}: use --upload-spacing "
+        f"{MIN_UPLOAD_SPACING_SECONDS:g} to rehearse the real rule)",
+    )
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write the base URL to PATH once listening (removed on exit)",
+    )
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="print one line per request to stderr",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the sandbox until SIGINT or SIGTERM; returns 0 after a clean stop.
+
+    A negative delay or spacing, a port out of range, or an address that cannot be
+    bound is reported on stderr as ``UsageError: ...`` plus a hint, returning 2."""
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(exc.render(), file=sys.stderr, flush=True)
+        return exc.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.processing_delay < 0 or args.upload_spacing < 0:
+        raise UsageError(
+            "--processing-delay and --upload-spacing must be >= 0 seconds",
+            hint="use 0 to disable them",
+        )
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is out of range", hint="use 0..65535 (0: any)")
+    user = args.user or os.environ.get("MARKETPLACE_USER") or DEFAULT_USER
+    token = args.token or os.environ.get("MARKETPLACE_TOKEN") or DEFAULT_TOKEN
+    user, token = user.strip(), token.strip()
+    if ":" in user:
+        raise UsageError("the sandbox user contains ':'", hint="use an email address")
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            sandbox = start_sandbox(
+                host=args.host,
+                port=args.port,
+                data_dir=args.data_dir,
+                user=user,
+                token=token,
+                processing_delay=args.processing_delay,
+                upload_spacing=args.upload_spacing,
+                access_log=getattr(args, "access_log", False),
+            )
+        except OSError as exc:
+            hint = (
+                "choose another --port, or --port 0 for a free one"
+                if exc.errno == errno.EADDRINUSE
+                else "check --host (an address of this machine) and --port"
+            )
+            raise UsageError(
+                f"cannot listen on {args.host}:{args.port}: "
+                f"{os.strerror(exc.errno) if exc.errno else exc}",
+                hint=hint,
+            ) from exc
+        with sandbox:
+            print(f"Marketplace sandbox listening on {sandbox.base_url}", flush=True)
+            _describe(sandbox.data_dir, user, token, args)
+            if args.ready_file is not None:
+                _write_atomically(args.ready_file, sandbox.base_url + "\n")
+            try:
+                while not stop.wait(0.5):
+                    pass
+            finally:
+                if args.ready_file is not None:
+                    with contextlib.suppress(OSError):
+                        args.ready_file.unlink()
+        print("Marketplace sandbox stopped", file=sys.stderr, flush=True)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _describe(data_dir: Path, user: str, token: str, args: argparse.Namespace) -> None:
+    token_text = token if token == DEFAULT_TOKEN else "<hidden>"
+    lines = [
+        f"  credentials: user {user}, token {token_text}",
+        f"  data dir: {data_dir}" + ("" if args.data_dir else " (temporary)"),
+        f"  processing delay: {args.processing_delay:g} s, upload spacing: "
+        f"{args.upload_spacing:g} s",
+        "  admin: /_sandbox/faults, /_sandbox/requests, /_sandbox/state, /_sandbox/reset",
+    ]
+    try:
+        loopback = ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = args.host == "localhost"
+    if not loopback:
+        lines.append(
+            f"  warning: listening on {args.host} over plain HTTP; other machines can reach "
+            "the API (the admin endpoints stay loopback-only)"
+        )
+    print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
