@@ -31,11 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 OUT = ROOT / "demo-out"
 BIN = Path(sys.executable).parent
-CLI = [str(BIN / "release-publisher")] if (BIN / "release-publisher").exists() else [
-    sys.executable,
-    "-m",
-    "release_publisher",
-]
+CLI = (
+    [str(BIN / "release-publisher")]
+    if (BIN / "release-publisher").exists()
+    else [
+        sys.executable,
+        "-m",
+        "release_publisher",
+    ]
+)
 BOLD = "\033[1m" if sys.stdout.isatty() else ""
 RESET = "\033[0m" if sys.stdout.isatty() else ""
 
@@ -51,7 +55,7 @@ def run(cmd: list[str], env: dict[str, str]) -> int:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         sys.stdout.write(f"   [release URL server] {format % args}\n")
 
 

@@ -153,7 +153,8 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
         for img in plan.images:
             dims = f"{img.width}x{img.height} " if img.width and img.height else ""
             lines.append(
-                f"  {img.type}: {_rel(img.path)} ({dims}{img.format.upper()}, {human_size(img.size)})"
+                f"  {img.type}: {_rel(img.path)} "
+                f"({dims}{img.format.upper()}, {human_size(img.size)})"
                 f" -> POST /rest/3/assets/images/{img.type}"
             )
     uploads = sum(1 for a in plan.artifacts if a.path is not None)

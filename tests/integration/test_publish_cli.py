@@ -98,10 +98,10 @@ def test_fetch_from_release_url(
     assert set(art["verified"]) == {"key", "version", "checksum", "name"}
 
 
-def test_connect_descriptor_checks_key_only(
-    workspace: Workspace, sandbox: SandboxServer
-) -> None:
-    build_connect_descriptor(workspace.root / "connect" / "atlassian-connect.json", "com.example.hello")
+def test_connect_descriptor_checks_key_only(workspace: Workspace, sandbox: SandboxServer) -> None:
+    build_connect_descriptor(
+        workspace.root / "connect" / "atlassian-connect.json", "com.example.hello"
+    )
     artifacts = "  - name: cloud\n    file: connect/atlassian-connect.json\n"
     workspace.config(config_text(sandbox.base_url, artifacts=artifacts))
     run = workspace.run("publish")
@@ -143,9 +143,7 @@ def test_mismatch_reported_by_marketplace_exits_5(
     assert not any("/assets/images/" in r["path"] for r in request_log(sandbox))
 
 
-def test_processing_timeout_exits_6_with_artifact_id(
-    workspace: Workspace, tmp_path: Path
-) -> None:
+def test_processing_timeout_exits_6_with_artifact_id(workspace: Workspace, tmp_path: Path) -> None:
     with start_sandbox(
         data_dir=tmp_path / "data", user=USER, token=TOKEN, processing_delay=60
     ) as server:

@@ -4,6 +4,7 @@ and what the result keeps when a step fails."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -160,7 +161,7 @@ def run(
     )
     try:
         pipeline.run(result)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the test inspects any failure
         return result, saved, exc
     return result, saved, None
 
@@ -186,11 +187,11 @@ def test_uploads_are_spaced(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
     plan = make_plan(tmp_path, files=3, spacing=10.0)
-    result, _, error = run(plan, api, clock)
+    _, _, error = run(plan, api, clock)
     assert error is None
     starts = [t for kind, _, t in api.calls if kind == "upload"]
     assert len(starts) == 3
-    assert all(b - a >= 10.0 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a >= 10.0 for a, b in itertools.pairwise(starts))
 
 
 def test_no_spacing_before_first_upload_and_when_zero(tmp_path: Path) -> None:
@@ -220,7 +221,7 @@ def test_poll_backoff_is_bounded_and_fast_to_notice(tmp_path: Path) -> None:
             )
 
     api = SlowApi(clock)
-    result, _, error = run(make_plan(tmp_path), api, clock)
+    _, _, error = run(make_plan(tmp_path), api, clock)
     assert error is None
     gets = [t for kind, _, t in api.calls if kind == "get"]
     assert gets[-1] - ready_at <= 1.75
