@@ -49,6 +49,56 @@ class ImageSpec:
 
 
 @dataclass(frozen=True)
+class Compatibility:
+    """One ``release.compatibility[]`` entry: the host product (``parent-software-id``,
+    e.g. ``"jira"``) and the range of its build numbers the version supports."""
+
+    parent_software_id: str
+    min_build: int
+    max_build: int
+
+
+@dataclass(frozen=True)
+class ListingSpec:
+    """``release.listing``: ``state`` ``"public" | "private"``; ``screenshots`` names the
+    image type whose uploads become the listing's screenshots (None: no screenshots)."""
+
+    state: str = "public"
+    screenshots: str | None = None
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    """The optional ``release:`` section: turn an uploaded artifact into an app version
+    (``POST /rest/3/app-software/{appSoftwareId}/versions``) and publish its listing.
+
+    ``artifact`` names the ``artifacts[]`` entry that becomes the version; ``hosting``
+    is ``"cloud" | "server" | "datacenter"``; ``build_number`` an int or ``"auto"``;
+    ``copy_from_previous`` copies compatibility, payment model and license type from the
+    latest version of the same major line. ``compatibility``/``payment_model``/
+    ``license_type`` override what was copied (None: not stated). ``notes_file`` (a path
+    relative to the config file, its section for this version is used) and
+    ``notes_text`` are mutually exclusive. ``agreements`` are agreement URLs sent as
+    ``acceptedAgreements``.
+    """
+
+    artifact: str
+    hosting: str
+    build_number: int | str = "auto"
+    copy_from_previous: bool = True
+    compatibility: tuple[Compatibility, ...] | None = None
+    payment_model: str | None = None
+    license_type: str | None = None
+    beta: bool = False
+    supported: bool = True
+    summary: str | None = None
+    notes_file: str | None = None
+    notes_text: str | None = None
+    agreements: tuple[str, ...] = ()
+    listing: ListingSpec | None = None
+
+
+@dataclass(frozen=True)
 class ReleaseConfig:
     """The whole release config.
 
@@ -69,6 +119,7 @@ class ReleaseConfig:
     poll_interval: float = DEFAULT_POLL_INTERVAL
     upload_spacing: float = DEFAULT_UPLOAD_SPACING
     version_source: str = "config"
+    release: VersionSpec | None = None
     locations: dict[str, Location] = field(default_factory=dict, compare=False)
 
     def where(self, field_path: str) -> Location:
