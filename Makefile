@@ -46,7 +46,7 @@ test: lint $(VENV)/.test-installed
 	$(BIN)/pytest
 
 bench: $(VENV)/.test-installed
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache demo-out

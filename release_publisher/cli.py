@@ -107,6 +107,12 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
         "--result-json", metavar="PATH", help="write the result JSON here (on success and failure)"
     )
     publish.add_argument(
+        "--resume",
+        metavar="RESULT_JSON",
+        help="reuse the artifacts and images a previous run of this release uploaded and "
+        "verified (its --result-json file); they are re-checked, not uploaded again",
+    )
+    publish.add_argument(
         "--poll-timeout", type=float, metavar="SECONDS", help="override polling.timeout"
     )
     publish.add_argument(
@@ -275,6 +281,14 @@ class Command:
                 token_source="--token" if self.args.token is not None else ENV_TOKEN,
             )
         config, plan = self._load()
+        previous = None
+        if self.args.resume:
+            from .resume import load_previous_run
+
+            previous = load_previous_run(
+                Path(self.args.resume), app_key=config.app_key, version=config.version
+            )
+            log.info("Resuming from %s", self.args.resume)
         self._checkpoint(self.result)
         if self.args.dry_run:
             for line in describe_plan(plan, dry_run=True):
@@ -300,6 +314,7 @@ class Command:
             phases=self.host,
             progress=ProgressReporter(),
             checkpoint=self._checkpoint,
+            previous=previous,
         )
         log.info("Publishing %s %s to %s", config.app_key, config.version, config.base_url)
         try:

@@ -14,6 +14,7 @@ change, so whatever finished before a failure (an uploaded artifact ID) is kept.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +38,7 @@ from .result import (
     ImageResult,
     ReleaseResult,
 )
+from .resume import PreviousRun
 
 log = logging.getLogger("release_publisher")
 
@@ -140,6 +142,8 @@ class Pipeline:
     phases: Phases
     progress: ProgressFactory | None = None
     checkpoint: Callable[[ReleaseResult], None] | None = None
+    #: a previous run of the same release to take verified artifacts and images from
+    previous: PreviousRun | None = None
     #: the name of the artifact being worked on (None outside artifacts), for errors
     current: str | None = None
 
@@ -175,6 +179,9 @@ class Pipeline:
     # -- artifacts ---------------------------------------------------------------
 
     def _publish_artifact(self, local: LocalArtifact, record: ArtifactResult) -> None:
+        entry = self.previous.verified_artifact(local.name) if self.previous else None
+        if entry is not None and self._reuse(local, record, entry):
+            return
         if local.path is not None:
             self._pace(local)
             size = local.size or 0
@@ -197,6 +204,44 @@ class Pipeline:
         artifact = self._poll(local, artifact, record)
         self._verify(local, artifact, record, expected_sha)
         record.state = "verified"
+
+    def _reuse(self, local: LocalArtifact, record: ArtifactResult, entry: dict[str, Any]) -> bool:
+        """Take over the artifact a previous run uploaded and verified, after reading it
+        again (``GET /rest/3/artifacts/{id}``) and verifying it again against the local
+        file. Returns False (upload again) when Marketplace no longer has it or it no
+        longer matches; other API errors propagate."""
+        artifact_id = str(entry["id"])
+        log.info(
+            "Resuming: re-checking artifact %s (ID %s) from the previous run",
+            local.name,
+            artifact_id,
+        )
+        try:
+            artifact = self.api.get_artifact(artifact_id)
+        except ApiError as err:
+            if err.status == 404:
+                log.info(
+                    "Artifact %s is no longer on Marketplace (404): uploading again", artifact_id
+                )
+                return False
+            raise
+        if local.path is not None:
+            expected: str | None = sha512_file(local.path)
+        else:
+            expected = local.spec.sha512 or entry.get("checksum")
+        self._record(record, artifact)
+        try:
+            artifact = self._poll(local, artifact, record)
+            self._verify(local, artifact, record, expected)
+        except VerificationError as err:
+            log.warning("Not reusing artifact %s: %s; uploading again", artifact_id, err.message)
+            record.id = record.checksum = record.key = record.version = record.binary = None
+            record.verified = {}
+            return False
+        record.state = "verified"
+        record.reused = True
+        log.info("Reusing artifact %s (ID %s): nothing uploaded", local.name, artifact_id)
+        return True
 
     def _pace(self, local: LocalArtifact) -> None:
         """Wait until ``uploads.spacing`` seconds have passed since the previous upload
@@ -353,6 +398,17 @@ class Pipeline:
     # -- images ------------------------------------------------------------------
 
     def _upload_image(self, local: LocalImage, record: ImageResult) -> None:
+        entry = self.previous.image(local.type, record.file, local.size) if self.previous else None
+        if entry is not None:
+            record.id = str(entry["id"])
+            record.reused = True
+            log.info(
+                "Reusing %s image %s from the previous run: ID %s",
+                local.type,
+                record.file,
+                record.id,
+            )
+            return
         dims = f"{local.width}x{local.height}, " if local.width and local.height else ""
         log.info(
             "Uploading %s image %s (%s%s)", local.type, record.file, dims, human_size(local.size)
@@ -386,6 +442,16 @@ class Pipeline:
             yield
         finally:
             result.timings[name] = result.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def sha512_file(path: Path, *, block_size: int = 1 << 20) -> str:
+    """The SHA-512 hex digest of the file at ``path``, read in ``block_size`` blocks
+    (flat memory). Raises OSError when it cannot be read."""
+    digest = hashlib.sha512()
+    with path.open("rb") as fh:
+        while block := fh.read(block_size):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _short(value: Any) -> str:

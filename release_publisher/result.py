@@ -55,6 +55,8 @@ class ArtifactResult:
     binary: str | None = None
     verified: dict[str, Any] = field(default_factory=dict)
     state: str = "planned"
+    #: True when this artifact was taken over from a previous run (``--resume``)
+    reused: bool = False
 
 
 @dataclass
@@ -68,6 +70,8 @@ class ImageResult:
     width: int | None = None
     height: int | None = None
     size: int | None = None
+    #: True when the ID was taken over from a previous run (``--resume``)
+    reused: bool = False
 
 
 @dataclass

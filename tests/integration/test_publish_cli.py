@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -229,3 +230,42 @@ def test_dry_run_sends_nothing_and_writes_result(
     assert run.code == 0, run.output
     assert run.result is not None and run.result["status"] == "dry-run"
     assert request_log(sandbox) == []
+
+
+def test_resume_after_a_failed_image_upload(workspace: Workspace, sandbox: SandboxServer) -> None:
+    """A run fails after its artifact was uploaded and verified; the next run with
+    --resume re-checks that artifact and finishes without uploading it again."""
+    inject(sandbox, endpoint="image", status=500, body={"message": "image store down"})
+    workspace.config(config_text(sandbox.base_url, images=IMAGES))
+    first = workspace.run("publish")
+    assert first.code == 4, first.output
+    assert first.result is not None
+    assert first.result["artifacts"][0]["state"] == "verified"
+    previous = workspace.root / "previous-result.json"
+    previous.write_text(json.dumps(first.result))
+
+    second = workspace.run("publish", "--resume", str(previous))
+    assert second.code == 0, second.output
+    assert second.result is not None
+    art = second.result["artifacts"][0]
+    assert art["id"] == first.result["artifacts"][0]["id"]
+    assert art["reused"] is True and art["state"] == "verified"
+    uploads = [r for r in request_log(sandbox) if r["path"].endswith("/rest/3/artifacts")]
+    assert len(uploads) == 1  # only the first run's
+    assert all(i["id"] for i in second.result["images"])
+
+
+def test_resume_refuses_the_result_of_another_version(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    workspace.config(config_text(sandbox.base_url))
+    first = workspace.run("publish")
+    assert first.code == 0, first.output
+    assert first.result is not None
+    first.result["app"]["version"] = "1.4.1"  # the result of an older release
+    previous = workspace.root / "previous-result.json"
+    previous.write_text(json.dumps(first.result))
+    run = workspace.run("publish", "--resume", str(previous))
+    assert run.code == 2, run.output
+    assert "1.4.1" in run.stderr and "1.4.2" in run.stderr
+    assert len([r for r in request_log(sandbox) if r["path"].endswith("/rest/3/artifacts")]) == 1

@@ -14,11 +14,12 @@ import pytest
 
 from release_publisher.clock import FakeClock
 from release_publisher.config.model import ArtifactSpec, ImageSpec, ReleaseConfig
-from release_publisher.errors import ApiError, ProcessingTimeout, VerificationError
+from release_publisher.errors import ApiError, ProcessingTimeout, UsageError, VerificationError
 from release_publisher.marketplace.models import Artifact, Media
 from release_publisher.pipeline import Pipeline, Progress, new_result
 from release_publisher.preflight.model import Descriptor, LocalArtifact, LocalImage, Plan
 from release_publisher.result import ReleaseResult
+from release_publisher.resume import PreviousRun, load_previous_run
 
 KEY = "com.example.hello"
 VERSION = "1.4.2"
@@ -45,6 +46,7 @@ class FakeApi:
         self.calls: list[tuple[str, str, float]] = []
         self.checksum_override: str | None = None
         self.next_id = 0
+        self.shas: dict[str, str] = {}  # what "Marketplace" reports per artifact ID
 
     def _artifact(self, details: dict[str, Any] | None, checksum: str | None) -> Artifact:
         return Artifact(
@@ -62,12 +64,14 @@ class FakeApi:
         self.calls.append(("upload", str(path), self.clock.monotonic()))
         sha = hashlib.sha512(path.read_bytes()).hexdigest()
         self.current_sha = self.checksum_override or sha
+        self.shas[f"a{self.next_id}"] = self.current_sha
         return self._artifact(None, self.current_sha), sha
 
     def fetch_artifact(self, uri: str) -> Artifact:
         self.next_id += 1
         self.calls.append(("fetch", uri, self.clock.monotonic()))
         self.current_sha = self.checksum_override or "ab" * 64
+        self.shas[f"a{self.next_id}"] = self.current_sha
         return self._artifact(None, self.current_sha)
 
     def get_artifact(self, artifact_id: str) -> Artifact:
@@ -78,7 +82,7 @@ class FakeApi:
         return Artifact(
             id=artifact_id,
             self_url=f"/rest/3/artifacts/{artifact_id}",
-            checksum=self.current_sha,
+            checksum=self.shas.get(artifact_id),
             details=answer,
         )
 
@@ -343,3 +347,82 @@ def test_missing_reported_checksum_is_a_warning(tmp_path: Path) -> None:
     result, _, error = run(make_plan(tmp_path), NoChecksum(clock), clock)
     assert error is None
     assert any("no checksum" in w for w in result.warnings)
+
+
+def _previous(result: ReleaseResult, tmp_path: Path) -> PreviousRun:
+    path = tmp_path / "previous.json"
+    result.write(path)
+    return load_previous_run(path, app_key=KEY, version=VERSION)
+
+
+def run_resumed(
+    plan: Plan, api: FakeApi, clock: FakeClock, previous: PreviousRun
+) -> tuple[ReleaseResult, BaseException | None]:
+    result = new_result(plan)
+    pipeline = Pipeline(plan=plan, api=api, clock=clock, phases=Phases(), previous=previous)
+    try:
+        pipeline.run(result)
+    except Exception as exc:  # noqa: BLE001 - the test inspects any failure
+        return result, exc
+    return result, None
+
+
+def test_resume_reuses_verified_artifacts_and_images(tmp_path: Path) -> None:
+    clock = FakeClock()
+    plan = make_plan(tmp_path, files=2, images=2, spacing=10)
+    first, _, error = run(plan, FakeApi(clock), clock)
+    assert error is None
+    api = FakeApi(clock)
+    api.shas = {a.id or "": a.checksum or "" for a in first.artifacts}
+    result, error = run_resumed(plan, api, clock, _previous(first, tmp_path))
+    assert error is None, error
+    assert result.status == "published"
+    assert not any(kind in ("upload", "image") for kind, _, _ in api.calls)
+    assert [a.id for a in result.artifacts] == [a.id for a in first.artifacts]
+    assert all(a.reused and a.state == "verified" for a in result.artifacts)
+    assert all(i.reused for i in result.images)
+    assert result.image_ids() == first.image_ids()
+
+
+def test_resume_uploads_again_when_the_file_changed(tmp_path: Path) -> None:
+    clock = FakeClock()
+    plan = make_plan(tmp_path, files=1)
+    first, _, _ = run(plan, FakeApi(clock), clock)
+    previous = _previous(first, tmp_path)
+    (tmp_path / "hello-0.jar").write_bytes(b"PK\x03\x04 rebuilt")  # a new build
+    api = FakeApi(clock)
+    api.shas = {a.id or "": a.checksum or "" for a in first.artifacts}  # the old build
+    result, error = run_resumed(plan, api, clock, previous)
+    assert error is None, error
+    assert [kind for kind, _, _ in api.calls].count("upload") == 1
+    assert result.artifacts[0].reused is False
+
+
+def test_resume_uploads_again_when_marketplace_lost_it(tmp_path: Path) -> None:
+    clock = FakeClock()
+    plan = make_plan(tmp_path, files=1)
+    first, _, _ = run(plan, FakeApi(clock), clock)
+    api = FakeApi(clock, polls=[ApiError("gone", status=404)])
+    _result, error = run_resumed(plan, api, clock, _previous(first, tmp_path))
+    assert error is None, error
+    assert [kind for kind, _, _ in api.calls].count("upload") == 1
+
+
+def test_resume_refuses_another_release(tmp_path: Path) -> None:
+    clock = FakeClock()
+    first, _, _ = run(make_plan(tmp_path), FakeApi(clock), clock)
+    path = tmp_path / "previous.json"
+    first.write(path)
+    with pytest.raises(UsageError, match=r"not of this release com\.example\.hello 1\.4\.3"):
+        load_previous_run(path, app_key=KEY, version="1.4.3")
+
+
+def test_resume_does_not_reuse_unverified_artifacts(tmp_path: Path) -> None:
+    clock = FakeClock()
+    plan = make_plan(tmp_path)
+    first, _, error = run(plan, FakeApi(clock, polls=[{"key": KEY, "version": "9.9"}]), clock)
+    assert isinstance(error, VerificationError)
+    api = FakeApi(clock)
+    _result, error = run_resumed(plan, api, clock, _previous(first, tmp_path))
+    assert error is None
+    assert [kind for kind, _, _ in api.calls].count("upload") == 1

@@ -1,0 +1,1 @@
+"""Benchmarks of release-publisher (``make bench``; see benchmarks/README.md)."""

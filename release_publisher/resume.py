@@ -1,0 +1,110 @@
+"""``publish --resume RESULT.json``: take over what a previous run of the same release
+uploaded and verified, so a release that failed later (at an image, at version
+creation) is finished without spending upload budget again.
+
+What is reused, and how it is re-checked:
+
+- an artifact whose previous ``state`` was ``verified``: it is read again with
+  ``GET /rest/3/artifacts/{id}`` and verified again (key, version, ``expect``, and the
+  checksum Marketplace reports against the local file's SHA-512, or the configured
+  ``sha512`` / the previously verified checksum for a ``url`` artifact). If Marketplace
+  no longer has it (404) or anything differs, it is uploaded again (and the log says why);
+- a listing image with an ID whose type and file match and whose file size is unchanged
+  (Marketplace has no endpoint to read an image back, so the size is the check);
+- the app version and its listing (the ``release:`` section), when the previous run
+  created them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+
+@dataclass(frozen=True)
+class PreviousRun:
+    """The parts of a previous result JSON that ``--resume`` can use.
+
+    ``artifacts`` maps artifact name -> its result entry (dicts as in the result JSON);
+    ``images`` maps ``(type, file)`` -> its entry; ``version`` is the previous run's
+    ``version`` block (the ``release:`` section's outcome) or None.
+    """
+
+    path: Path
+    app_key: str
+    version: str
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    images: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    release: dict[str, Any] | None = None
+
+    def verified_artifact(self, name: str) -> dict[str, Any] | None:
+        """The previous entry of artifact ``name`` if it was uploaded and verified."""
+        entry = self.artifacts.get(name)
+        if entry and entry.get("id") and entry.get("state") == "verified":
+            return entry
+        return None
+
+    def image(self, image_type: str, file: str, size: int) -> dict[str, Any] | None:
+        """The previous entry for this image file if it has an ID and the same size."""
+        entry = self.images.get((image_type, file))
+        if entry and entry.get("id") and entry.get("size") == size:
+            return entry
+        return None
+
+
+def load_previous_run(path: Path, *, app_key: str, version: str) -> PreviousRun:
+    """Read a result JSON written by ``publish --result-json`` for ``--resume``.
+
+    Raises :class:`UsageError` (exit 2) when the file is missing, not a result JSON of
+    this tool, or belongs to another app key or version (resuming another release
+    would reuse the wrong artifacts).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read the result file to resume from, {path}: {exc.strerror or exc}",
+            hint="pass the --result-json file of the failed run (in the action: resume-from)",
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(
+            f"{path} is not JSON ({exc}); it cannot be resumed from",
+            hint="pass the file written by publish --result-json",
+        ) from None
+    if not isinstance(data, dict) or data.get("schema") != 1 or "artifacts" not in data:
+        raise UsageError(
+            f"{path} is not a release-publisher result file (schema 1)",
+            hint="pass the file written by publish --result-json",
+        )
+    app = data.get("app") or {}
+    if app.get("key") != app_key or app.get("version") != version:
+        raise UsageError(
+            f"{path} is the result of {app.get('key')} {app.get('version')}, "
+            f"not of this release {app_key} {version}",
+            hint="resume only the same app key and version; start a fresh run otherwise",
+        )
+    artifacts = {
+        str(a["name"]): a
+        for a in data.get("artifacts") or []
+        if isinstance(a, dict) and isinstance(a.get("name"), str)
+    }
+    images = {
+        (str(i["type"]), str(i["file"])): i
+        for i in data.get("images") or []
+        if isinstance(i, dict) and isinstance(i.get("type"), str) and isinstance(i.get("file"), str)
+    }
+    release = data.get("release") if isinstance(data.get("release"), dict) else None
+    return PreviousRun(
+        path=path,
+        app_key=app_key,
+        version=version,
+        artifacts=artifacts,
+        images=images,
+        release=release,
+    )
