@@ -168,6 +168,9 @@ def build_invocation(
     ca_bundle = read_input(env, "ca-bundle")
     if ca_bundle:
         argv += ["--ca-bundle", ca_bundle]
+    resume_from = read_input(env, "resume-from")
+    if resume_from:
+        argv += ["--resume", resume_from]
     argv += ["--result-json", default_result_file(result_dirs)]
     return Invocation(argv=argv, env=extra)
 

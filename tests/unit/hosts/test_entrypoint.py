@@ -45,6 +45,7 @@ def test_every_input_in_the_runners_hyphen_spelling(tmp_path: Path) -> None:
         "INPUT_WORKING-DIRECTORY": "plugin",
         "INPUT_POLL-TIMEOUT": "90",
         "INPUT_CA-BUNDLE": "certs/proxy.pem",
+        "INPUT_RESUME-FROM": "previous/result.json",
     }
     argv = invocation_for(env, tmp_path)
     assert argv[:-2] == [
@@ -62,6 +63,8 @@ def test_every_input_in_the_runners_hyphen_spelling(tmp_path: Path) -> None:
         "90",
         "--ca-bundle",
         "certs/proxy.pem",
+        "--resume",
+        "previous/result.json",
     ]
 
 
