@@ -45,7 +45,10 @@ from .secrets import REDACTOR, Credentials, RedactingFilter
 if TYPE_CHECKING:
     from .config.model import ReleaseConfig
     from .hosts.base import Host
-    from .preflight.model import Plan
+    from .marketplace.client import MarketplaceClient
+    from .preflight.model import LocalArtifact, Plan
+    from .resume import PreviousRun
+    from .version_stage import VersionStage
 
 log = logging.getLogger("release_publisher")
 
@@ -270,16 +273,7 @@ class Command:
     def _publish(self) -> None:
         from .console import ProgressReporter, describe_plan, describe_result
 
-        credentials = None
-        if not self.args.dry_run:
-            from .secrets import make_credentials
-
-            credentials = make_credentials(
-                self.args.user if self.args.user is not None else self.env.get(ENV_USER),
-                self.args.token if self.args.token is not None else self.env.get(ENV_TOKEN),
-                user_source="--user" if self.args.user is not None else ENV_USER,
-                token_source="--token" if self.args.token is not None else ENV_TOKEN,
-            )
+        credentials = self._credentials(required=not self.args.dry_run)
         config, plan = self._load()
         previous = None
         if self.args.resume:
@@ -291,22 +285,20 @@ class Command:
             log.info("Resuming from %s", self.args.resume)
         self._checkpoint(self.result)
         if self.args.dry_run:
-            for line in describe_plan(plan, dry_run=True):
+            for line in describe_plan(plan, dry_run=config.release is None):
                 log.info("%s", line)
+            if config.release is not None:
+                self._dry_run_version(plan, credentials)
             self.result.status = STATUS_DRY_RUN
             return
         assert credentials is not None
         from .clock import SystemClock
-        from .marketplace.client import MarketplaceClient
         from .pipeline import Pipeline
 
-        client = MarketplaceClient(
-            config.base_url,
-            user=credentials.user,
-            token=credentials.token,
-            ca_bundle=self.args.ca_bundle or None,
-            log=lambda message: log.info("%s", message),
-        )
+        client = self._client(config, credentials)
+        stage = None
+        if config.release is not None:
+            stage = self._version_stage(plan, client, previous)
         pipeline = Pipeline(
             plan=plan,
             api=client,
@@ -315,17 +307,100 @@ class Command:
             progress=ProgressReporter(),
             checkpoint=self._checkpoint,
             previous=previous,
+            version_stage=stage,
         )
         log.info("Publishing %s %s to %s", config.app_key, config.version, config.base_url)
         try:
             pipeline.run(self.result)
         except ReleasePublisherError as err:
             err.artifact_name = pipeline.current  # type: ignore[attr-defined]
+            if self.result.release and self.result.release.get("status") not in (
+                "created",
+                "already-published",
+            ):
+                self.result.release["status"] = "failed"
             raise
         finally:
             client.close()
         for line in describe_result(self.result):
             log.info("%s", line)
+
+    def _credentials(self, *, required: bool) -> Credentials | None:
+        """Validated credentials from --user/--token or the environment; None when
+        not ``required`` and none are given. Raises UsageError."""
+        from .secrets import make_credentials
+
+        user = self.args.user if self.args.user is not None else self.env.get(ENV_USER)
+        token = self.args.token if self.args.token is not None else self.env.get(ENV_TOKEN)
+        if not required and not (user or "").strip() and not (token or "").strip():
+            return None
+        return make_credentials(
+            user,
+            token,
+            user_source="--user" if self.args.user is not None else ENV_USER,
+            token_source="--token" if self.args.token is not None else ENV_TOKEN,
+        )
+
+    def _client(self, config: ReleaseConfig, credentials: Credentials) -> MarketplaceClient:
+        from .marketplace.client import MarketplaceClient
+
+        return MarketplaceClient(
+            config.base_url,
+            credentials=credentials,
+            ca_bundle=self.args.ca_bundle or None,
+            log=lambda message: log.info("%s", message),
+        )
+
+    def _version_stage(
+        self, plan: Plan, client: MarketplaceClient, previous: PreviousRun | None
+    ) -> VersionStage:
+        from .pipeline import sha512_file
+        from .version_stage import VersionStage
+
+        def local_sha512(artifact: LocalArtifact) -> str:
+            assert artifact.path is not None
+            return sha512_file(artifact.path)
+
+        return VersionStage(
+            plan=plan,
+            api=client,
+            base_url=plan.config.base_url,
+            local_sha512=local_sha512,
+            previous_release=previous.release if previous else None,
+        )
+
+    def _dry_run_version(self, plan: Plan, credentials: Credentials | None) -> None:
+        """Show the app version plan of a dry run: it needs read access (two GETs), so
+        without credentials say so instead."""
+        if credentials is None:
+            log.info(
+                "App version: the plan (what is copied from which version, the exact "
+                "request bodies) needs read access to Marketplace: set %s and %s to see it. "
+                "Nothing was sent.",
+                ENV_USER,
+                ENV_TOKEN,
+            )
+            return
+        from .versions.plan import render_plan
+
+        client = self._client(plan.config, credentials)
+        try:
+            stage = self._version_stage(plan, client, None)
+            with self.host.group("App version plan (read-only requests)"):
+                stage.prepare(self.result)
+        finally:
+            client.close()
+        if stage.already_published is not None:
+            log.info(
+                "App version %s already exists with this very artifact: a publish would "
+                "change nothing.",
+                plan.config.version,
+            )
+        elif stage.version_plan is not None:
+            for line in render_plan(stage.version_plan):
+                log.info("%s", line)
+        log.info("")
+        log.info("Dry run: only read requests were sent; nothing was uploaded or created.")
 
     # -- endings -----------------------------------------------------------------
 

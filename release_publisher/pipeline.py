@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .clock import Clock
 from .errors import (
@@ -40,6 +40,9 @@ from .result import (
 )
 from .resume import PreviousRun
 
+if TYPE_CHECKING:
+    from .version_stage import VersionStage
+
 log = logging.getLogger("release_publisher")
 
 #: progress(sent_bytes, total_bytes)
@@ -50,13 +53,12 @@ ProgressFactory = Callable[[str, int], Progress]
 #: Statuses worth polling through: the artifact may not be visible yet (404), or
 #: Marketplace is briefly unavailable (429, 5xx). Anything else ends the run.
 TRANSIENT_POLL_STATUSES = frozenset({404, 408, 425, 429, 500, 502, 503, 504})
-#: Poll backoff: the first wait is ``min(interval, POLL_FIRST)`` seconds, each next one
-#: ``POLL_FACTOR`` times longer, capped at ``POLL_CAP`` seconds (or ``interval`` if
-#: larger). A ready artifact is seen at most one cap after it becomes ready, with
-#: about ``duration / POLL_CAP`` requests.
+#: Poll backoff: the first wait is ``min(polling.interval, POLL_FIRST)`` seconds, each
+#: next one ``POLL_FACTOR`` times longer, up to ``polling.interval`` (the longest wait
+#: between two polls; default 2 s). A ready artifact is noticed at most one interval
+#: after it becomes ready, with about ``duration / interval`` requests.
 POLL_FIRST = 1.0
 POLL_FACTOR = 1.5
-POLL_CAP = 1.75
 
 
 class MarketplaceApi(Protocol):
@@ -144,6 +146,8 @@ class Pipeline:
     checkpoint: Callable[[ReleaseResult], None] | None = None
     #: a previous run of the same release to take verified artifacts and images from
     previous: PreviousRun | None = None
+    #: the ``release:`` section's stage (version and listing), if the config has one
+    version_stage: VersionStage | None = None
     #: the name of the artifact being worked on (None outside artifacts), for errors
     current: str | None = None
 
@@ -157,6 +161,17 @@ class Pipeline:
         self._last_upload_start: float | None = None
         self._result = result
         self._pending_warnings: list[str] = []
+        stage = self.version_stage
+        if stage is not None:
+            with self.phases.group("App version plan"), self._timed(result, "version-plan"):
+                try:
+                    stage.prepare(result)
+                finally:
+                    self._save(result)
+            if stage.already_published is not None:
+                result.status = STATUS_PUBLISHED
+                self._save(result)
+                return result
         for local, record in zip(self.plan.artifacts, result.artifacts, strict=True):
             self.current = local.name
             with self.phases.group(f"Artifact {local.name}"), self._timed(result, local.name):
@@ -172,6 +187,12 @@ class Pipeline:
                         self._upload_image(local_img, img_record)
                     finally:
                         self._save(result)
+        if stage is not None:
+            with self.phases.group("App version"), self._timed(result, "version"):
+                try:
+                    stage.finish(result)
+                finally:
+                    self._save(result)
         result.status = STATUS_PUBLISHED
         self._save(result)
         return result
@@ -286,7 +307,7 @@ class Pipeline:
     def _poll(self, local: LocalArtifact, artifact: Artifact, record: ArtifactResult) -> Artifact:
         """Poll ``GET /rest/3/artifacts/{id}`` until ``details`` is complete.
 
-        Waits with backoff (:data:`POLL_FIRST`, :data:`POLL_FACTOR`, :data:`POLL_CAP`,
+        Waits with backoff (:data:`POLL_FIRST`, :data:`POLL_FACTOR`, up to
         ``polling.interval``), honours ``Retry-After``, treats 404/429/5xx and transport
         failures as transient, and raises :class:`ProcessingTimeout` at
         ``polling.timeout`` seconds.
@@ -296,7 +317,7 @@ class Pipeline:
         config = self.plan.config
         start = self.clock.monotonic()
         deadline = start + config.poll_timeout
-        cap = max(POLL_CAP, min(config.poll_interval, POLL_CAP))
+        cap = config.poll_interval
         delay = min(config.poll_interval, POLL_FIRST)
         polls = 0
         last_state = "details not yet available"

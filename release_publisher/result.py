@@ -11,6 +11,8 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
                     "state": "planned"|"uploaded"|"verified"}],
      "images": [{"type", "file", "id", "width", "height", "size"}],
      "error": null | {"kind", "message", "hint", "exit_code", "artifact"},
+     "release": null | {"status", "hosting", "appSoftwareId", "buildNumber",
+                        "versionNumber", "state", "url", "copiedFrom", "listing"},
      "timings": {"<phase>": seconds},
      "tool": {"name", "version"}, "base_url": str}
 """
@@ -100,6 +102,12 @@ class ReleaseResult:
     error: ErrorInfo | None = None
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the ``release:`` section's outcome (None without one): ``status``
+    #: (``planning`` | ``planned`` | ``created`` | ``already-published`` | ``failed``),
+    #: ``hosting``, ``appSoftwareId``, ``buildNumber``, ``versionNumber``, ``state``,
+    #: ``url``, ``copiedFrom`` {buildNumber, versionNumber}, ``listing`` {state,
+    #: approvalStatus, revision}
+    release: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -122,6 +130,22 @@ class ReleaseResult:
                 out.setdefault(image.type, []).append(image.id)
         return out
 
+    def version_outputs(self) -> dict[str, str]:
+        """The app version the ``release:`` section created (or found already
+        published): ``build-number``, ``state``, ``url``; empty strings when unknown."""
+        info = self.release or {}
+
+        def text(value: Any) -> str:
+            return "" if value is None else str(value)
+
+        return {
+            "build-number": text(info.get("buildNumber"))
+            if info.get("status") in ("created", "already-published")
+            else "",
+            "state": text(info.get("state")),
+            "url": text(info.get("url")),
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form documented in this module."""
         return {
@@ -133,6 +157,7 @@ class ReleaseResult:
             "error": asdict(self.error) if self.error else None,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
+            "release": self.release,
             "base_url": self.base_url,
             "tool": {"name": "release-publisher", "version": __version__},
         }

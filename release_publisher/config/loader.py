@@ -11,7 +11,9 @@ names the file, 1-based line and column, the dotted field path and a fix:
 4. build plain data: string-valued fields must be YAML strings (``version: 1.10``
    is the number 1.1), then ``${VAR}`` interpolation of string values;
 5. ``format: 1``, then the shipped JSON Schema (draft 2020-12, with the ``uri``
-   format actually checked), then the rules a schema cannot say (unique names).
+   format actually checked), then the rules a schema cannot say (unique names; in the
+   optional ``release:`` section: the artifact and image type it names exist,
+   ``min-build <= max-build``, one entry per host product, the notes file exists).
 
 jsonschema is imported lazily: module import must stay cheap for CLI start-up.
 """
@@ -43,13 +45,19 @@ from .model import (
     DEFAULT_POLL_TIMEOUT,
     DEFAULT_UPLOAD_SPACING,
     ArtifactSpec,
+    Compatibility,
     ImageSpec,
+    ListingSpec,
     ReleaseConfig,
+    VersionSpec,
 )
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
+
+_Problem = tuple[Location, str, str]
+"""One config problem: where, what is wrong, what to do."""
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 """The shipped JSON Schema (draft 2020-12) for config format 1."""
@@ -72,10 +80,20 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Fields whose value must be a YAML string (never a number/boolean/null).
 _STRING_FIELD = re.compile(
     r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512)"
-    r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url)$"
+    r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url"
+    r"|release\.(?:artifact|hosting|payment-model|license-type|summary"
+    r"|notes\.(?:file|text)|listing\.(?:state|screenshots)|agreements\[\d+\]"
+    r"|compatibility\[\d+\]\.parent-software-id))$"
 )
-_URL_FIELD = re.compile(r"^(?:artifacts\[\d+\]\.url|marketplace\.base-url)$")
-_NUMBER_FIELD = re.compile(r"^(?:polling\.(?:timeout|interval)|uploads\.spacing)$")
+_URL_FIELD = re.compile(
+    r"^(?:artifacts\[\d+\]\.url|marketplace\.base-url|release\.agreements\[\d+\])$"
+)
+_NUMBER_FIELD = re.compile(
+    r"^(?:polling\.(?:timeout|interval)|uploads\.spacing"
+    r"|release\.(?:build-number|compatibility\[\d+\]\.(?:min|max)-build))$"
+)
+# Booleans of the release section; an interpolated "true"/"false" becomes a boolean.
+_BOOL_FIELD = re.compile(r"^release\.(?:beta|supported|copy-from-previous)$")
 _EXPECT_VALUE = re.compile(r"^artifacts\[\d+\]\.expect\.[^.]+$")
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
@@ -122,16 +140,50 @@ _EXAMPLES = {
     "type": 'type: "icon"',
     "image.file": 'file: "marketing/icon.png"',
     "base-url": f'base-url: "{DEFAULT_BASE_URL}"',
+    "release.artifact": 'artifact: "server" (the name of an artifacts[] entry)',
+    "release.hosting": "hosting: datacenter (cloud, server or datacenter)",
+    "release.build-number": "build-number: auto (or a whole number such as 1004002)",
+    "release.payment-model": "payment-model: free",
+    "release.license-type": 'license-type: "<license type ID>"',
+    "release.summary": 'summary: "Fixes a crash on start"',
+    "release.notes.file": 'file: "CHANGELOG.md"',
+    "release.notes.text": 'text: "Fixes a crash on start"',
+    "release.listing.state": "state: public",
+    "release.listing.screenshots": "screenshots: screenshot (an images[] type)",
+    "parent-software-id": 'parent-software-id: "jira"',
+    "min-build": "min-build: 900000",
+    "max-build": "max-build: 1000000",
+    "compatibility": (
+        'compatibility: [{parent-software-id: "jira", min-build: 900000, max-build: 1000000}]'
+    ),
 }
 
 _ALLOWED_KEYS = {
-    "": ("format", "app", "artifacts", "images", "marketplace", "polling", "uploads"),
+    "": ("format", "app", "artifacts", "images", "marketplace", "polling", "uploads", "release"),
     "app": ("key", "version"),
     "artifact": ("name", "file", "url", "sha512", "expect"),
     "image": ("type", "file"),
     "marketplace": ("base-url",),
     "polling": ("timeout", "interval"),
     "uploads": ("spacing",),
+    "release": (
+        "artifact",
+        "hosting",
+        "build-number",
+        "copy-from-previous",
+        "compatibility",
+        "payment-model",
+        "license-type",
+        "beta",
+        "supported",
+        "summary",
+        "notes",
+        "agreements",
+        "listing",
+    ),
+    "release.notes": ("file", "text"),
+    "release.listing": ("state", "screenshots"),
+    "compatibility": ("parent-software-id", "min-build", "max-build"),
 }
 
 
@@ -173,7 +225,14 @@ def load_config(
     YAML syntax error or tab indentation, an empty file or non-mapping top level,
     duplicate keys, credential-looking keys, a non-string value in a string field,
     an unset variable, ``format`` missing or not 1, any schema violation, duplicate
-    artifact names and an empty or blank ``version_override``.
+    artifact names and an empty or blank ``version_override``; in the optional
+    ``release:`` section (built into ``ReleaseConfig.release``, a
+    :class:`VersionSpec`): a ``release.artifact`` that names no artifact, a
+    ``release.listing.screenshots`` image type no ``images[]`` entry has,
+    ``min-build > max-build``, two compatibility entries for one host product and a
+    ``release.notes.file`` that does not exist relative to the config file.
+    Compatibility being required when there is nothing to copy is checked when the
+    release is planned (:mod:`release_publisher.versions.plan`), not here.
     """
     file = str(path)
     override = _normalise_override(version_override)
@@ -574,6 +633,8 @@ class _Builder:
         self.doc.templates[path] = text
         if _NUMBER_FIELD.match(path) and _NUMBER_TEXT.match(result):
             return float(result) if "." in result else int(result)
+        if _BOOL_FIELD.match(path) and result in ("true", "false"):
+            return result == "true"
         return result
 
     def _require_text(self, node: ScalarNode, path: str, key_text: str) -> None:
@@ -735,6 +796,11 @@ def _validate(doc: _Doc, *, version_optional: bool) -> None:
         seen.add(spot)
         problems.append(problem)
     problems.extend(_check_names(doc))
+    for problem in _check_release(doc):
+        spot = (problem[0].line, problem[0].col)
+        if spot not in seen:
+            seen.add(spot)
+            problems.append(problem)
     if not problems:
         return
     problems.sort(key=lambda p: (p[0].line or 0, p[0].col or 0))
@@ -758,6 +824,8 @@ def _allowed_for(path: str) -> tuple[str, ...]:
         return _ALLOWED_KEYS["artifact"]
     if re.fullmatch(r"images\[\d+\]", path):
         return _ALLOWED_KEYS["image"]
+    if re.fullmatch(r"release\.compatibility\[\d+\]", path):
+        return _ALLOWED_KEYS["compatibility"]
     return _ALLOWED_KEYS.get(path, ())
 
 
@@ -801,6 +869,10 @@ def _explain(doc: _Doc, error: ValidationError) -> tuple[Location, str, str]:
             )
         loc = Location(file=loc.file, line=loc.line, col=loc.col, field=child)
         return loc, f"{child} is missing", f"add {example} under {where}"
+    if path == "release" or path.startswith("release."):
+        special = _explain_release(doc, error, path)
+        if special is not None:
+            return special
     if kind == "oneOf" and isinstance(value, dict):
         if "file" in value and "url" in value:
             return (
@@ -887,6 +959,95 @@ def _explain(doc: _Doc, error: ValidationError) -> tuple[Location, str, str]:
             (f"set a number of seconds {rule}"),
         )
     return loc, f"{where}: {error.message[:120]}", "see `release-publisher schema`"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _explain_release(doc: _Doc, error: ValidationError, path: str) -> _Problem | None:
+    """Schema errors in the ``release:`` section that the generic wording gets wrong
+    (booleans, whole numbers, enums, ``build-number``, ``notes``); None: use the
+    generic wording."""
+    kind = error.validator
+    value = error.instance
+    rule: Any = error.validator_value
+    loc = doc.loc(path)
+    key = path.rsplit(".", 1)[-1]
+    shown = _value_text(doc, path, value)
+    if kind == "type" and rule == "boolean":
+        hint = f"write {key}: true or {key}: false"
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            hint = f"remove the quotes: {key}: {value.strip().lower()}"
+        return loc, f"{path} must be true or false, got {shown}", hint
+    if kind == "type" and rule == "integer":
+        hint = f"write a whole number, e.g. {_example(path)}"
+        if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            hint = f"remove the quotes: {key}: {value.strip()}"
+        return loc, f"{path} must be a whole number, got {shown}", hint
+    if kind == "anyOf" and path == "release.build-number":
+        hint = "write build-number: auto, or a whole number >= 1 such as 1004002"
+        if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            hint = f"remove the quotes: build-number: {value.strip()}"
+        return loc, f"{path} must be auto or a whole number >= 1, got {shown}", hint
+    if kind == "enum":
+        options = [str(o) for o in rule]
+        same = [o for o in options if _squash(o) == _squash(str(value))]
+        close = same or difflib.get_close_matches(str(value).lower(), options, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint += f"write one of: {', '.join(options)}"
+        return loc, f"{path} must be one of {', '.join(options)}; got {shown}", hint
+    if kind in ("minimum", "maximum"):
+        bound = ">=" if kind == "minimum" else "<="
+        return loc, f"{path} must be {bound} {rule}, got {shown}", f"write {_example(path)}"
+    if kind == "minItems":
+        return (
+            loc,
+            f"{path} is empty: at least one entry is needed",
+            f"add an entry, e.g. {_example(path)}, or remove {key}: to copy it from "
+            "the previous version",
+        )
+    if kind == "maxLength":
+        return (
+            loc,
+            f"{path} is {len(str(value))} characters long; at most {rule} are allowed",
+            "shorten it; put the details in release.notes",
+        )
+    if kind == "uniqueItems":
+        return loc, f"{path} lists the same URL more than once", "list each URL once"
+    if kind == "oneOf" and isinstance(value, dict) and path == "release.notes":
+        if "file" in value and "text" in value:
+            return loc, f"{path} has both file and text", "give exactly one: file or text"
+        return (
+            loc,
+            f"{path} has neither file nor text",
+            'add file: "CHANGELOG.md" (its section for this version) or text: "..."',
+        )
+    if kind == "pattern" and not _URL_FIELD.match(path):
+        if path == "release.artifact":
+            return (
+                loc,
+                f"{path} must be an artifact name (lowercase letters, digits and '-'), got {shown}",
+                f"write the name of an artifacts[] entry: {_artifact_names(doc)}",
+            )
+        if path == "release.listing.screenshots":
+            return (
+                loc,
+                f"{path} must be a lowercase image type slug, got {shown}",
+                "name an image type of images[], e.g. screenshots: screenshot",
+            )
+        return loc, f"{path} must not contain whitespace, got {shown}", f"e.g. {_example(path)}"
+    return None
+
+
+def _artifact_names(doc: _Doc) -> str:
+    artifacts = doc.data.get("artifacts")
+    names = [
+        str(e.get("name", DEFAULT_ARTIFACT_NAME))
+        for e in (artifacts if isinstance(artifacts, list) else [])
+        if isinstance(e, dict)
+    ]
+    return ", ".join(dict.fromkeys(names)) or "(none)"
 
 
 def _from(doc: _Doc, path: str) -> str:
@@ -980,6 +1141,117 @@ def _check_names(doc: _Doc) -> list[tuple[Location, str, str]]:
     return problems
 
 
+def _check_release(doc: _Doc) -> list[_Problem]:
+    """Rules of the ``release:`` section a schema cannot say: the artifact and the
+    screenshot image type it names exist, ``min-build <= max-build``, one entry per
+    host product, and the notes file exists (relative to the config file)."""
+    release = doc.data.get("release")
+    if not isinstance(release, dict):
+        return []
+    problems: list[_Problem] = []
+    artifact = release.get("artifact")
+    artifacts = doc.data.get("artifacts")
+    if isinstance(artifact, str) and isinstance(artifacts, list):
+        names = [e.get("name", DEFAULT_ARTIFACT_NAME) for e in artifacts if isinstance(e, dict)]
+        if artifact not in names:
+            close = difflib.get_close_matches(artifact, [str(n) for n in names], n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(
+                (
+                    doc.loc("release.artifact"),
+                    f"release.artifact {artifact!r} is not the name of an artifact "
+                    f"(artifacts: {_artifact_names(doc)})",
+                    hint + "name one of the artifacts (an entry without name: is named 'artifact')",
+                )
+            )
+    listing = release.get("listing")
+    shots = listing.get("screenshots") if isinstance(listing, dict) else None
+    if isinstance(shots, str):
+        images = doc.data.get("images")
+        types = list(
+            dict.fromkeys(
+                str(e["type"])
+                for e in (images if isinstance(images, list) else [])
+                if isinstance(e, dict) and "type" in e
+            )
+        )
+        if shots not in types:
+            have = f"image types: {', '.join(types)}" if types else "the config has no images"
+            problems.append(
+                (
+                    doc.loc("release.listing.screenshots"),
+                    f"release.listing.screenshots names the image type {shots!r}, which no "
+                    f"images[] entry has ({have})",
+                    f"add an images[] entry with type: {shots}, or name one of the image "
+                    "types the config uploads",
+                )
+            )
+    problems.extend(_check_compatibility(doc, release.get("compatibility")))
+    notes = release.get("notes")
+    notes_file = notes.get("file") if isinstance(notes, dict) else None
+    if isinstance(notes_file, str) and notes_file:
+        base = Path(doc.file).resolve().parent
+        target = base / notes_file
+        try:
+            ok, is_dir = target.is_file(), target.is_dir()
+        except (OSError, ValueError):
+            ok, is_dir = False, False
+        if not ok:
+            what = "is a directory, not a file" if is_dir else "does not exist"
+            problems.append(
+                (
+                    doc.loc("release.notes.file"),
+                    f"release.notes.file {notes_file!r} {what} (looked for {target})",
+                    f"give the changelog's path relative to the config file's directory "
+                    f"({base}), e.g. file: CHANGELOG.md",
+                )
+            )
+    return problems
+
+
+def _check_compatibility(doc: _Doc, compat: Any) -> list[_Problem]:
+    if not isinstance(compat, list):
+        return []
+    problems: list[_Problem] = []
+    first: dict[str, int] = {}
+    for i, entry in enumerate(compat):
+        if not isinstance(entry, dict):
+            continue
+        path = f"release.compatibility[{i}]"
+        low, high = entry.get("min-build"), entry.get("max-build")
+        if (
+            isinstance(low, int | float)
+            and isinstance(high, int | float)
+            and not isinstance(low, bool)
+            and not isinstance(high, bool)
+            and low > high
+        ):
+            problems.append(
+                (
+                    doc.loc(f"{path}.min-build"),
+                    f"{path}: min-build {low} is greater than max-build {high}",
+                    "min-build is the lowest supported host build number: swap the two values",
+                )
+            )
+        product = entry.get("parent-software-id")
+        if not isinstance(product, str):
+            continue
+        if product in first:
+            j = first[product]
+            other = doc.loc(f"release.compatibility[{j}]")
+            problems.append(
+                (
+                    doc.loc(f"{path}.parent-software-id"),
+                    f"{path} and release.compatibility[{j}] (line {other.line}) are both "
+                    f"for {product!r}",
+                    "give one entry per host product, with one build-number range",
+                )
+            )
+        else:
+            first[product] = i
+    return problems
+
+
 # ------------------------------------------------------------------ result
 
 
@@ -1040,5 +1312,49 @@ def _to_config(doc: _Doc, path: Path, override: str | None) -> ReleaseConfig:
         poll_interval=float(polling.get("interval", DEFAULT_POLL_INTERVAL)),
         upload_spacing=float(uploads.get("spacing", DEFAULT_UPLOAD_SPACING)),
         version_source="--version" if override is not None else "config",
+        release=_to_release(data.get("release")),
         locations=locations,
+    )
+
+
+def _to_release(data: dict[str, Any] | None) -> VersionSpec | None:
+    """The validated ``release:`` section as a :class:`VersionSpec` (None when absent)."""
+    if data is None:
+        return None
+    notes: dict[str, Any] = data.get("notes", {})
+    listing: dict[str, Any] | None = data.get("listing")
+    stated = set(data)
+    stated.update(f"notes.{k}" for k in notes)
+    stated.update(f"listing.{k}" for k in listing or {})
+    build = data.get("build-number", "auto")
+    compat = data.get("compatibility")
+    return VersionSpec(
+        artifact=data["artifact"],
+        hosting=data["hosting"],
+        build_number="auto" if build == "auto" else int(build),
+        copy_from_previous=bool(data.get("copy-from-previous", True)),
+        compatibility=None
+        if compat is None
+        else tuple(
+            Compatibility(
+                parent_software_id=e["parent-software-id"],
+                min_build=int(e["min-build"]),
+                max_build=int(e["max-build"]),
+            )
+            for e in compat
+        ),
+        payment_model=data.get("payment-model"),
+        license_type=data.get("license-type"),
+        beta=bool(data.get("beta", False)),
+        supported=bool(data.get("supported", True)),
+        summary=data.get("summary"),
+        notes_file=notes.get("file"),
+        notes_text=notes.get("text"),
+        agreements=tuple(data.get("agreements", ())),
+        listing=None
+        if listing is None
+        else ListingSpec(
+            state=listing.get("state", "public"), screenshots=listing.get("screenshots")
+        ),
+        stated=frozenset(stated),
     )

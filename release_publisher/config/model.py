@@ -79,7 +79,9 @@ class VersionSpec:
     ``license_type`` override what was copied (None: not stated). ``notes_file`` (a path
     relative to the config file, its section for this version is used) and
     ``notes_text`` are mutually exclusive. ``agreements`` are agreement URLs sent as
-    ``acceptedAgreements``.
+    ``acceptedAgreements``. ``stated`` holds the config keys actually written in the
+    file (``"beta"``, ``"supported"``, ``"listing.state"``...), so a plan can tell a
+    stated value from a default.
     """
 
     artifact: str
@@ -96,6 +98,7 @@ class VersionSpec:
     notes_text: str | None = None
     agreements: tuple[str, ...] = ()
     listing: ListingSpec | None = None
+    stated: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,17 @@ MAX_ANNOTATIONS = 10
 #: Prefix of the heredoc delimiters, as the GitHub toolkit writes them.
 DELIMITER_PREFIX = "ghadelimiter_"
 #: Names of the step outputs, as declared in action.yml.
-OUTPUT_NAMES = ("status", "artifact-id", "artifact-ids", "checksums", "image-ids", "result-file")
+OUTPUT_NAMES = (
+    "status",
+    "artifact-id",
+    "artifact-ids",
+    "checksums",
+    "image-ids",
+    "result-file",
+    "version-build-number",
+    "version-state",
+    "version-url",
+)
 
 #: Where a Docker action sees the runner's directories (the runner mounts them).
 CONTAINER_RUNNER_TEMP = "/github/runner_temp"
@@ -110,6 +120,7 @@ def step_outputs(result: ReleaseResult, result_file: str) -> dict[str, str]:
         "checksums": json.dumps(result.checksums(), sort_keys=True),
         "image-ids": json.dumps(result.image_ids(), sort_keys=True),
         "result-file": result_file,
+        **{f"version-{name}": value for name, value in result.version_outputs().items()},
     }
 
 

@@ -70,6 +70,9 @@ def dotenv_variables(result: ReleaseResult, result_file: str) -> list[tuple[str,
         out.append((f"{PREFIX}ARTIFACT_ID", result.artifacts[0].id))
     if result_file:
         out.append((f"{PREFIX}RESULT_FILE", result_file))
+    for name, value in result.version_outputs().items():
+        if value:
+            out.append((f"{PREFIX}VERSION_{env_name(name)}", value))
     for name, artifact_id in result.artifact_ids().items():
         out.append((f"{PREFIX}ARTIFACT_ID_{env_name(name)}", artifact_id))
     for image_type, ids in result.image_ids().items():

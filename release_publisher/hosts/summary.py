@@ -156,6 +156,32 @@ def render_summary(
                 f"| {t(i.type)} | {c(i.file)} | {c(i.id) if i.id else '-'} "
                 f"| {dims} | {t(human_size(i.size)) if i.size is not None else '-'} |"
             )
+    if result.release:
+        info = result.release
+        lines += ["", "### App version", ""]
+        lines.append("| | |")
+        lines.append("| --- | --- |")
+        lines.append(f"| Outcome | {t(info.get('status'))} |")
+        lines.append(f"| Hosting | {t(info.get('hosting'))} |")
+        lines.append(f"| Version | {c(info.get('versionNumber'))} |")
+        if info.get("buildNumber") is not None:
+            lines.append(f"| Build number | {c(info.get('buildNumber'))} |")
+        if info.get("state"):
+            lines.append(f"| State | {t(info.get('state'))} |")
+        if info.get("url"):
+            lines.append(f"| Link | {t(info.get('url'))} |")
+        copied = info.get("copiedFrom")
+        if isinstance(copied, dict):
+            lines.append(
+                f"| Copied from | {c(copied.get('versionNumber'))} "
+                f"(build {t(copied.get('buildNumber'))}) |"
+            )
+        listing = info.get("listing")
+        if isinstance(listing, dict):
+            lines.append(
+                f"| Listing | {t(listing.get('state'))}, approval "
+                f"{t(listing.get('approvalStatus'))}, revision {t(listing.get('revision'))} |"
+            )
     if result.timings:
         lines += ["", "### Timings", ""]
         lines.append("| Phase | Seconds |")

@@ -12,6 +12,12 @@ call                                   body                                 retu
 ``POST /rest/3/assets/images/{type}``  multipart, part ``file``             Media
 =====================================  ===================================  ===========
 
+and the release step after the uploads (raw JSON in and out; shapes in each method's
+docstring, see :meth:`MarketplaceClient.get_app_software`): ``GET
+/rest/3/app-software/app-key/{appKey}``, ``GET|POST
+/rest/3/app-software/{appSoftwareId}/versions`` (GET cursor-paginated), ``GET
+.../versions/{buildNumber}``, ``POST .../versions/{buildNumber}/listing``.
+
 Transport: one ``requests.Session`` (HTTP Basic auth, ``User-Agent:
 release-publisher/<version> (+requests/<version>)``, ``Accept: application/json``),
 ``(connect, read)`` timeouts on every call, redirects never followed automatically.
@@ -587,6 +593,310 @@ class MarketplaceClient:
 
         return self._with_retries(endpoint, attempt)
 
+    # ------------------------------------------------------ app software and versions
+
+    def get_app_software(self, app_key: str) -> list[dict[str, Any]]:
+        """``GET /rest/3/app-software/app-key/{appKey}`` (the key percent-encoded as one
+        path segment): the app's software, one JSON object per hosting, returned raw,
+        e.g. ``[{"appSoftwareId": "...", "appKey": "...", "hosting": "datacenter",
+        ...}]`` (unknown fields kept; the caller picks the hosting).
+
+        Raises :class:`UsageError` for an empty key (no request is sent);
+        :class:`ApiError` for a non-2xx answer (404: no app with that key visible to
+        the account) or an answer that is not a JSON list of objects;
+        :class:`TransportError` when no answer arrives."""
+        segment = _segment(app_key, "app key", "give the app key, e.g. com.example.hello")
+        endpoint = f"GET /rest/3/app-software/app-key/{segment}"
+        try:
+            value = self._get_json(endpoint, f"/rest/3/app-software/app-key/{segment}")
+        except ApiError as exc:
+            if exc.status == 404:
+                raise _rehint(
+                    exc,
+                    f"no app with key {app_key.strip()!r} is visible to this account: check "
+                    "the app key (atlassian-plugin.xml key, or the Connect descriptor key) "
+                    "and that the account is a vendor contact of the app; check the "
+                    "base-url too",
+                ) from None
+            raise
+        return self._objects(value, endpoint, "a list of app software objects")
+
+    def list_versions(
+        self, app_software_id: str, *, limit: int = 50, max_pages: int = 100
+    ) -> list[dict[str, Any]]:
+        """``GET /rest/3/app-software/{appSoftwareId}/versions?limit={limit}``, following
+        the cursor pagination to the end: every version as raw JSON (``buildNumber``,
+        ``versionNumber``, ``compatibilities``, ``supportedPaymentModel``,
+        ``frameworkDetails``, ``state``, ...), in the server's order (newest first on
+        Marketplace and the sandbox).
+
+        A page is accepted as ``{"versions"|"items"|"values": [...], ...}`` or a bare
+        list. The next page's URL is ``links.next`` (a string or ``{"href"}``) or
+        ``_links.next.href``; absolute, or relative: ``/rest/...`` is taken relative to
+        the base URL (like ``_links.self.href`` of artifacts), anything else relative
+        to the page's URL. It must be on the base URL's origin: another origin is
+        refused before any request goes there (the credentials would follow).
+        ``limit``: versions per page, 1..50 (Marketplace's maximum); ``max_pages``:
+        pages read at most (>= 1).
+
+        Raises :class:`UsageError` for bad arguments (no request is sent);
+        :class:`ApiError` for a non-2xx answer (404: unknown app software ID), a page
+        that is not one of the shapes above, a next link to another origin or one seen
+        before, or more than ``max_pages`` pages; :class:`TransportError` when no answer
+        arrives (each page is retried as a GET)."""
+        segment = _segment(app_software_id, "app software ID", "take it from get_app_software()")
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 50:
+            raise UsageError(
+                f"versions page size {limit!r} is out of range",
+                hint="use 1..50 (Marketplace's maximum)",
+            )
+        if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+            raise UsageError(f"max_pages {max_pages!r} must be a positive integer")
+        path = f"/rest/3/app-software/{segment}/versions"
+        url = f"{self.base_url}{path}?limit={limit}"
+        versions: list[dict[str, Any]] = []
+        seen = {url}
+        for page in range(1, max_pages + 1):
+            endpoint = f"GET {path}" + (f" (page {page})" if page > 1 else "")
+            value = self._get_json(endpoint, path, url=url)
+            items, next_href = _versions_page(value)
+            versions += self._objects(items, endpoint, "a list of version objects")
+            if next_href is None:
+                return versions
+            target = self._next_url(url, next_href, endpoint)
+            if target in seen:
+                raise ApiError(
+                    f"{endpoint}: the next-page link {_safe_url(target)} points to a page "
+                    f"already read; stopped after {len(versions)} versions",
+                    hint="the server's pagination loops; report this with the link shown",
+                    endpoint=endpoint,
+                )
+            seen.add(target)
+            url = target
+        raise ApiError(
+            f"GET {path}: more than {max_pages} pages of versions ({len(versions)} versions "
+            "read so far); stopped following the next-page links",
+            hint="raise max_pages if the app really has that many versions; otherwise the "
+            "server's pagination does not end",
+            endpoint=f"GET {path}",
+        )
+
+    def get_version(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        """``GET /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}``: the
+        version as raw JSON. Raises :class:`UsageError` for bad arguments,
+        :class:`ApiError` (404: no such version) or :class:`TransportError`."""
+        segment = _segment(app_software_id, "app software ID", "take it from get_app_software()")
+        build = _build_number(build_number)
+        path = f"/rest/3/app-software/{segment}/versions/{build}"
+        endpoint = f"GET {path}"
+        try:
+            value = self._get_json(endpoint, path)
+        except ApiError as exc:
+            if exc.status == 404:
+                raise _rehint(
+                    exc,
+                    f"no version with build number {build} on app software {segment} "
+                    "(or an unknown app software ID)",
+                ) from None
+            raise
+        return self._object(value, endpoint, "a version object")
+
+    def create_version(self, app_software_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /rest/3/app-software/{appSoftwareId}/versions`` with ``body`` as JSON
+        (e.g. ``{"buildNumber": 1004002, "versionNumber": "1.4.2", "compatibilities":
+        [{"parentSoftwareId", "minBuildNumber", "maxBuildNumber"}],
+        "supportedPaymentModel", "frameworkDetails": {"frameworkId": "plugin",
+        "attributes": {"artifactId", "pluginFrameworkType": "P2"}}, "supported",
+        "beta", "acceptedAgreements": [{"agreementUrl"}], "changelog":
+        {"releaseSummary", "releaseNotes"}, "licenseType": {"id"}}``); returns the
+        created version as raw JSON.
+
+        Retried only when nothing can have been stored (as uploads: see
+        :mod:`.retry`). Raises :class:`UsageError` for bad arguments or a body that is
+        not JSON-serialisable (no request is sent); :class:`ApiError`: 400 (and other
+        4xx with field errors) names every field error the server gave and shows the
+        body sent (redacted, truncated); 409 or a ``DUPLICATE`` code means the build or
+        version number exists already; a 5xx after the body was sent says the version
+        may have been created anyway; :class:`TransportError` when no answer arrives
+        (not retried once the body was sent)."""
+        segment = _segment(app_software_id, "app software ID", "take it from get_app_software()")
+        path = f"/rest/3/app-software/{segment}/versions"
+        value = self._post_json(f"POST {path}", path, body, what="the version", check=f"GET {path}")
+        return self._object(value, f"POST {path}", "a version object")
+
+    def publish_listing(
+        self, app_software_id: str, build_number: int, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``POST /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``
+        with ``body`` as JSON (e.g. ``{"state": "public", "screenshots": [{"imageId",
+        "caption"}], "highlights": [...], "heroImage": {...}}``); returns the answer
+        as raw JSON (known: ``{"state", "approvalStatus", "revision"}``).
+
+        Errors as :meth:`create_version` (a 400 shows the field errors and the body
+        sent); 404: no version with that build number."""
+        segment = _segment(app_software_id, "app software ID", "take it from get_app_software()")
+        build = _build_number(build_number)
+        path = f"/rest/3/app-software/{segment}/versions/{build}/listing"
+        value = self._post_json(
+            f"POST {path}",
+            path,
+            body,
+            what="the listing",
+            check=f"GET /rest/3/app-software/{segment}/versions/{build}",
+        )
+        return self._object(value, f"POST {path}", "a listing object")
+
+    def _get_json(self, endpoint: str, path: str, *, url: str | None = None) -> Any:
+        """GET ``base_url + path`` (or ``url``) under the retry policy; the decoded JSON.
+        Raises :class:`ApiError` for a non-2xx or non-JSON answer."""
+
+        def attempt() -> _Outcome[Any]:
+            result = self._get(endpoint, path, url=url)
+            if result.retry is not None:
+                return _Outcome(retry=result.retry)
+            assert result.value is not None
+            return _Outcome(_Boxed(self._parse(result.value, endpoint, _any)))
+
+        return self._with_retries(endpoint, attempt).value
+
+    def _post_json(
+        self, endpoint: str, path: str, body: dict[str, Any], *, what: str, check: str
+    ) -> Any:
+        """POST ``body`` as JSON to ``base_url + path`` under the POST retry rules; the
+        decoded JSON answer. ``what`` names the thing created (for messages), ``check``
+        the call that shows whether a failed POST took effect."""
+        if not isinstance(body, dict):
+            raise UsageError(
+                f"{endpoint}: the request body must be a JSON object, got {type(body).__name__}"
+            )
+        try:
+            payload = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise UsageError(
+                f"{endpoint}: the request body cannot be sent as JSON: {self._redact(str(exc))}",
+                hint="use only strings, numbers, booleans, null, lists and objects",
+            ) from None
+        shown = _truncate(self._redact(json.dumps(body, sort_keys=True, default=str)), 2000)
+
+        def describe(answer: _Answer, error: ApiError) -> ApiError:
+            return self._post_error(answer, error, sent=shown, what=what, check=check)
+
+        def attempt() -> _Outcome[Any]:
+            result = self._post(
+                endpoint, path, BytesBody(payload, "application/json"), describe=describe
+            )
+            if result.retry is not None:
+                return _Outcome(retry=result.retry)
+            assert result.value is not None
+            return _Outcome(_Boxed(self._parse(result.value, endpoint, _any)))
+
+        try:
+            return self._with_retries(endpoint, attempt).value
+        except TransportError as exc:
+            if "may have" in exc.message or "not retried" in exc.message:
+                raise _rehint(
+                    exc,
+                    f"{what} may have been stored although no answer arrived: check with "
+                    f"{check} before re-running",
+                ) from None
+            raise
+
+    def _post_error(
+        self, answer: _Answer, error: ApiError, *, sent: str, what: str, check: str
+    ) -> ApiError:
+        """``error`` for a non-retryable answer to a JSON POST, with every field error
+        of the body and (4xx) the body sent; 409/duplicates and 5xx get their hint."""
+        status = answer.status
+        if 500 <= status <= 599:
+            return _with_note(
+                error,
+                f"{what} may have been created anyway: check with {check} before re-running",
+            )
+        if status == 404:
+            return _rehint(
+                error,
+                f"unknown app software ID or build number (check with {check}); or a "
+                "wrong base-url",
+            )
+        if not 400 <= status <= 499 or status in (401, 403, 429):
+            return error
+        is_json, value = mperrors.load_json(answer.body)
+        head = error.server_message
+        fields: list[str] = []
+        if is_json and isinstance(value, dict):
+            head = mperrors.json_message({k: v for k, v in value.items() if k != "errors"})
+            fields = [self._redact(f) for f in mperrors.field_errors(value.get("errors"))]
+        elif is_json and isinstance(value, list):
+            head, fields = None, [self._redact(f) for f in mperrors.field_errors(value)]
+        status_text = f"HTTP {status}" + (f" {answer.reason}" if answer.reason else "")
+        message = f"{error.endpoint} failed: {status_text}"
+        if head:
+            message += f": {_truncate(self._redact(head), 300)}"
+        if fields:
+            listed = _truncate("; ".join(fields), 3000)
+            message += f"; field errors ({len(fields)}): {listed}"
+        message += f"; body sent: {sent}"
+        text = f"{head or ''} {' '.join(fields)}".upper()
+        if status == 409 or "DUPLICATE" in text or "ALREADY EXISTS" in text:
+            hint = (
+                "a version with this build number or version number exists already: list "
+                f"the versions ({check}) and choose a new build number, or treat the "
+                "release as already published"
+            )
+        else:
+            hint = (
+                f"Marketplace refused {what}: fix the fields named above (their rules are "
+                "not documented; compare with a version created in the Marketplace UI)"
+            )
+        return ApiError(
+            message,
+            hint=hint,
+            status=status,
+            endpoint=error.endpoint,
+            content_type=error.content_type,
+            server_message="; ".join(([head] if head else []) + fields) or error.server_message,
+            retry_after=error.retry_after,
+        )
+
+    def _next_url(self, current: str, href: str, endpoint: str) -> str:
+        """The absolute URL of a next-page link (see :meth:`list_versions`); refuses
+        another origin before anything is sent there."""
+        text = href.strip()
+        if text.startswith("/rest/") and not text.startswith("//"):
+            target = self.base_url + text
+        else:
+            target = urljoin(current, text)
+        if _origin(target) != self._origin:
+            raise ApiError(
+                f"{endpoint}: refusing to follow the next-page link to another origin "
+                f"{_show_origin(target)} (base-url origin {_show_origin(self.base_url)}); "
+                "no request was sent there",
+                hint="the credentials must not leave the base-url's host; check the "
+                "base-url (e.g. https://api.atlassian.com/marketplace) and report the link",
+                endpoint=endpoint,
+            )
+        return target
+
+    def _object(self, value: Any, endpoint: str, expected: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self._shape_error(value, endpoint, expected)
+        return value
+
+    def _objects(self, value: Any, endpoint: str, expected: str) -> list[dict[str, Any]]:
+        if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+            raise self._shape_error(value, endpoint, expected)
+        return value
+
+    def _shape_error(self, value: Any, endpoint: str, expected: str) -> ApiError:
+        excerpt = _truncate(self._redact(json.dumps(value, default=str)), 500)
+        return ApiError(
+            f"{endpoint} answered JSON that is not {expected}: {excerpt}",
+            hint="the Marketplace API answered in an unexpected shape; check the base-url, "
+            "and report this with the response shown",
+            endpoint=endpoint,
+            server_message=excerpt,
+        )
+
     # ------------------------------------------------------------------ machinery
 
     def _redact(self, text: str) -> str:
@@ -710,8 +1020,10 @@ class MarketplaceClient:
         body: MultipartFileBody | BytesBody,
         *,
         file_size: int | None = None,
+        describe: Callable[[_Answer, ApiError], ApiError] | None = None,
     ) -> _Outcome[_Answer]:
-        """One POST try: a 2xx answer, a retryable failure, or a raised error."""
+        """One POST try: a 2xx answer, a retryable failure, or a raised error
+        (``describe(answer, error)``, when given, rewrites a non-retryable error)."""
         url = self.base_url + path
         answer = self._exchange("POST", url, endpoint, body)
         if isinstance(answer, _Retry):
@@ -732,12 +1044,14 @@ class MarketplaceClient:
             answer.status == 503 and answer.retry_after_header is not None
         ):
             return _Outcome(retry=_Retry(error, f"HTTP {answer.status}", retry_after))
-        raise error
+        raise describe(answer, error) if describe is not None else error
 
-    def _get(self, endpoint: str, path: str) -> _Outcome[_Answer]:
-        """One GET try, following same-origin redirects (at most :data:`MAX_REDIRECTS`);
-        a redirect to another origin is refused before any request is sent there."""
-        url = self.base_url + path
+    def _get(self, endpoint: str, path: str, *, url: str | None = None) -> _Outcome[_Answer]:
+        """One GET try of ``base_url + path`` (or of ``url``, already checked to be on
+        the base URL's origin), following same-origin redirects (at most
+        :data:`MAX_REDIRECTS`); a redirect to another origin is refused before any
+        request is sent there."""
+        url = url if url is not None else self.base_url + path
         for hop in range(MAX_REDIRECTS + 1):
             answer = self._exchange("GET", url, endpoint, None)
             if isinstance(answer, _Retry):
@@ -1028,6 +1342,71 @@ def _with_note(error: ApiError, note: str) -> ApiError:
     return type(error)(
         f"{error.message} ({note})",
         hint=error.hint,
+        status=error.status,
+        endpoint=error.endpoint,
+        content_type=error.content_type,
+        server_message=error.server_message,
+        retry_after=error.retry_after,
+    )
+
+
+# ------------------------------------------------- app software and versions helpers
+
+
+@dataclass(frozen=True)
+class _Boxed:
+    """A decoded JSON value (which may be None or falsy) carried through
+    :meth:`MarketplaceClient._with_retries`."""
+
+    value: Any
+
+
+def _any(value: Any) -> Any:
+    return value
+
+
+def _truncate(text: str, limit: int) -> str:
+    return mperrors.truncate(text, limit)
+
+
+def _segment(value: Any, what: str, hint: str) -> str:
+    """``value`` stripped and percent-encoded as one path segment; UsageError when empty."""
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"the {what} is empty", hint=hint)
+    return quote(value.strip(), safe="")
+
+
+def _build_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(
+            f"build number {value!r} is not a positive integer",
+            hint="pass the version's buildNumber",
+        )
+    return value
+
+
+def _versions_page(value: Any) -> tuple[Any, str | None]:
+    """The items and the next-page href of one versions page (see
+    :meth:`MarketplaceClient.list_versions`); items is None when none were found."""
+    if isinstance(value, list):
+        return value, None
+    if not isinstance(value, dict):
+        return None, None
+    items = next((value[k] for k in ("versions", "items", "values") if k in value), None)
+    links = value.get("links")
+    found = links.get("next") if isinstance(links, dict) else None
+    if isinstance(found, dict):
+        found = found.get("href")
+    if not isinstance(found, str) or not found.strip():
+        found = _href(value.get("_links"), "next")
+    return items, found if isinstance(found, str) and found.strip() else None
+
+
+def _rehint(error: ApiError, hint: str) -> ApiError:
+    """A copy of ``error`` (same class and fields) with ``hint``."""
+    return type(error)(
+        error.message,
+        hint=hint,
         status=error.status,
         endpoint=error.endpoint,
         content_type=error.content_type,

@@ -245,10 +245,14 @@ def error_from_response(
     note: str | None = None,
 ) -> ApiError:
     """The :class:`ApiError` for a non-2xx answer ``status`` to ``endpoint``: the
-    message names the endpoint, status and the server's message; the hint comes from
+    message names the endpoint, status, the response's Content-Type (when sent) and
+    the server's message; the hint comes from
     :func:`hint_for_status`. ``note`` is appended to the message (e.g. attempts)."""
     said = server_message(body, content_type, redact)
     status_text = f"HTTP {status}" + (f" {reason}" if reason else "")
+    if content_type and content_type.strip():
+        shown_type = truncate(redact(_SPACE.sub(" ", content_type).strip()), 100)
+        status_text += f" (Content-Type: {shown_type})"
     message = f"{endpoint} failed: {status_text}"
     if said:
         message += f": {said}"

@@ -42,7 +42,7 @@ from .descriptors import (
     read_descriptor,
     read_descriptor_bytes,
 )
-from .files import display_path, find_one
+from .files import display_path, find_one, with_match_context
 from .images import KNOWN_IMAGE_TYPES, RECOMMENDED_IMAGE_SIZES, check_image_spec
 from .model import Descriptor, LocalArtifact, LocalImage, Plan
 
@@ -84,7 +84,11 @@ def check_artifact(spec: ArtifactSpec, config: ReleaseConfig) -> tuple[LocalArti
         return LocalArtifact(spec), []
     path, size = find_one(spec.file, config.base_dir, what="artifact")
     shown = display_path(path, config.base_dir)
-    found: Inspection = inspect_artifact(path, shown=shown)
+    try:
+        found: Inspection = inspect_artifact(path, shown=shown)
+    except FileCheckError as exc:
+        # a text file renamed .jar, a corrupt zip, a zip bomb: name the pattern too
+        raise with_match_context(exc, spec.file, config.base_dir) from None
     warnings = list(found.warnings)
     if found.descriptor is not None:
         check_identity(

@@ -236,16 +236,35 @@ def find_one(pattern: str, base_dir: Path, *, what: str = "artifact") -> tuple[P
     bytes)``; ``path`` is the match as found (absolute when ``base_dir`` is).
 
     Raises :class:`FileCheckError` for no match, several matches, or a match that is
-    not a regular non-empty file or is too large. Reads no file content."""
+    not a regular non-empty file or is too large (then the message also names the
+    pattern and the directory searched). Reads no file content."""
     matches = expand(pattern, base_dir)
     if not matches:
         raise no_match_error(pattern, base_dir, what=what)
     if len(matches) > 1:
         raise several_matches_error(pattern, base_dir, matches, what=what)
     path = matches[0]
-    st = check_regular_file(path, base_dir, what=what)
-    check_size(path, st.st_size, base_dir)
+    try:
+        st = check_regular_file(path, base_dir, what=what)
+        check_size(path, st.st_size, base_dir)
+    except FileCheckError as exc:
+        raise with_match_context(exc, pattern, base_dir) from None
     return path, st.st_size
+
+
+def with_match_context(exc: FileCheckError, pattern: str, base_dir: Path) -> FileCheckError:
+    """``exc`` about the single match of a glob ``pattern``, with `` (the only match of
+    'target/*.jar' in /abs/target)`` appended to its message, so the user sees the
+    pattern and the directory searched as well as the file. A literal path (no glob
+    metacharacters) is already named by the message: ``exc`` is returned as is."""
+    if not _has_magic(pattern):
+        return exc
+    directory = search_dir(pattern, base_dir)
+    return FileCheckError(
+        f"{exc.message} (the only match of {pattern!r} in {directory})",
+        hint=exc.hint,
+        location=exc.location,
+    )
 
 
 def find_all(pattern: str, base_dir: Path, *, what: str = "listing image") -> list[Path]:

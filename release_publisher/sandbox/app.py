@@ -25,7 +25,10 @@ Codes: ``VALIDATION_FAILED`` (400: bad input, unidentifiable artifact, not an im
 
 Admin endpoints (no auth, loopback clients only, 403 otherwise): ``POST|GET|DELETE
 /_sandbox/faults`` (see :mod:`.faults`), ``GET /_sandbox/requests``, ``GET
-/_sandbox/state``, ``POST /_sandbox/reset``.
+/_sandbox/state``, ``POST /_sandbox/reset``, ``GET|POST /_sandbox/apps``.
+
+App software, versions and listings (``/rest/3/app-software/...``) live in
+:mod:`.versions`, registered at the end of :class:`SandboxApp`'s constructor.
 
 New API paths (e.g. ``GET /rest/3/app-software/app-key/{appKey}``) are added with
 :meth:`SandboxApp.add_route`; they get auth, the request log and (given ``fault=``)
@@ -42,7 +45,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
@@ -62,6 +65,9 @@ from .fetch import Fetcher, FetchError, FetchLimits, http_fetch, safe_url
 from .inspect import Unidentifiable, read_details, sniff_image
 from .store import ArtifactRecord, HashingWriter, ImageRecord, Store, TooLarge, UploadLedger, new_id
 from .store import logical_name as _logical_name
+
+if TYPE_CHECKING:
+    from .versions import AppSoftwareApi
 
 DEFAULT_USER = "sandbox@example.com"
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the documented, public sandbox default
@@ -88,7 +94,8 @@ class SandboxConfig:
     """Behaviour knobs. ``processing_delay``: seconds from upload until ``details``
     appears; ``upload_spacing``: minimum seconds between upload starts (Marketplace:
     10; sandbox default 0 so rehearsals are fast); ``budget_bytes`` per
-    ``budget_window`` seconds (0 disables the budget); size limits in bytes."""
+    ``budget_window`` seconds (0 disables the budget); size limits in bytes. ``apps``:
+    ``(app key, hostings)`` registered at start and after a reset (see :mod:`.versions`)."""
 
     user: str = DEFAULT_USER
     token: str = DEFAULT_TOKEN
@@ -99,6 +106,7 @@ class SandboxConfig:
     max_artifact_bytes: int = MAX_ARTIFACT_BYTES
     max_image_bytes: int = MAX_IMAGE_BYTES
     fetch_limits: FetchLimits = field(default_factory=FetchLimits)
+    apps: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __repr__(self) -> str:
         return f"SandboxConfig(user={self.user!r}, token=<hidden>, ...)"
@@ -197,6 +205,8 @@ class SandboxApp:
         )
         self.url_map = Map(strict_slashes=False, merge_slashes=False)
         self._routes: dict[str, _Route] = {}
+        self._state_sections: dict[str, Callable[[], object]] = {}
+        self._reset_hooks: list[Callable[[], None]] = []
         self.add_route(
             "/rest/3/artifacts", "upload", self._upload, methods=["POST"], fault="upload"
         )
@@ -232,6 +242,10 @@ class SandboxApp:
         self.add_route(
             "/_sandbox/reset", "admin_reset", self._admin_reset, methods=["POST"], api=False
         )
+        from .versions import AppSoftwareApi  # here: versions imports this module
+
+        #: App software, versions and listings (:mod:`.versions`).
+        self.app_software: AppSoftwareApi = AppSoftwareApi(self)
 
     def add_route(
         self,
@@ -251,6 +265,14 @@ class SandboxApp:
             raise ValueError(f"endpoint {endpoint!r} is already routed")
         self.url_map.add(Rule(path, endpoint=endpoint, methods=list(methods)))
         self._routes[endpoint] = _Route(handler=handler, api=api, fault=fault)
+
+    def add_state_section(self, name: str, provider: Callable[[], object]) -> None:
+        """Show ``provider()`` (JSON-serialisable) under ``name`` in ``GET /_sandbox/state``."""
+        self._state_sections[name] = provider
+
+    def add_reset_hook(self, hook: Callable[[], None]) -> None:
+        """Call ``hook()`` on ``POST /_sandbox/reset``."""
+        self._reset_hooks.append(hook)
 
     # -- WSGI --------------------------------------------------------------------------
 
@@ -682,21 +704,23 @@ class SandboxApp:
             }
             for r in self.store.images()
         ]
-        return json_response(
-            {
-                "artifacts": artifacts,
-                "images": images,
-                "faults": self.faults.pending(),
-                "budget_used_bytes": self.ledger.used_bytes(),
-                "data_dir": str(self.store.data_dir),
-            }
-        )
+        state: dict[str, object] = {
+            "artifacts": artifacts,
+            "images": images,
+            "faults": self.faults.pending(),
+            "budget_used_bytes": self.ledger.used_bytes(),
+            "data_dir": str(self.store.data_dir),
+        }
+        state.update({name: provider() for name, provider in self._state_sections.items()})
+        return json_response(state)
 
     def _admin_reset(self, call: Call) -> Response:
         self.store.reset()
         self.faults.clear()
         self.requests.clear()
         self.ledger.reset()
+        for hook in self._reset_hooks:
+            hook()
         return json_response({"reset": True})
 
 

@@ -29,6 +29,7 @@ from ..errors import UsageError
 from ..limits import MIN_UPLOAD_SPACING_SECONDS
 from .app import DEFAULT_TOKEN, DEFAULT_USER
 from .server import start_sandbox
+from .versions import AppSpecError, parse_app_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +86,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write the base URL to PATH once listening (removed on exit)",
     )
     parser.add_argument(
+        "--app",
+        action="append",
+        default=[],
+        type=_app_option,
+        metavar="KEY[:HOSTING,...]",
+        help="register an app (no versions) for the app-software and version endpoints, "
+        "e.g. com.example.hello:datacenter,server (hostings: cloud, server, datacenter; "
+        "default datacenter); repeatable",
+    )
+    parser.add_argument(
         "--access-log",
         action="store_true",
         help="print one line per request to stderr",
@@ -134,6 +145,7 @@ def _run(args: argparse.Namespace) -> int:
                 processing_delay=args.processing_delay,
                 upload_spacing=args.upload_spacing,
                 access_log=getattr(args, "access_log", False),
+                apps=getattr(args, "app", None) or (),
             )
         except OSError as exc:
             hint = (
@@ -172,8 +184,11 @@ def _describe(data_dir: Path, user: str, token: str, args: argparse.Namespace) -
         f"  data dir: {data_dir}" + ("" if args.data_dir else " (temporary)"),
         f"  processing delay: {args.processing_delay:g} s, upload spacing: "
         f"{args.upload_spacing:g} s",
-        "  admin: /_sandbox/faults, /_sandbox/requests, /_sandbox/state, /_sandbox/reset",
+        "  admin: /_sandbox/faults, /_sandbox/requests, /_sandbox/state, /_sandbox/reset, "
+        "/_sandbox/apps",
     ]
+    for key, hostings in getattr(args, "app", None) or ():
+        lines.append(f"  app: {key} ({', '.join(hostings)})")
     try:
         loopback = ipaddress.ip_address(args.host).is_loopback
     except ValueError:
@@ -184,6 +199,13 @@ def _describe(data_dir: Path, user: str, token: str, args: argparse.Namespace) -
             "the API (the admin endpoints stay loopback-only)"
         )
     print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def _app_option(text: str) -> tuple[str, tuple[str, ...]]:
+    try:
+        return parse_app_option(text)
+    except AppSpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -4,6 +4,8 @@ A fault is queued with ``POST /_sandbox/faults`` and a JSON object (or a list of
 
     {
       "endpoint": "upload" | "fetch" | "get" | "image" | "*",   # required
+                                      # or app-software, versions, create-version,
+                                      # get-version, listing (see .versions)
       "status": 503,                  # answer with this status instead of the real one
       "headers": {"Retry-After": "7"},# extra response headers (strings)
       "body": "text" | {...},         # text (text/plain) or any JSON value; default:
@@ -21,7 +23,7 @@ At least one of ``status``, ``drop`` or a positive ``delay`` is required (a dela
 slows the request down, then the request is handled normally). Unknown fields are
 refused, so a typo cannot silently queue a no-op.
 
-Faults are consumed first-in first-out: each request to one of the four API endpoints
+Faults are consumed first-in first-out: each request to one of the API endpoints
 takes the oldest queued fault whose ``endpoint`` is its own or ``*``, and that fault's
 ``times`` goes down by one. Faults apply only to requests that passed HTTP Basic auth.
 """
@@ -34,7 +36,17 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-ENDPOINTS = ("upload", "fetch", "get", "image")
+ENDPOINTS = (
+    "upload",
+    "fetch",
+    "get",
+    "image",
+    "app-software",
+    "versions",
+    "create-version",
+    "get-version",
+    "listing",
+)
 DROP_MODES = ("before-response", "mid-body")
 MAX_DELAY_SECONDS = 300.0
 MAX_TIMES = 1000

@@ -17,6 +17,8 @@ import socket
 import struct
 import tempfile
 import threading
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -132,6 +134,7 @@ def start_sandbox(
     clock: Clock | None = None,
     fetcher: Fetcher | None = None,
     access_log: bool = False,
+    apps: Iterable[tuple[str, tuple[str, ...]]] = (),
 ) -> SandboxServer:
     """Start the sandbox on ``host``:``port`` (0 = a free port) in a daemon thread and
     return it once it is listening.
@@ -141,13 +144,17 @@ def start_sandbox(
     credentials it accepts. ``processing_delay``: seconds until ``details`` appears;
     ``upload_spacing``: minimum seconds between uploads (Marketplace: 10). ``config``
     overrides all of those (and exposes the size limits). ``access_log``: print
-    werkzeug's one line per request to stderr.
+    werkzeug's one line per request to stderr. ``apps``: ``(app key, hostings)`` to
+    register with no versions (see :mod:`.versions`; also after a reset).
 
     Raises OSError when the address cannot be bound (e.g. the port is in use).
     """
     cfg = config or SandboxConfig(
         user=user, token=token, processing_delay=processing_delay, upload_spacing=upload_spacing
     )
+    seeds = tuple((key, tuple(hostings)) for key, hostings in apps)
+    if seeds:
+        cfg = replace(cfg, apps=cfg.apps + seeds)
     owns_dir = data_dir is None
     directory = (
         Path(tempfile.mkdtemp(prefix="marketplace-sandbox-")) if owns_dir else Path(str(data_dir))

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
+import yaml
 
 from release_publisher import __version__
 from release_publisher.testing import build_plugin_jar, write_png
@@ -35,7 +37,15 @@ SECRETS = (
     base64.b64encode(f"{USER}:{TOKEN}".encode()).decode(),
     base64.urlsafe_b64encode(f"{USER}:{TOKEN}".encode()).decode(),
 )
-OUTPUTS = {"status", "artifact-id", "artifact-ids", "checksums", "image-ids", "result-file"}
+#: every output action.yml declares: each must be written, on success and on failure
+OUTPUTS = set(yaml.safe_load((Path(__file__).parents[2] / "action.yml").read_text())["outputs"])
+RELEASE = """\
+release:
+  artifact: server
+  hosting: datacenter
+  summary: Container release
+  listing: {state: public, screenshots: icon}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +57,11 @@ def sandbox() -> Iterator[str]:
         yield server.base_url
 
 
-def make_workspace(root: Path) -> tuple[Path, str]:
+def make_workspace(root: Path, config: str = CONFIG) -> tuple[Path, str]:
     """A checked-out app: release config, built plugin JAR, icon. Returns the
     workspace and the JAR's SHA-512."""
     root.mkdir(parents=True)
-    (root / "marketplace-release.yml").write_text(CONFIG)
+    (root / "marketplace-release.yml").write_text(config)
     jar = build_plugin_jar(root / "target" / "hello-1.4.2.jar")
     write_png(root / "icon.png", 144, 144)
     return root, hashlib.sha512(jar.read_bytes()).hexdigest()
@@ -72,8 +82,8 @@ class GitHubJob:
     ``work/app/app`` (workspace), ``work/_temp`` (RUNNER_TEMP) with ``_github_home``
     and ``_runner_file_commands`` in it."""
 
-    def __init__(self, tmp: Path) -> None:
-        self.workspace, self.checksum = make_workspace(tmp / "work" / "app" / "app")
+    def __init__(self, tmp: Path, config: str = CONFIG) -> None:
+        self.workspace, self.checksum = make_workspace(tmp / "work" / "app" / "app", config)
         self.runner_temp = tmp / "work" / "_temp"
         self.home = self.runner_temp / "_github_home"
         self.file_commands = self.runner_temp / "_runner_file_commands"
@@ -113,6 +123,7 @@ class GitHubJob:
             "INPUT_WORKING-DIRECTORY": ".",
             "INPUT_POLL-TIMEOUT": "",
             "INPUT_CA-BUNDLE": "",
+            "INPUT_RESUME-FROM": "",
             # the step's own PATH and HOME leak in: the image must not need them
             "PATH": "utter-nonsense",
             "HOME": "/nonexistent",
@@ -238,3 +249,41 @@ def test_image_adds_at_most_15_mb_to_its_base(image: str) -> None:
         for name in (image, BASE_IMAGE)
     ]
     assert sizes[0] - sizes[1] <= 15_000_000
+
+
+def test_github_action_creates_the_app_version(
+    docker_run: DockerRunner, sandbox: str, tmp_path: Path
+) -> None:
+    """With a release section, the action turns the artifact into an app version and
+    publishes its listing; the version outputs are set."""
+    seed = {
+        "appKey": "com.example.hello",
+        "hostings": ["datacenter"],
+        "versions": {
+            "datacenter": [
+                {
+                    "buildNumber": 7,
+                    "versionNumber": "1.4.1",
+                    "compatibilities": [
+                        {"parentSoftwareId": "jira", "minBuildNumber": 1, "maxBuildNumber": 9}
+                    ],
+                    "supportedPaymentModel": "free",
+                }
+            ]
+        },
+    }
+    requests.post(f"{sandbox}/_sandbox/apps", json=seed, timeout=5).raise_for_status()
+    job = GitHubJob(tmp_path, CONFIG + RELEASE)
+
+    run = job.run(docker_run, {"INPUT_BASE-URL": sandbox})
+
+    assert run.code == 0, run.output
+    outputs = parse_github_output(job.output.read_text())
+    assert set(outputs) == OUTPUTS
+    assert outputs["version-build-number"] == "8"
+    assert outputs["version-url"].startswith(sandbox)
+    assert outputs["version-state"]
+    summary = job.summary.read_text()
+    assert "App version" in summary and "created" in summary
+    result = json.loads(Path(outputs["result-file"]).read_text())
+    assert result["release"]["listing"]["state"] == "public"

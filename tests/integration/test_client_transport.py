@@ -271,6 +271,7 @@ def test_a_server_that_stops_reading_trips_the_send_timeout(
     with pytest.raises(TransportError) as info:
         client(server.url, connect=30.0, read=0.5, log=log).upload_artifact(path)
     elapsed = time.monotonic() - started
+    assert f"POST /rest/3/artifacts to 127.0.0.1:{server.port}" in info.value.message
     assert "send stalled" in info.value.message
     assert "read timeout (0.5 s)" in info.value.message
     assert "gave up after 2 attempts" in info.value.message

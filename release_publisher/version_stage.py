@@ -1,0 +1,308 @@
+"""The ``release:`` stage: from verified artifact to app version and listing.
+
+Two steps around the uploads:
+
+- :meth:`VersionStage.prepare`, BEFORE anything is uploaded: resolves the app
+  (``GET /rest/3/app-software/app-key/{appKey}``, one ``appSoftwareId`` per hosting),
+  reads every version (``GET /rest/3/app-software/{appSoftwareId}/versions``,
+  paginated), refuses a version or build number that already exists (unless it is
+  exactly this release: same version number and an artifact with the same SHA-512 ->
+  reported as already published, nothing is uploaded), and builds the version plan
+  (what is copied from the latest version of the same major line, what is missing). A
+  plan with something missing is refused here, so no upload budget is spent on a
+  release that cannot become a version.
+- :meth:`VersionStage.finish`, AFTER the artifacts are verified and the images uploaded:
+  ``POST /rest/3/app-software/{appSoftwareId}/versions`` with the artifact ID, then
+  ``POST .../versions/{buildNumber}/listing`` with the screenshot image IDs.
+
+Which fields Marketplace requires is not documented: a 400 shows the server's field
+errors and the body that was sent (see the client).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urljoin
+
+from .config.model import ReleaseConfig, VersionSpec
+from .errors import ApiError, ConfigError
+from .marketplace.models import Artifact
+from .preflight.model import LocalArtifact, Plan
+from .result import ReleaseResult
+from .versions.changelog import notes_from_config
+from .versions.plan import (
+    AppSoftware,
+    Conflict,
+    ExistingVersion,
+    Screenshot,
+    VersionPlan,
+    build_version_plan,
+    conflict_error,
+    parse_app_software,
+    parse_version,
+    require_complete,
+    select_app_software,
+)
+
+log = logging.getLogger("release_publisher")
+
+
+class VersionApi(Protocol):
+    """The client calls the stage needs (see MarketplaceClient)."""
+
+    def get_app_software(self, app_key: str) -> list[dict[str, Any]]:
+        """``GET /rest/3/app-software/app-key/{appKey}``."""
+        ...
+
+    def list_versions(self, app_software_id: str) -> list[dict[str, Any]]:
+        """``GET /rest/3/app-software/{appSoftwareId}/versions`` (all pages)."""
+        ...
+
+    def get_artifact(self, artifact_id: str) -> Artifact:
+        """``GET /rest/3/artifacts/{artifactId}``."""
+        ...
+
+    def create_version(self, app_software_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /rest/3/app-software/{appSoftwareId}/versions``."""
+        ...
+
+    def publish_listing(
+        self, app_software_id: str, build_number: int, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``POST /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``."""
+        ...
+
+
+@dataclass
+class VersionStage:
+    """The ``release:`` section's work for one run. ``base_url`` makes the version's
+    link absolute; ``local_sha512(artifact)`` gives the local file's SHA-512 hex (only
+    called when an existing version must be compared with this release)."""
+
+    plan: Plan
+    api: VersionApi
+    base_url: str
+    local_sha512: Any
+    app: AppSoftware | None = None
+    versions: list[ExistingVersion] = field(default_factory=list)
+    version_plan: VersionPlan | None = None
+    already_published: ExistingVersion | None = None
+    #: the ``release`` block of a resumed run's previous result, if any
+    previous_release: dict[str, Any] | None = None
+
+    @property
+    def spec(self) -> VersionSpec:
+        """The ``release:`` section (the stage exists only when it is present)."""
+        assert self.plan.config.release is not None
+        return self.plan.config.release
+
+    @property
+    def config(self) -> ReleaseConfig:
+        """The release config."""
+        return self.plan.config
+
+    def artifact(self) -> LocalArtifact:
+        """The artifact named by ``release.artifact``."""
+        for art in self.plan.artifacts:
+            if art.name == self.spec.artifact:
+                return art
+        raise ConfigError(
+            f"release.artifact names {self.spec.artifact!r}, which is not in artifacts[]",
+            location=self.config.where("release.artifact"),
+        )
+
+    def prepare(self, result: ReleaseResult) -> None:
+        """Resolve the app and its versions, check for duplicates, build the plan.
+
+        Sets ``already_published`` when this exact release exists already. Raises
+        :class:`VerificationError` (exit 5) for a conflicting version or build number,
+        :class:`ConfigError` (exit 2) for a hosting the app does not have or a plan that
+        misses something (e.g. compatibility for the first release of a major line),
+        :class:`ApiError` for HTTP failures.
+        """
+        spec, config = self.spec, self.config
+        info = result.release = {
+            "status": "planning",
+            "hosting": spec.hosting,
+            "appSoftwareId": None,
+            "buildNumber": None,
+            "versionNumber": config.version,
+        }
+        entries = parse_app_software(self.api.get_app_software(config.app_key))
+        self.app = select_app_software(entries, spec.hosting, app_key=config.app_key)
+        info["appSoftwareId"] = self.app.id
+        log.info("App software %s (%s hosting)", self.app.id, spec.hosting)
+        self.versions = [parse_version(item) for item in self.api.list_versions(self.app.id)]
+        log.info("Marketplace has %d version(s) of this app software", len(self.versions))
+
+        notes = notes_from_config(config)
+        self.version_plan = plan = self._plan(artifact_id=None, notes=notes, result=None)
+        info["buildNumber"] = plan.build_number
+        if plan.copied_from is not None:
+            info["copiedFrom"] = {
+                "buildNumber": plan.copied_from.build_number,
+                "versionNumber": plan.copied_from.version_number,
+            }
+        if plan.conflicts:
+            self._conflict(plan.conflicts, info)
+            if self.already_published is not None or info.get("status") == "created":
+                return
+        require_complete(plan, location=config.where("release"))
+        info["status"] = "planned"
+
+    def _plan(
+        self, *, artifact_id: str | None, notes: str | None, result: ReleaseResult | None
+    ) -> VersionPlan:
+        """The version plan; screenshot image IDs come from ``result`` (None: before the
+        uploads, placeholders)."""
+        listing = self.spec.listing
+        screenshots: list[Screenshot] | None = None
+        if listing is not None and listing.screenshots:
+            if result is None:
+                screenshots = [
+                    Screenshot(file=str(img.path.name), image_id=None)
+                    for img in self.plan.images
+                    if img.type == listing.screenshots
+                ]
+            else:
+                screenshots = [
+                    Screenshot(file=img.file, image_id=img.id)
+                    for img in result.images
+                    if img.type == listing.screenshots and img.id
+                ]
+        return build_version_plan(
+            self.spec,
+            version_number=self.config.version,
+            artifact_id=artifact_id,
+            versions=self.versions,
+            notes=notes,
+            app_software=self.app,
+            screenshots=screenshots,
+        )
+
+    def _conflict(self, conflicts: list[Conflict], info: dict[str, Any]) -> None:
+        """Decide between 'already published' (an existing version with this version
+        number whose artifact has this release's SHA-512) and a refusal (exit 5)."""
+        config = self.config
+        same_version = [c.existing for c in conflicts if c.same_version_number]
+        for existing in same_version:
+            if existing.artifact_id:
+                try:
+                    theirs = self.api.get_artifact(existing.artifact_id).checksum
+                except ApiError as err:
+                    if err.status != 404:
+                        raise
+                    theirs = None
+                art = self.artifact()
+                ours = art.spec.sha512 if art.path is None else self.local_sha512(art)
+                if theirs and ours and theirs == ours:
+                    prev = self.previous_release or {}
+                    if (
+                        prev.get("status") == "created"
+                        and prev.get("buildNumber") == existing.build_number
+                        and self.spec.listing is not None
+                        and not prev.get("listing")
+                    ):
+                        info.update(prev)
+                        info.update(status="created", artifactId=existing.artifact_id)
+                        log.info(
+                            "Resuming: version %s (build %d) was created by the previous "
+                            "run; its listing is still to publish",
+                            config.version,
+                            existing.build_number,
+                        )
+                        return
+                    self.already_published = existing
+                    info.update(
+                        status="already-published",
+                        buildNumber=existing.build_number,
+                        state=existing.state,
+                        artifactId=existing.artifact_id,
+                    )
+                    log.info(
+                        "Version %s already exists as build %d with this very artifact "
+                        "(same SHA-512): already published, nothing to do",
+                        config.version,
+                        existing.build_number,
+                    )
+                    return
+        assert self.version_plan is not None
+        raise conflict_error(
+            conflicts,
+            version_number=config.version,
+            build_number=self.version_plan.build_number,
+        )
+
+    def finish(self, result: ReleaseResult) -> None:
+        """Create the version from the verified artifact, then publish its listing.
+        Skips what a resumed run's previous result shows as done. Raises ApiError."""
+        if self.already_published is not None or self.version_plan is None:
+            return
+        assert self.app is not None and result.release is not None
+        info = result.release
+        record = next(a for a in result.artifacts if a.name == self.spec.artifact)
+        assert record.id is not None
+        plan = self._plan(
+            artifact_id=record.id,
+            notes=notes_from_config(self.config),
+            result=result,
+        )
+        if info.get("status") != "created":
+            log.info(
+                "Creating version %s (build %d) from artifact %s",
+                self.config.version,
+                plan.build_number,
+                record.id,
+            )
+            created = self.api.create_version(self.app.id, plan.body)
+            info.update(
+                status="created",
+                buildNumber=_int(created.get("buildNumber")) or plan.build_number,
+                state=created.get("state"),
+                url=self._link(created, plan.build_number),
+            )
+            log.info(
+                "Created version %s: build %s, state %s",
+                self.config.version,
+                info["buildNumber"],
+                info.get("state"),
+            )
+        if plan.listing_body is not None and not info.get("listing"):
+            answer = self.api.publish_listing(
+                self.app.id, int(info["buildNumber"]), plan.listing_body
+            )
+            info["listing"] = {
+                "state": answer.get("state"),
+                "approvalStatus": answer.get("approvalStatus"),
+                "revision": answer.get("revision"),
+            }
+            log.info(
+                "Published the listing: state %s, approval %s",
+                answer.get("state"),
+                answer.get("approvalStatus"),
+            )
+
+    def _link(self, created: dict[str, Any], build_number: int) -> str:
+        """The version's URL: its ``_links.self.href`` made absolute, else the API path."""
+        links = created.get("_links") or created.get("links") or {}
+        href = None
+        if isinstance(links, dict):
+            self_link = links.get("self")
+            href = self_link.get("href") if isinstance(self_link, dict) else self_link
+        assert self.app is not None
+        if not isinstance(href, str) or not href:
+            href = f"/rest/3/app-software/{self.app.id}/versions/{build_number}"
+        return urljoin(self.base_url.rstrip("/") + "/", href.lstrip("/"))
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def plan_failure(result: ReleaseResult, error: ApiError | ConfigError) -> None:
+    """Mark the release block of ``result`` failed (the error itself is in
+    ``result.error``)."""
+    if result.release is not None and result.release.get("status") != "created":
+        result.release["status"] = "failed"

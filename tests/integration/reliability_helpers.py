@@ -1,0 +1,102 @@
+"""Shared pieces of the reliability tests (issue 5): the emulator's admin endpoints, a
+CLI run with a controlled environment, and scans for secrets."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from release_publisher.sandbox.server import SandboxServer
+
+from .conftest import CLI, USER, Run
+
+#: Environment prefixes a run must not inherit from the machine running the tests.
+FOREIGN = ("GITHUB_", "GITLAB_", "INPUT_", "RUNNER_", "MARKETPLACE_", "CI_")
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE")
+
+
+def inject(server: SandboxServer, *faults: dict[str, Any]) -> None:
+    """Queue faults in the emulator (``POST /_sandbox/faults``), oldest first."""
+    response = requests.post(f"{server.base_url}/_sandbox/faults", json=list(faults), timeout=5)
+    response.raise_for_status()
+
+
+def request_log(server: SandboxServer) -> list[dict[str, Any]]:
+    """The emulator's request log (``GET /_sandbox/requests``), oldest first."""
+    response = requests.get(f"{server.base_url}/_sandbox/requests", timeout=5)
+    response.raise_for_status()
+    return list(response.json()["requests"])
+
+
+def api_requests(server: SandboxServer) -> list[dict[str, Any]]:
+    """Log entries of the four API endpoints only (not the admin paths)."""
+    return [r for r in request_log(server) if r["path"].startswith("/rest/")]
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """``os.environ`` without CI, credential and proxy variables, plus ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(FOREIGN) and k.upper() not in PROXY_VARS
+    }
+    env["NO_PROXY"] = "127.0.0.1,localhost"
+    env.update(extra or {})
+    return env
+
+
+def run_cli(
+    root: Path,
+    *args: str,
+    env: dict[str, str],
+    result_file: Path | None = None,
+    timeout: float = 60,
+    argv0: list[str] | None = None,
+) -> Run:
+    """Run ``release-publisher ARGS`` (or ``argv0 ARGS``) in ``root`` with exactly
+    ``env``; the result JSON is read from ``result_file`` when given."""
+    if result_file is not None:
+        result_file.unlink(missing_ok=True)
+    start = time.monotonic()
+    proc = subprocess.run(
+        [*(argv0 or CLI), *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    seconds = time.monotonic() - start
+    result = (
+        json.loads(result_file.read_text())
+        if result_file is not None and result_file.exists()
+        else None
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr, result, seconds)
+
+
+def secret_forms(token: str, user: str = USER) -> set[str]:
+    """Every form of ``token`` that must never be printed or written: the raw value,
+    the trimmed value, each of its lines, and base64 of ``user:token`` (standard and
+    URL-safe, for the raw and the trimmed token). Forms shorter than 4 characters are
+    left out (they would match ordinary text)."""
+    forms = {token, token.strip()}
+    forms.update(line.strip() for line in token.splitlines())
+    for value in (token, token.strip()):
+        raw = f"{user}:{value}".encode()
+        forms.add(base64.b64encode(raw).decode())
+        forms.add(base64.urlsafe_b64encode(raw).decode())
+    return {f for f in forms if len(f) >= 4}
+
+
+def hits(texts: dict[str, str], forms: set[str]) -> list[str]:
+    """``where: form`` for each secret form found in each named text."""
+    return [f"{where}: {form!r}" for where, text in texts.items() for form in forms if form in text]

@@ -1,0 +1,426 @@
+"""Issue 5, end to end: hostile config values, files and HTTP faults through the CLI (a
+subprocess) against the emulator, asserting what a user relies on: the exit code, a
+message naming the field / pattern / endpoint, and (from the emulator's request log)
+what was sent, or that nothing was."""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import http.server
+import json
+import re
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from release_publisher.limits import human_size
+from release_publisher.sandbox.server import SandboxServer, start_sandbox
+from release_publisher.testing import build_plugin_jar, write_png
+
+from .conftest import TOKEN, USER, Workspace, config_text
+from .reliability_helpers import api_requests, inject
+
+pytestmark = pytest.mark.integration
+
+JAR = "  - name: server\n    file: target/*.jar\n"
+
+# ------------------------------------------------------------------ config and files
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "",
+        "ftp://host/x.jar",
+        "file:///tmp/x.jar",
+        "https://user:pass@host/x.jar",
+        "https://[bad/x.jar",  # passes the schema's pattern; only format checking refuses it
+    ],
+)
+def test_bad_artifact_url_is_refused_before_any_request(
+    workspace: Workspace, sandbox: SandboxServer, url: str
+) -> None:
+    workspace.config(config_text(sandbox.base_url, artifacts=f"  - name: dc\n    url: '{url}'\n"))
+    run = workspace.run("publish")
+    assert run.code == 2, run.output
+    assert "ConfigError" in run.stderr
+    assert "marketplace-release.yml:5:" in run.stderr  # file:line of the url
+    assert "artifacts[0].url" in run.stderr
+    assert "user:pass" not in run.output
+    assert request_log_is_empty(sandbox)
+
+
+def request_log_is_empty(server: SandboxServer) -> bool:
+    return api_requests(server) == []
+
+
+def _empty(target: Path) -> list[str]:
+    return []
+
+
+def _with_sources(target: Path) -> list[str]:
+    build_plugin_jar(target / "hello-1.4.2-sources.jar")
+    return ["hello-1.4.2-sources.jar", "hello-1.4.2.jar"]
+
+
+def _directory(target: Path) -> list[str]:
+    (target / "hello-1.4.2.jar").unlink()
+    (target / "hello-1.4.2.jar").mkdir()
+    return ["hello-1.4.2.jar", "is a directory"]
+
+
+def _dangling(target: Path) -> list[str]:
+    (target / "hello-1.4.2.jar").unlink()
+    (target / "hello-1.4.2.jar").symlink_to(target / "gone.jar")
+    return ["hello-1.4.2.jar", "gone.jar", "does not exist"]
+
+
+def _zero_bytes(target: Path) -> list[str]:
+    (target / "hello-1.4.2.jar").write_bytes(b"")
+    return ["hello-1.4.2.jar", "0 bytes"]
+
+
+def _text_renamed(target: Path) -> list[str]:
+    (target / "hello-1.4.2.jar").write_text("BUILD FAILED\n")
+    return ["hello-1.4.2.jar", "not a zip file", "BUILD FAILED"]
+
+
+def _sparse_300_mb(target: Path) -> list[str]:
+    with (target / "hello-1.4.2.jar").open("r+b") as handle:
+        handle.truncate(300 * 1000 * 1000)  # sparse: no 300 MB written
+    return ["hello-1.4.2.jar", "300.0 MB", "at most", "250.0 MiB"]
+
+
+FILE_CASES = {
+    "target-empty": _empty,
+    "jar-and-sources-jar": _with_sources,
+    "directory": _directory,
+    "dangling-symlink": _dangling,
+    "zero-bytes": _zero_bytes,
+    "text-renamed-jar": _text_renamed,
+    "sparse-300-mb": _sparse_300_mb,
+}
+
+
+@pytest.mark.parametrize("case", list(FILE_CASES))
+def test_artifact_file_problems_exit_3_naming_pattern_directory_and_candidates(
+    workspace: Workspace, sandbox: SandboxServer, case: str
+) -> None:
+    target = workspace.root / "target"
+    if case == "target-empty":
+        (target / "hello-1.4.2.jar").unlink()
+    words = FILE_CASES[case](target)
+    workspace.config(config_text(sandbox.base_url, artifacts=JAR))
+    run = workspace.run("publish")
+    assert run.code == 3, run.output
+    assert run.stderr.startswith("FileCheckError: marketplace-release.yml:5:"), run.stderr
+    assert "artifacts[0].file" in run.stderr
+    assert "'target/*.jar'" in run.stderr  # the pattern
+    assert str(target) in run.stderr  # the directory searched
+    for word in words:  # the candidates and what is wrong with them
+        assert word in run.stderr
+    assert "hint:" in run.stderr and "Traceback" not in run.output
+    assert run.result is not None and run.result["error"]["kind"] == "FileCheckError"
+    assert request_log_is_empty(sandbox)  # refused before connecting
+
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + "".join(
+        f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">\n'
+        for i in range(1, 10)
+    )
+    + ']>\n<atlassian-plugin key="&lol9;" name="x"/>\n'
+)
+
+
+def _zip_bomb(path: Path) -> None:
+    """A 50 KB JAR whose atlassian-plugin.xml inflates to 64 MiB (far above any
+    descriptor; real bombs reach gigabytes the same way)."""
+    block = b" " * (1 << 20)
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        zf.open("atlassian-plugin.xml", "w", force_zip64=True) as entry,
+    ):
+        for _ in range(64):
+            entry.write(block)
+
+
+@pytest.mark.parametrize("bomb", ["xml-bomb", "zip-bomb"])
+def test_descriptor_bombs_are_refused_before_any_request(
+    workspace: Workspace, sandbox: SandboxServer, bomb: str
+) -> None:
+    jar = workspace.root / "target" / "hello-1.4.2.jar"
+    if bomb == "xml-bomb":
+        build_plugin_jar(jar, descriptor=BILLION_LAUGHS)
+        words = ["refused XML construct"]
+    else:
+        _zip_bomb(jar)
+        assert jar.stat().st_size < 1024 * 1024
+        words = ["atlassian-plugin.xml declares", "67.1 MB"]
+    workspace.config(config_text(sandbox.base_url, artifacts=JAR))
+    run = workspace.run("publish", timeout=30)  # bounded time: a bomb would hang or swap
+    assert run.code == 3, run.output
+    for word in words:
+        assert word in run.stderr
+    assert "'target/*.jar'" in run.stderr
+    assert request_log_is_empty(sandbox)
+
+
+# ------------------------------------------------------------------ retries of a POST
+
+
+def test_reset_mid_body_then_the_full_file_on_the_second_attempt(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    """The emulator resets the connection after 64 KiB of a 12 MiB upload: the CLI
+    logs the retry, re-reads the file from its start, and the emulator stores the full
+    file (same size and SHA-512) from the second attempt."""
+    jar = build_plugin_jar(workspace.root / "target" / "hello-1.4.2.jar", padding=12 << 20)
+    sha = hashlib.sha512(jar.read_bytes()).hexdigest()
+    inject(sandbox, {"endpoint": "upload", "drop": "mid-body", "drop_after_bytes": 65536})
+    workspace.config(config_text(sandbox.base_url))
+    run = workspace.run("publish")
+    assert run.code == 0, run.output
+    assert (
+        "POST /rest/3/artifacts: attempt 2/4 after connection reset while sending body; "
+        "waiting 1.0 s" in run.stdout
+    )
+    uploads = [r for r in api_requests(sandbox) if r["endpoint"] == "upload"]
+    assert len(uploads) == 2
+    assert uploads[0]["dropped"] == "mid-body"
+    assert uploads[1]["status"] == 200
+    assert uploads[1]["file_size"] == jar.stat().st_size
+    assert uploads[1]["file_sha512"] == sha
+    assert run.result is not None and run.result["artifacts"][0]["checksum"] == sha
+
+
+def test_500_after_the_body_is_not_retried_and_says_it_may_be_stored(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    inject(sandbox, {"endpoint": "upload", "status": 500})
+    workspace.config(config_text(sandbox.base_url))
+    run = workspace.run("publish")
+    assert run.code == 4, run.output
+    assert "HTTP 500" in run.stderr and "may have been stored" in run.stderr
+    assert len([r for r in api_requests(sandbox) if r["endpoint"] == "upload"]) == 1
+
+
+# ------------------------------------------------------------------ Retry-After
+
+
+def _http_date(offset: float) -> str:
+    return email.utils.formatdate(time.time() + offset, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "low", "high"),
+    [
+        ("1.5", 1.5, 1.5),  # decimal delta-seconds
+        ("date+2", 0.5, 2.5),  # an HTTP-date 2 s ahead (1 s resolution)
+        ("date-60", 0.0, 0.0),  # a past HTTP-date: retry now
+        ("soon", 1.0, 1.0),  # garbage: the normal backoff (1 s)
+    ],
+)
+def test_503_retry_after_forms_on_upload(
+    workspace: Workspace, sandbox: SandboxServer, header: str, low: float, high: float
+) -> None:
+    value = {"date+2": _http_date(2), "date-60": _http_date(-60)}.get(header, header)
+    inject(sandbox, {"endpoint": "upload", "status": 503, "headers": {"Retry-After": value}})
+    workspace.config(config_text(sandbox.base_url))
+    run = workspace.run("publish")
+    assert run.code == 0, run.output
+    assert "ValueError" not in run.output
+    found = re.search(r"attempt 2/4 after HTTP 503; waiting ([0-9.]+) s", run.stdout)
+    assert found, run.stdout
+    assert low <= float(found.group(1)) <= high
+    assert len([r for r in api_requests(sandbox) if r["endpoint"] == "upload"]) == 2
+
+
+def test_retry_after_beyond_the_deadline_ends_the_run_with_the_time_to_retry(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    inject(sandbox, {"endpoint": "upload", "status": 429, "headers": {"Retry-After": "86400"}})
+    workspace.config(config_text(sandbox.base_url))
+    run = workspace.run("publish")
+    assert run.code == 4, run.output
+    assert "retry after 86400 s (at " in run.stderr and "UTC" in run.stderr
+    assert "re-run after" in run.stderr
+    assert run.seconds < 30  # did not wait a day
+    assert len(api_requests(sandbox)) == 1
+
+
+def test_eight_images_with_a_429_on_the_third_are_each_uploaded_once(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    shots = workspace.root / "marketing" / "eight"
+    for i in range(8):
+        write_png(shots / f"shot-{i}.png", 600 + i, 400)
+    local = {hashlib.sha512(p.read_bytes()).hexdigest() for p in shots.glob("*.png")}
+    # the first two image requests pass (a tiny delay), the third gets 429
+    inject(
+        sandbox,
+        {"endpoint": "image", "delay": 0.01},
+        {"endpoint": "image", "delay": 0.01},
+        {"endpoint": "image", "status": 429, "headers": {"Retry-After": "1"}},
+    )
+    images = "  - {type: screenshot, file: 'marketing/eight/*.png'}\n"
+    workspace.config(config_text(sandbox.base_url, images=images))
+    run = workspace.run("publish")
+    assert run.code == 0, run.output
+    calls = [r for r in api_requests(sandbox) if r["endpoint"] == "image"]
+    assert len(calls) == 9
+    assert calls[2]["status"] == 429
+    stored = [r["file_sha512"] for r in calls if r["status"] == 200]
+    assert len(stored) == 8 and set(stored) == local  # each image exactly once
+    assert run.result is not None
+    assert len({i["id"] for i in run.result["images"] if i["id"]}) == 8
+
+
+# ------------------------------------------------------------------ error bodies
+
+NGINX_413 = (
+    "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+    "<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+LB_502 = (
+    "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
+    "<h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body></html>"
+)
+LOGIN = (
+    "<!DOCTYPE html><html><head><title>Log in with Atlassian account</title></head>"
+    "<body><form action='/login'>" + "x" * 500 + "</form></body></html>"
+)
+ERROR_BODIES: dict[str, tuple[int, str, Any, list[str]]] = {
+    "413-nginx-html": (
+        413,
+        "text/html",
+        NGINX_413,
+        ["HTTP 413", "Content-Type: text/html", "413 Request Entity Too Large nginx", "250 MB"],
+    ),
+    "502-load-balancer-html": (
+        502,
+        "text/html; charset=utf-8",
+        LB_502,
+        ["HTTP 502", "text/html", "Bad Gateway", "may have been stored"],
+    ),
+    "200-html-login-page": (
+        200,
+        "text/html",
+        LOGIN,
+        ["HTTP 200 with text/html, not JSON", "Log in with Atlassian account", "proxy"],
+    ),
+    "400-json-field-errors": (
+        400,
+        "application/json",
+        [
+            {"field": "file", "message": "unsupported artifact type"},
+            {"field": "uri", "message": "must be https"},
+        ],
+        [
+            "HTTP 400",
+            "application/json",
+            "file: unsupported artifact type; uri: must be https",
+            "fix the fields",
+        ],
+    ),
+    "401-json": (
+        401,
+        "application/json",
+        {"code": "UNAUTHORIZED", "message": "Client must be authenticated"},
+        ["HTTP 401", "application/json", "UNAUTHORIZED: Client must be authenticated", USER],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ERROR_BODIES))
+def test_error_bodies_show_status_content_type_message_and_hint(
+    workspace: Workspace, sandbox: SandboxServer, case: str
+) -> None:
+    status, ctype, body, words = ERROR_BODIES[case]
+    inject(
+        sandbox,
+        {"endpoint": "upload", "status": status, "headers": {"Content-Type": ctype}, "body": body},
+    )
+    workspace.config(config_text(sandbox.base_url))
+    run = workspace.run("publish")
+    assert run.code == 4, run.output
+    assert run.stderr.startswith("ApiError: POST /rest/3/artifacts"), run.stderr
+    for word in words:
+        assert word in run.stderr
+    assert "hint:" in run.stderr
+    assert "<" not in run.stderr.split("hint:")[0]  # HTML tags stripped
+    assert "x" * 200 not in run.stderr  # at most 200 characters of a non-JSON body
+    if status == 413:
+        size = (workspace.root / "target" / "hello-1.4.2.jar").stat().st_size
+        assert f"the file is too large ({human_size(size)})" in run.stderr
+    assert TOKEN not in run.output
+    assert len(api_requests(sandbox)) == 1  # none of these is retried
+
+
+# ------------------------------------------------------------------ redirects
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Records every request's headers; answers 200 with an artifact body."""
+
+    seen: list[dict[str, str]]
+
+    def do_GET(self) -> None:
+        self.seen.append(dict(self.headers.items()))
+        body = json.dumps({"_links": {"self": {"href": "/rest/3/artifacts/stolen"}}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[int, list[dict[str, str]]]]:
+    seen: list[dict[str, str]] = []
+    handler = type("Rec", (Recorder,), {"seen": seen})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_get_redirect_to_another_origin_sends_no_credential_there(
+    workspace: Workspace,
+    tmp_path: Path,
+    recorder: tuple[int, list[dict[str, str]]],
+    host: str,
+) -> None:
+    """``127.0.0.1:<other port>`` is another port; ``localhost:<other port>`` another
+    host name that reaches the same recording server: neither gets any request."""
+    port, seen = recorder
+    target = f"http://{host}:{port}/rest/3/artifacts/x"
+    with start_sandbox(
+        data_dir=tmp_path / "data", user=USER, token=TOKEN, processing_delay=30
+    ) as server:
+        inject(server, {"endpoint": "get", "status": 302, "headers": {"Location": target}})
+        workspace.config(config_text(server.base_url))
+        run = workspace.run("publish")
+        log = api_requests(server)
+    assert run.code == 4, run.output
+    assert "refusing to follow HTTP 302 redirect" in run.stderr
+    assert f"http://{host}:{port}" in run.stderr and "no request was sent there" in run.stderr
+    assert seen == []  # the target never saw a request, so no Authorization header
+    assert [r["status"] for r in log if r["endpoint"] == "get"] == [302]
+    assert run.result is not None and run.result["artifacts"][0]["id"]
