@@ -25,11 +25,12 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-OUT = ROOT / "demo-out"
+OUT = Path(os.environ.get("DEMO_OUT") or ROOT / "demo-out").resolve()
 BIN = Path(sys.executable).parent
 CLI = (
     [str(BIN / "release-publisher")]
@@ -107,6 +108,7 @@ def main() -> int:
                 return 1
             time.sleep(0.05)
         base_url = ready.read_text().strip()
+        seed_app(base_url)
         obr_url = f"http://127.0.0.1:{files.server_address[1]}/hello-1.4.2.obr"
         print(f"   Marketplace emulator: {base_url}")
         print(f"   release URL:          {obr_url}")
@@ -147,9 +149,10 @@ def main() -> int:
             print(f"\npublish failed with exit code {code}", file=sys.stderr)
             return code
         print(
-            f"\n{BOLD}Done.{RESET} The release was uploaded, verified and its listing images "
-            "uploaded; nothing left this machine.\nNext: `make test`, then see README.md for "
-            "the GitHub Action and GitLab CI set-up."
+            f"\n{BOLD}Done.{RESET} The artifacts were uploaded and verified, the listing "
+            "images uploaded, and version 1.4.2 created with its listing; nothing left this "
+            "machine.\nNext: `make test`, then see README.md for the GitHub Action and "
+            "GitLab CI set-up."
         )
         return 0
     finally:
@@ -160,6 +163,49 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             sandbox.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def seed_app(base_url: str) -> None:
+    """Register the sample app in the emulator with an earlier version, 1.4.1, so the
+    release section has compatibility and a payment model to copy from."""
+    seed = {
+        "appKey": "com.example.hello",
+        "hostings": ["datacenter"],
+        "name": "Hello",
+        "versions": {
+            "datacenter": [
+                {
+                    "buildNumber": 1004001,
+                    "versionNumber": "1.4.1",
+                    "compatibilities": [
+                        {
+                            "parentSoftwareId": "jira",
+                            "minBuildNumber": 940000,
+                            "maxBuildNumber": 1001000,
+                        }
+                    ],
+                    "supportedPaymentModel": "free",
+                }
+            ]
+        },
+    }
+    request = urllib.request.Request(  # noqa: S310 - an http URL on loopback
+        f"{base_url}/_sandbox/apps",
+        data=json.dumps(seed).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        response.read()
+    print("   seeded app com.example.hello (datacenter) with version 1.4.1 (build 1004001)")
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when inside it."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def show_outputs(result: dict[str, object], result_file: Path) -> None:
@@ -180,12 +226,17 @@ def show_outputs(result: dict[str, object], result_file: Path) -> None:
         "artifact-ids": json.dumps(ids),
         "checksums": json.dumps({k: v[:16] + "..." for k, v in checksums.items()}),
         "image-ids": json.dumps(image_ids),
-        "result-file": str(result_file.relative_to(ROOT)),
+        "result-file": _shown(result_file),
     }
+    release = result.get("release")
+    if isinstance(release, dict):
+        outputs["version-build-number"] = str(release.get("buildNumber") or "")
+        outputs["version-state"] = str(release.get("state") or "")
+        outputs["version-url"] = str(release.get("url") or "")
     step("Step outputs (what the GitHub Action sets; checksums shortened here)")
     for name, value in outputs.items():
-        print(f"   {name:<13} {value}")
-    step(f"Result JSON ({result_file.relative_to(ROOT)})")
+        print(f"   {name:<21} {value}")
+    step(f"Result JSON ({_shown(result_file)})")
     print(result_file.read_text(encoding="utf-8"))
 
 

@@ -157,6 +157,33 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
                 f"({dims}{img.format.upper()}, {human_size(img.size)})"
                 f" -> POST /rest/3/assets/images/{img.type}"
             )
+    release = config.release
+    if release is not None:
+        build = release.build_number
+        lines += [
+            "",
+            f"App version ({release.hosting}), from artifact {release.artifact}:",
+            "  -> GET /rest/3/app-software/app-key/{appKey}, GET .../versions (all pages): "
+            "refuse an existing version or build number",
+            f"  -> POST /rest/3/app-software/{{appSoftwareId}}/versions (build number "
+            f"{'1 + the highest existing' if build == 'auto' else build})",
+        ]
+        if release.copy_from_previous:
+            lines.append(
+                "     compatibility, payment model and license type not stated are copied "
+                "from the latest version of the same major line"
+            )
+        if release.listing is not None:
+            shots = release.listing.screenshots
+            lines.append(
+                f"  -> POST .../versions/{{buildNumber}}/listing ({release.listing.state}"
+                + (f", screenshots: the {shots} images" if shots else "")
+                + ")"
+            )
+        lines.append(
+            "  the exact request bodies need read access: `publish --dry-run` with "
+            "credentials shows them"
+        )
     uploads = sum(1 for a in plan.artifacts if a.path is not None)
     if uploads > 1 and config.upload_spacing > 0:
         lines += ["", f"Uploads are spaced {config.upload_spacing:g} s apart (uploads.spacing)."]
@@ -195,5 +222,13 @@ def describe_result(result: ReleaseResult) -> list[str]:
     for img in result.images:
         lines.append(
             f"  image {img.type} {img.file}: " + (f"ID {img.id}" if img.id else "not uploaded")
+        )
+    if result.release:
+        info = result.release
+        lines.append(
+            f"  app version {info.get('versionNumber')} ({info.get('hosting')}): "
+            f"{info.get('status')}, build {info.get('buildNumber')}"
+            + (f", state {info['state']}" if info.get("state") else "")
+            + (f", {info['url']}" if info.get("url") else "")
         )
     return lines

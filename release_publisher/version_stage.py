@@ -140,6 +140,16 @@ class VersionStage:
         notes = notes_from_config(config)
         self.version_plan = plan = self._plan(artifact_id=None, notes=notes, result=None)
         info["buildNumber"] = plan.build_number
+        copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
+        log.info(
+            "Plan: version %s, build number %d%s",
+            config.version,
+            plan.build_number,
+            f"; {', '.join(copied)} copied from {plan.copied_from.version_number} "
+            f"(build {plan.copied_from.build_number})"
+            if plan.copied_from is not None and copied
+            else "",
+        )
         if plan.copied_from is not None:
             info["copiedFrom"] = {
                 "buildNumber": plan.copied_from.build_number,
