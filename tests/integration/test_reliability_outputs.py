@@ -8,6 +8,7 @@ every stream and file a run writes is scanned."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -237,8 +238,11 @@ def test_processing_timeout_exits_6_with_the_artifact_id_in_result_and_outputs(
     outputs = parse_github_output(out_file.read_text())
     assert outputs["status"] == "processing-timeout"
     assert outputs["artifact-id"] == artifact_id
-    # polled with backoff: a few requests in 3 s, not a busy loop (interval 0.2 s)
-    assert 2 <= len(gets) <= 6
+    # polled with backoff up to polling.interval (0.2 s here): bounded, not a busy loop
+    assert 2 <= len(gets) <= 3 / 0.2 + 2
+    times = [r["time"] for r in gets]
+    # (the last poll may come early: it is the one at the deadline)
+    assert all(b - a >= 0.15 for a, b in itertools.pairwise(times[:-1]))
     assert run.seconds < 15
 
 
