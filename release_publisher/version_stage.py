@@ -91,6 +91,7 @@ class VersionStage:
     already_published: ExistingVersion | None = None
     #: the ``release`` block of a resumed run's previous result, if any
     previous_release: dict[str, Any] | None = None
+    _existing_checksum: str | None = None
 
     @property
     def spec(self) -> VersionSpec:
@@ -157,7 +158,10 @@ class VersionStage:
             }
         if plan.conflicts:
             self._conflict(plan.conflicts, info)
-            if self.already_published is not None or info.get("status") == "created":
+            if self.already_published is not None:
+                self._record_existing(result, self.already_published)
+                return
+            if info.get("status") == "created":
                 return
         require_complete(plan, location=config.where("release"))
         info["status"] = "planned"
@@ -225,11 +229,13 @@ class VersionStage:
                         )
                         return
                     self.already_published = existing
+                    self._existing_checksum = theirs
                     info.update(
                         status="already-published",
                         buildNumber=existing.build_number,
                         state=existing.state,
                         artifactId=existing.artifact_id,
+                        url=self._link(existing.raw, existing.build_number),
                     )
                     log.info(
                         "Version %s already exists as build %d with this very artifact "
@@ -244,6 +250,17 @@ class VersionStage:
             version_number=config.version,
             build_number=self.version_plan.build_number,
         )
+
+    def _record_existing(self, result: ReleaseResult, existing: ExistingVersion) -> None:
+        """Report the already published version's artifact as this run's artifact
+        (its checksum matched the local one), so the outputs carry its ID."""
+        for record in result.artifacts:
+            if record.name == self.spec.artifact and existing.artifact_id:
+                record.id = existing.artifact_id
+                record.checksum = self._existing_checksum
+                record.verified = {"checksum": self._existing_checksum}
+                record.state = "verified"
+                record.reused = True
 
     def finish(self, result: ReleaseResult) -> None:
         """Create the version from the verified artifact, then publish its listing.

@@ -154,11 +154,15 @@ def test_same_release_again_is_reported_as_already_published(
     release_config(workspace, sandbox)
     first = workspace.run("publish")
     assert first.code == 0, first.output
+    assert first.result is not None
     again = workspace.run("publish")
     assert again.code == 0, again.output
     assert again.result is not None
     assert again.result["release"]["status"] == "already-published"
     assert again.result["release"]["buildNumber"] == 101
+    # the outputs still name the artifact that became the version
+    assert again.result["artifacts"][0]["id"] == first.result["artifacts"][0]["id"]
+    assert again.result["artifacts"][0]["reused"] is True
     assert uploads(sandbox) == 1  # the second run uploaded nothing
     assert len(created_versions(sandbox)) == 1
 
