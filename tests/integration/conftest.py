@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -128,3 +129,30 @@ def obr_for(root: Path, version: str = "1.4.2") -> Path:
     """An OBR holding a plugin JAR, in ``root/dist``."""
     jar = build_plugin_jar(root / "dist" / f"hello-{version}.jar", "com.example.hello", version)
     return build_obr(root / "dist" / f"hello-{version}.obr", jar)
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed CA certificate for IP 127.0.0.1 and its key, made with the openssl
+    CLI (the ``cryptography`` package is not a dependency). Without openssl the TLS
+    tests skip locally and fail in CI (CI=true): they must not vanish silently."""
+    if shutil.which("openssl") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the openssl CLI is needed for the TLS tests (apt-get install openssl)")
+        pytest.skip("openssl CLI not available")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+            "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+            "-subj", "/CN=release-publisher test CA",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )  # fmt: skip
+    return cert, key

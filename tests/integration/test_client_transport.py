@@ -10,11 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import socket
 import ssl
 import struct
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -398,30 +396,6 @@ def test_same_origin_redirect_is_followed_with_credentials(serve: Callable[..., 
 
 
 # --------------------------------------------------------------------------- TLS
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 made with the openssl CLI (the
-    ``cryptography`` package is not installed here)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl CLI not available")
-    directory = tmp_path_factory.mktemp("tls")
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-            "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-            "-subj", "/CN=release-publisher test CA",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )  # fmt: skip
-    return cert, key
 
 
 def _tls_server(serve: Callable[..., Server], certificate: tuple[Path, Path]) -> Server:

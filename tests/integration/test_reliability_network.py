@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import selectors
-import shutil
 import signal
 import socket
 import ssl
@@ -39,29 +38,6 @@ from .reliability_helpers import api_requests, clean_env, inject, run_cli
 pytestmark = pytest.mark.integration
 
 # ------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed CA certificate for IP 127.0.0.1 and its key (openssl CLI)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl CLI not available")
-    directory = tmp_path_factory.mktemp("tls")
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-            "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-            "-subj", "/CN=release-publisher reliability test CA",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )  # fmt: skip
-    return cert, key
 
 
 @dataclass
