@@ -119,6 +119,13 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
         "--poll-timeout", type=float, metavar="SECONDS", help="override polling.timeout"
     )
     publish.add_argument(
+        "--http-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="the longest a Marketplace request may stay silent (read and send timeout; "
+        "the connect timeout is the smaller of this and 10 s). Default: 60",
+    )
+    publish.add_argument(
         "--ca-bundle", metavar="PATH", help="an extra CA certificate file (TLS-intercepting proxy)"
     )
     publish.add_argument("--user", help=f"Marketplace account email (default: ${ENV_USER})")
@@ -342,11 +349,20 @@ class Command:
         )
 
     def _client(self, config: ReleaseConfig, credentials: Credentials) -> MarketplaceClient:
-        from .marketplace.client import MarketplaceClient
+        from .marketplace.client import MarketplaceClient, Timeouts
 
+        timeouts = None
+        seconds = self.args.http_timeout
+        if seconds is not None:
+            if not 0 < seconds < float("inf"):
+                raise UsageError(
+                    f"--http-timeout must be a positive number of seconds, got {seconds:g}"
+                )
+            timeouts = Timeouts(connect=min(10.0, seconds), read=seconds)
         return MarketplaceClient(
             config.base_url,
             credentials=credentials,
+            timeouts=timeouts,
             ca_bundle=self.args.ca_bundle or None,
             log=lambda message: log.info("%s", message),
         )

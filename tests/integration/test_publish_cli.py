@@ -269,3 +269,18 @@ def test_resume_refuses_the_result_of_another_version(
     assert run.code == 2, run.output
     assert "1.4.1" in run.stderr and "1.4.2" in run.stderr
     assert len([r for r in request_log(sandbox) if r["path"].endswith("/rest/3/artifacts")]) == 1
+
+
+def test_a_server_that_never_answers_ends_the_run_at_the_http_timeout(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    """The upload's body is read but the answer never comes: the run ends after
+    --http-timeout, naming the endpoint, and does not upload twice."""
+    inject(sandbox, endpoint="upload", delay=60, status=200, times=1)
+    workspace.config(config_text(sandbox.base_url))
+    run = workspace.run("publish", "--http-timeout", "1")
+    assert run.code == 4, run.output
+    assert "POST /rest/3/artifacts" in run.stderr and "timeout" in run.stderr
+    assert run.seconds < 15
+    uploads = [r for r in request_log(sandbox) if r["path"].endswith("/rest/3/artifacts")]
+    assert len(uploads) == 1
