@@ -4,8 +4,14 @@ against the Marketplace emulator on loopback."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import http.server
 import json
+import shutil
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -286,4 +292,64 @@ def test_github_action_creates_the_app_version(
     summary = job.summary.read_text()
     assert "App version" in summary and "created" in summary
     result = json.loads(Path(outputs["result-file"]).read_text())
+    assert result["release"]["listing"]["state"] == "public"
+
+
+def test_the_example_release_through_the_action(
+    docker_run: DockerRunner, sandbox: str, tmp_path: Path
+) -> None:
+    """examples/release.yml, as the action runs it: the sample app's JAR uploaded, its
+    OBR fetched from a release URL, images uploaded, version 1.4.2 created from an
+    earlier 1.4.1 and its listing published."""
+    repo = Path(__file__).parents[2]
+    job = GitHubJob(tmp_path)
+    shutil.rmtree(job.workspace)
+    shutil.copytree(repo / "examples", job.workspace, ignore=shutil.ignore_patterns("target"))
+    subprocess.run(
+        [sys.executable, str(job.workspace / "hello-app" / "build.py"), "--obr"],
+        check=True,
+        capture_output=True,
+    )
+    target = job.workspace / "hello-app" / "target"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(target))
+    files = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=files.serve_forever, daemon=True).start()
+    seed = {
+        "appKey": "com.example.hello",
+        "hostings": ["datacenter"],
+        "versions": {
+            "datacenter": [
+                {
+                    "buildNumber": 1004001,
+                    "versionNumber": "1.4.1",
+                    "compatibilities": [
+                        {"parentSoftwareId": "jira", "minBuildNumber": 1, "maxBuildNumber": 9}
+                    ],
+                    "supportedPaymentModel": "free",
+                }
+            ]
+        },
+    }
+    requests.post(f"{sandbox}/_sandbox/apps", json=seed, timeout=5).raise_for_status()
+    try:
+        run = job.run(
+            docker_run,
+            {
+                "INPUT_CONFIG": "release.yml",
+                "INPUT_BASE-URL": sandbox,
+                "INPUT_VERSION": "v1.4.2",
+                "HELLO_OBR_URL": f"http://127.0.0.1:{files.server_address[1]}/hello-1.4.2.obr",
+            },
+        )
+    finally:
+        files.shutdown()
+    assert run.code == 0, run.output
+    outputs = parse_github_output(job.output.read_text())
+    assert outputs["status"] == "published"
+    assert set(json.loads(outputs["artifact-ids"])) == {"server", "datacenter"}
+    assert len(json.loads(outputs["image-ids"])["screenshot"]) == 2
+    assert outputs["version-build-number"] == "1004002"
+    result = json.loads(Path(outputs["result-file"]).read_text())
+    assert result["release"]["status"] == "created"
+    assert result["release"]["copiedFrom"]["versionNumber"] == "1.4.1"
     assert result["release"]["listing"]["state"] == "public"
