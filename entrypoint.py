@@ -170,7 +170,10 @@ def build_invocation(
         argv += ["--ca-bundle", ca_bundle]
     resume_from = read_input(env, "resume-from")
     if resume_from:
-        argv += ["--resume", resume_from]
+        # a result-file output names the runner's path; the container sees it elsewhere
+        from release_publisher.hosts.github import container_side_path
+
+        argv += ["--resume", container_side_path(resume_from, env)]
     argv += ["--result-json", default_result_file(result_dirs)]
     return Invocation(argv=argv, env=extra)
 

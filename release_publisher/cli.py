@@ -290,9 +290,9 @@ class Command:
                 Path(self.args.resume), app_key=config.app_key, version=config.version
             )
             log.info("Resuming from %s", self.args.resume)
-        self._checkpoint(self.result)
+        self._first_checkpoint()
         if self.args.dry_run:
-            for line in describe_plan(plan, dry_run=config.release is None):
+            for line in describe_plan(plan, dry_run=True):
                 log.info("%s", line)
             if config.release is not None:
                 self._dry_run_version(plan, credentials)
@@ -460,6 +460,24 @@ class Command:
 
     def _print_traceback(self) -> None:
         _stderr(REDACTOR.redact(traceback.format_exc().rstrip()))
+
+    def _first_checkpoint(self) -> None:
+        """Write the result file once before any request (creating its directory), so
+        a path that cannot be written stops the run before anything is uploaded.
+        Raises UsageError."""
+        if self.result_path is None:
+            return
+        try:
+            if self.result_path.is_dir():
+                raise IsADirectoryError(21, "is a directory")
+            self.result_path.parent.mkdir(parents=True, exist_ok=True)
+            self.result.write(self.result_path)
+        except OSError as exc:
+            path, self.result_path = self.result_path, None
+            raise UsageError(
+                f"cannot write the result file {path}: {exc.strerror or exc}",
+                hint="give --result-json a file path in a writable directory; nothing was sent",
+            ) from None
 
     def _checkpoint(self, result: ReleaseResult) -> None:
         """Write the result file now (atomically); a failure to write is a warning."""

@@ -108,7 +108,9 @@ class ProgressReporter:
 
 def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
     """The lines ``check`` and ``publish --dry-run`` print: every request ``publish``
-    would send, in order, with what pre-flight found in each file."""
+    would send, in order, with what pre-flight found in each file. For a dry run of a
+    config with a ``release:`` section the closing line is left to the version plan
+    (which sends read requests)."""
     config = plan.config
     lines = [
         f"Release {config.app_key} {config.version}"
@@ -194,10 +196,10 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
         )
     if plan.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in plan.warnings]
-    lines += [
-        "",
-        "Dry run: nothing was sent." if dry_run else "Pre-flight passed: nothing was sent.",
-    ]
+    if not dry_run:
+        lines += ["", "Pre-flight passed: nothing was sent."]
+    elif release is None:
+        lines += ["", "Dry run: nothing was sent."]
     return lines
 
 

@@ -200,9 +200,11 @@ class Pipeline:
     # -- artifacts ---------------------------------------------------------------
 
     def _publish_artifact(self, local: LocalArtifact, record: ArtifactResult) -> None:
-        entry = self.previous.verified_artifact(local.name) if self.previous else None
+        entry = self.previous.uploaded_artifact(local.name) if self.previous else None
         if entry is not None and self._reuse(local, record, entry):
             return
+        if self.previous is not None and entry is None:
+            log.info("Resuming: the previous run did not upload artifact %s", local.name)
         if local.path is not None:
             self._pace(local)
             size = local.size or 0
@@ -227,15 +229,21 @@ class Pipeline:
         record.state = "verified"
 
     def _reuse(self, local: LocalArtifact, record: ArtifactResult, entry: dict[str, Any]) -> bool:
-        """Take over the artifact a previous run uploaded and verified, after reading it
-        again (``GET /rest/3/artifacts/{id}``) and verifying it again against the local
-        file. Returns False (upload again) when Marketplace no longer has it or it no
-        longer matches; other API errors propagate."""
+        """Take over the artifact a previous run got onto Marketplace: read it again
+        (``GET /rest/3/artifacts/{id}``), poll until it is processed, check that it holds
+        the same bytes (its checksum) and verify it again.
+
+        Returns False (upload again, the log says why) when Marketplace no longer has it
+        (404), reports no checksum, or reports another checksum than the local file's.
+        Raises :class:`VerificationError` when the bytes are the same but the key,
+        version or an ``expect`` field does not match (uploading them again would not
+        help), and the errors of polling."""
         artifact_id = str(entry["id"])
         log.info(
-            "Resuming: re-checking artifact %s (ID %s) from the previous run",
+            "Resuming: re-checking artifact %s (ID %s, %s in the previous run)",
             local.name,
             artifact_id,
+            entry.get("state"),
         )
         try:
             artifact = self.api.get_artifact(artifact_id)
@@ -251,14 +259,19 @@ class Pipeline:
         else:
             expected = local.spec.sha512 or entry.get("checksum")
         self._record(record, artifact)
-        try:
-            artifact = self._poll(local, artifact, record)
-            self._verify(local, artifact, record, expected)
-        except VerificationError as err:
-            log.warning("Not reusing artifact %s: %s; uploading again", artifact_id, err.message)
+        artifact = self._poll(local, artifact, record)
+        reported = _reported_checksum(artifact)
+        if expected is None or reported is None or reported != expected:
+            why = (
+                "Marketplace reports no checksum for it, so it cannot be shown to hold these bytes"
+                if reported is None or expected is None
+                else "it holds other bytes than the local file (SHA-512 differs: rebuilt since?)"
+            )
+            log.info("Not reusing artifact %s: %s; uploading again", artifact_id, why)
             record.id = record.checksum = record.key = record.version = record.binary = None
             record.verified = {}
             return False
+        self._verify(local, artifact, record, expected)
         record.state = "verified"
         record.reused = True
         log.info("Reusing artifact %s (ID %s): nothing uploaded", local.name, artifact_id)
@@ -393,7 +406,8 @@ class Pipeline:
         for field, expected in sorted(local.spec.expect.items()):
             check(field, expected, details.get(field), f"details.{field}")
         if expected_sha is not None:
-            if artifact.checksum is None:
+            reported = _reported_checksum(artifact)
+            if reported is None:
                 msg = (
                     f"Marketplace reported no checksum for artifact {artifact.id}; "
                     "the SHA-512 was not verified"
@@ -402,7 +416,7 @@ class Pipeline:
                 self._warn(msg)
                 record.checksum = expected_sha
             else:
-                check("checksum", expected_sha, artifact.checksum, "SHA-512 checksum")
+                check("checksum", expected_sha, reported, "SHA-512 checksum")
         record.verified = verified
         if problems:
             raise VerificationError(
@@ -463,6 +477,25 @@ class Pipeline:
             yield
         finally:
             result.timings[name] = result.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def _reported_checksum(artifact: Artifact) -> str | None:
+    """The SHA-512 hex Marketplace reports in ``fileInfo.checksum``; None when it
+    reports none (absent or empty). Raises :class:`VerificationError` when it reports a
+    checksum that is not a SHA-512 (``md5:...``, a short or malformed value): such an
+    upload cannot be verified, and must not pass as unverified."""
+    if artifact.checksum:
+        return artifact.checksum
+    info = artifact.raw.get("fileInfo")
+    value = info.get("checksum") if isinstance(info, dict) else None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    raise VerificationError(
+        f"Marketplace reports the checksum {str(value)[:80]!r} for artifact {artifact.id}, "
+        "which is not a SHA-512 (sha512:<128 hex digits>): the upload cannot be verified",
+        hint="check the artifact in Marketplace; if this persists, Marketplace's checksum "
+        "format has changed: report it",
+    )
 
 
 def sha512_file(path: Path, *, block_size: int = 1 << 20) -> str:

@@ -170,11 +170,17 @@ class ReleaseResult:
         """Write the JSON atomically (temp file in the same directory, then rename),
         so a reader never sees half a file even if the run is killed mid-write.
 
-        Raises OSError when the directory is missing or not writable.
+        The file is readable by everyone (mode 0644), like most files a
+        tool writes: in a Docker action it is written as root and a later step of the
+        job, running as the runner's user, must be able to read it.
+
+        Raises OSError when the directory is missing or not writable, or ``path`` is a
+        directory.
         """
         path = Path(path)
         fd, tmp = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=path.parent or ".")
         try:
+            os.fchmod(fd, 0o644)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(self.to_json())
             Path(tmp).replace(path)

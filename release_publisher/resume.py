@@ -4,11 +4,14 @@ creation) is finished without spending upload budget again.
 
 What is reused, and how it is re-checked:
 
-- an artifact whose previous ``state`` was ``verified``: it is read again with
-  ``GET /rest/3/artifacts/{id}`` and verified again (key, version, ``expect``, and the
-  checksum Marketplace reports against the local file's SHA-512, or the configured
-  ``sha512`` / the previously verified checksum for a ``url`` artifact). If Marketplace
-  no longer has it (404) or anything differs, it is uploaded again (and the log says why);
+- an artifact the previous run got onto Marketplace (``state`` ``verified``, or
+  ``uploaded``: e.g. the run timed out while Marketplace was processing it): it is read
+  again with ``GET /rest/3/artifacts/{id}``, polled until processed, and verified again.
+  If Marketplace no longer has it (404), reports no checksum, or its checksum differs
+  from the local file's SHA-512 (the file was rebuilt; for a ``url`` artifact: the
+  configured ``sha512`` or the previously reported checksum), it is uploaded again and
+  the log says why. If the checksum matches but the key, version or an ``expect`` field
+  does not, the run fails (exit 5) without uploading the same bytes again;
 - a listing image with an ID whose type and file match and whose file size is unchanged
   (Marketplace has no endpoint to read an image back, so the size is the check);
 - the app version and its listing (the ``release:`` section), when the previous run
@@ -41,10 +44,11 @@ class PreviousRun:
     images: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     release: dict[str, Any] | None = None
 
-    def verified_artifact(self, name: str) -> dict[str, Any] | None:
-        """The previous entry of artifact ``name`` if it was uploaded and verified."""
+    def uploaded_artifact(self, name: str) -> dict[str, Any] | None:
+        """The previous entry of artifact ``name`` if Marketplace got it (state
+        ``uploaded`` or ``verified``, with an ID); None otherwise."""
         entry = self.artifacts.get(name)
-        if entry and entry.get("id") and entry.get("state") == "verified":
+        if entry and entry.get("id") and entry.get("state") in ("uploaded", "verified"):
             return entry
         return None
 

@@ -1062,7 +1062,7 @@ def _url_problem(where: str, value: Any, shown: str) -> tuple[str, str]:
     scheme = text.split(":", 1)[0].lower() if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text) else ""
     if scheme and scheme not in ("http", "https"):
         return (
-            f"{where} must be an http or https URL, got a {scheme}: URL",
+            f"{where} must be an http or https URL, got a URL with the scheme {scheme}:",
             "use an https:// URL that Marketplace can download without credentials",
         )
     if not scheme:

@@ -154,6 +154,23 @@ def runner_side_path(path: str, env: Mapping[str, str]) -> str:
     return path
 
 
+def container_side_path(path: str, env: Mapping[str, str]) -> str:
+    """The inverse of :func:`runner_side_path`: a path under the runner's temp directory
+    (as a ``result-file`` output gives it, e.g. ``/home/runner/work/_temp/x.json``) to
+    where a Docker action sees it (``/github/runner_temp/x.json``, or ``/github/home/...``
+    for ``_github_home``). Paths elsewhere, or when the runner temp is unknown, are
+    returned unchanged."""
+    temp = runner_temp(env)
+    if temp:
+        for outside, prefix in (
+            (f"{temp}/_github_home", CONTAINER_HOME),
+            (temp, CONTAINER_RUNNER_TEMP),
+        ):
+            if path == outside or path.startswith(outside + "/"):
+                return prefix + path[len(outside) :]
+    return path
+
+
 class GitHubHost(Host):
     """GitHub Actions (``GITHUB_ACTIONS=true``), in a Docker action or a ``run:`` step.
 

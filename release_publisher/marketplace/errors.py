@@ -130,8 +130,13 @@ def json_message(value: Any) -> str | None:
     if code is None and isinstance(error, str) and _text(error) != message:
         code = _text(error)
     head = f"{code}: {message}" if code and message else (message or code)
-    details = field_errors(value.get("errors"))
-    parts = ([head] if head else []) + details
+    # the same text as the head (or as a field error before it) is said once
+    details = [
+        d
+        for d in field_errors(value.get("errors"))
+        if d not in (message, head, f"{code}: {message}")
+    ]
+    parts = ([head] if head else []) + list(dict.fromkeys(details))
     return "; ".join(parts) or None
 
 

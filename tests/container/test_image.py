@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -61,6 +61,12 @@ def sandbox() -> Iterator[str]:
 
     with start_sandbox(user=USER, token=TOKEN) as server:
         yield server.base_url
+
+
+def seed_app(sandbox: str, seed: Mapping[str, object]) -> None:
+    """Forget what earlier tests left in the shared emulator, then register the app."""
+    requests.post(f"{sandbox}/_sandbox/reset", timeout=5).raise_for_status()
+    requests.post(f"{sandbox}/_sandbox/apps", json=seed, timeout=5).raise_for_status()
 
 
 def make_workspace(root: Path, config: str = CONFIG) -> tuple[Path, str]:
@@ -278,7 +284,7 @@ def test_github_action_creates_the_app_version(
             ]
         },
     }
-    requests.post(f"{sandbox}/_sandbox/apps", json=seed, timeout=5).raise_for_status()
+    seed_app(sandbox, seed)
     job = GitHubJob(tmp_path, CONFIG + RELEASE)
 
     run = job.run(docker_run, {"INPUT_BASE-URL": sandbox})
@@ -330,7 +336,7 @@ def test_the_example_release_through_the_action(
             ]
         },
     }
-    requests.post(f"{sandbox}/_sandbox/apps", json=seed, timeout=5).raise_for_status()
+    seed_app(sandbox, seed)
     try:
         run = job.run(
             docker_run,

@@ -77,7 +77,7 @@ class Workspace:
         )
         full_env.update(env or {})
         argv = list(args)
-        if argv and argv[0] == "publish":
+        if argv and argv[0] == "publish" and "--result-json" not in argv:
             argv += ["--result-json", str(result_file)]
         start = time.monotonic()
         proc = subprocess.run(

@@ -284,3 +284,24 @@ def test_a_server_that_never_answers_ends_the_run_at_the_http_timeout(
     assert run.seconds < 15
     uploads = [r for r in request_log(sandbox) if r["path"].endswith("/rest/3/artifacts")]
     assert len(uploads) == 1
+
+
+def test_result_json_in_a_new_directory_is_created(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    workspace.config(config_text(sandbox.base_url))
+    run = workspace.run("publish", "--result-json", "out/nested/result.json")
+    assert run.code == 0, run.output
+    written = json.loads((workspace.root / "out" / "nested" / "result.json").read_text())
+    assert written["status"] == "published" and written["artifacts"][0]["id"]
+
+
+def test_result_json_that_cannot_be_written_stops_before_any_request(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    (workspace.root / "a-directory").mkdir()
+    workspace.config(config_text(sandbox.base_url))
+    run = workspace.run("publish", "--result-json", "a-directory")
+    assert run.code == 2, run.output
+    assert "cannot write the result file a-directory" in run.stderr
+    assert request_log(sandbox) == []

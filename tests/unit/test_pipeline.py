@@ -417,12 +417,88 @@ def test_resume_refuses_another_release(tmp_path: Path) -> None:
         load_previous_run(path, app_key=KEY, version="1.4.3")
 
 
-def test_resume_does_not_reuse_unverified_artifacts(tmp_path: Path) -> None:
+def test_resume_after_a_failed_verification_does_not_upload_the_same_bytes(
+    tmp_path: Path,
+) -> None:
+    """The previous run's artifact failed verification; the file is unchanged, so
+    uploading it again cannot help: the resumed run fails the same way, uploading
+    nothing."""
     clock = FakeClock()
     plan = make_plan(tmp_path)
-    first, _, error = run(plan, FakeApi(clock, polls=[{"key": KEY, "version": "9.9"}]), clock)
+    bad = {"key": KEY, "version": "9.9"}
+    first_api = FakeApi(clock, polls=[bad])
+    first, _, error = run(plan, first_api, clock)
     assert isinstance(error, VerificationError)
-    api = FakeApi(clock)
+    api = FakeApi(clock, polls=[bad, bad])
+    api.shas = dict(first_api.shas)
+    _result, error = run_resumed(plan, api, clock, _previous(first, tmp_path))
+    assert isinstance(error, VerificationError) and "9.9" in error.message
+    assert [kind for kind, _, _ in api.calls].count("upload") == 0
+
+
+def test_resume_after_a_processing_timeout_polls_the_uploaded_artifact(tmp_path: Path) -> None:
+    clock = FakeClock()
+    plan = make_plan(tmp_path, poll_timeout=5)
+    first_api = FakeApi(clock, polls=[None] * 100)
+    first, _, error = run(plan, first_api, clock)
+    assert isinstance(error, ProcessingTimeout)
+    assert first.artifacts[0].state == "uploaded"
+    api = FakeApi(clock, polls=[None, None, DETAILS])
+    api.shas = dict(first_api.shas)
+    result, error = run_resumed(plan, api, clock, _previous(first, tmp_path))
+    assert error is None, error
+    assert [kind for kind, _, _ in api.calls].count("upload") == 0
+    assert result.artifacts[0].id == first.artifacts[0].id
+    assert result.artifacts[0].reused and result.artifacts[0].state == "verified"
+
+
+def test_resume_uploads_again_when_marketplace_reports_no_checksum(tmp_path: Path) -> None:
+    clock = FakeClock()
+    plan = make_plan(tmp_path)
+    first, _, _ = run(plan, FakeApi(clock), clock)
+    api = FakeApi(clock)  # knows no checksum for the old artifact
     _result, error = run_resumed(plan, api, clock, _previous(first, tmp_path))
     assert error is None
     assert [kind for kind, _, _ in api.calls].count("upload") == 1
+
+
+@pytest.mark.parametrize("reported", ["sha512:abcd", "md5:0cc175b9c0f1b6a831c399e269772661"])
+def test_a_checksum_that_is_not_sha512_fails_verification(tmp_path: Path, reported: str) -> None:
+    clock = FakeClock()
+
+    class OddChecksum(FakeApi):
+        def get_artifact(self, artifact_id: str) -> Artifact:
+            return Artifact(
+                id=artifact_id,
+                self_url="x",
+                details=DETAILS,
+                raw={"fileInfo": {"checksum": reported}},
+            )
+
+    result, _, error = run(make_plan(tmp_path, images=1), OddChecksum(clock), clock)
+    assert isinstance(error, VerificationError)
+    assert reported in error.message and "not a SHA-512" in error.message
+    assert result.images[0].id is None
+
+
+def test_an_empty_checksum_is_reported_as_none_with_a_warning(tmp_path: Path) -> None:
+    clock = FakeClock()
+
+    class EmptyChecksum(FakeApi):
+        def get_artifact(self, artifact_id: str) -> Artifact:
+            return Artifact(
+                id=artifact_id, self_url="x", details=DETAILS, raw={"fileInfo": {"checksum": ""}}
+            )
+
+    result, _, error = run(make_plan(tmp_path), EmptyChecksum(clock), clock)
+    assert error is None
+    assert any("no checksum" in w for w in result.warnings)
+
+
+def test_result_file_is_readable_by_later_steps(tmp_path: Path) -> None:
+    """In a Docker action the file is written as root and read by the runner's user."""
+    clock = FakeClock()
+    result, _, _ = run(make_plan(tmp_path), FakeApi(clock), clock)
+    path = tmp_path / "result.json"
+    result.write(path)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -206,3 +206,27 @@ def test_entrypoint_imports_only_the_standard_library() -> None:
         if line.startswith(("import ", "from ")) and "__future__" not in line
     ]
     assert top_level and all("release_publisher" not in line for line in top_level)
+
+
+@pytest.mark.parametrize(
+    ("given", "seen"),
+    [
+        # the result-file output of a previous run, as later steps see it
+        ("/home/runner/work/_temp/release-publisher-result.json",
+         "/github/runner_temp/release-publisher-result.json"),
+        ("/home/runner/work/_temp/_github_home/release-publisher-result.json",
+         "/github/home/release-publisher-result.json"),
+        # a path in the workspace is already right inside the container
+        ("previous/result.json", "previous/result.json"),
+    ],
+)  # fmt: skip
+def test_resume_from_a_runner_path_is_mapped_into_the_container(
+    tmp_path: Path, given: str, seen: str
+) -> None:
+    env = {
+        **CREDENTIALS,
+        "INPUT_RESUME-FROM": given,
+        "RUNNER_TEMP": "/home/runner/work/_temp",
+    }
+    argv = invocation_for(env, tmp_path)
+    assert argv[argv.index("--resume") + 1] == seen
