@@ -21,6 +21,7 @@ dry-run            ``false``                           ``--dry-run``
 working-directory  ``.``                               ``--working-directory``
 poll-timeout       "" (the config's polling.timeout)   ``--poll-timeout``
 ca-bundle          ""                                  ``--ca-bundle``
+resume-from        "" (a fresh release)                ``--resume`` (runner path mapped)
 ================== =================================== ===============================
 
 Credentials go through the environment, never argv (command lines are visible to
