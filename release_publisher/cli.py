@@ -28,6 +28,7 @@ from . import __version__
 from .errors import (
     EXIT_OK,
     EXIT_UNEXPECTED,
+    ConfigError,
     Interrupted,
     ReleasePublisherError,
     UsageError,
@@ -259,6 +260,11 @@ class Command:
             config = dataclasses.replace(config, **overrides)
         self.result.app_key, self.result.version = config.app_key, config.version
         self.result.base_url = config.base_url
+        if config.release is not None:
+            # local, so `check` and a dry run catch it too: the notes of this version
+            from .versions.changelog import notes_from_config
+
+            notes_from_config(config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
             for warning in plan.warnings:
@@ -290,6 +296,7 @@ class Command:
                 Path(self.args.resume), app_key=config.app_key, version=config.version
             )
             log.info("Resuming from %s", self.args.resume)
+            previous.prefill(self.result)
         self._first_checkpoint()
         if self.args.dry_run:
             for line in describe_plan(plan, dry_run=True):
@@ -382,7 +389,7 @@ class Command:
             api=client,
             base_url=plan.config.base_url,
             local_sha512=local_sha512,
-            previous_release=previous.release if previous else None,
+            previous_artifacts=dict(previous.artifacts) if previous else {},
         )
 
     def _dry_run_version(self, plan: Plan, credentials: Credentials | None) -> None:
@@ -400,10 +407,16 @@ class Command:
         from .versions.plan import render_plan
 
         client = self._client(plan.config, credentials)
+        stage = self._version_stage(plan, client, None)
         try:
-            stage = self._version_stage(plan, client, None)
             with self.host.group("App version plan (read-only requests)"):
                 stage.prepare(self.result)
+        except ConfigError:
+            # show what was planned and what is missing before the error itself
+            if stage.version_plan is not None:
+                for line in render_plan(stage.version_plan):
+                    log.info("%s", line)
+            raise
         finally:
             client.close()
         if stage.already_published is not None:

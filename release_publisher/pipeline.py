@@ -173,6 +173,12 @@ class Pipeline:
                 self._save(result)
                 return result
         for local, record in zip(self.plan.artifacts, result.artifacts, strict=True):
+            if (
+                stage is not None
+                and stage.existing_version is not None
+                and local.name == stage.spec.artifact
+            ):
+                continue  # the version exists with this very artifact: nothing to upload
             self.current = local.name
             with self.phases.group(f"Artifact {local.name}"), self._timed(result, local.name):
                 try:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .result import ReleaseResult
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,26 @@ class PreviousRun:
         if entry and entry.get("id") and entry.get("state") in ("uploaded", "verified"):
             return entry
         return None
+
+    def prefill(self, result: ReleaseResult) -> None:
+        """Start a resumed run's ``result`` from what the previous run left: the IDs,
+        checksums and states of its artifacts and the IDs of its images. A resumed run
+        that fails before re-checking them (even when ``--result-json`` overwrites the
+        file it resumed from) still reports them, so the next resume loses nothing."""
+        for record in result.artifacts:
+            entry = self.uploaded_artifact(record.name)
+            if entry is None:
+                continue
+            record.id = str(entry["id"])
+            record.state = str(entry["state"])
+            record.checksum = entry.get("checksum")
+            record.binary = entry.get("binary")
+            record.key = entry.get("key")
+            record.version = entry.get("version")
+        for image in result.images:
+            previous = self.image(image.type, image.file, image.size if image.size else -1)
+            if previous is not None:
+                image.id = str(previous["id"])
 
     def image(self, image_type: str, file: str, size: int) -> dict[str, Any] | None:
         """The previous entry for this image file if it has an ID and the same size."""

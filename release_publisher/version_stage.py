@@ -89,8 +89,10 @@ class VersionStage:
     versions: list[ExistingVersion] = field(default_factory=list)
     version_plan: VersionPlan | None = None
     already_published: ExistingVersion | None = None
-    #: the ``release`` block of a resumed run's previous result, if any
-    previous_release: dict[str, Any] | None = None
+    #: a resumed run's previous artifact entries by name (result JSON dicts)
+    previous_artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the existing version that is this release but still lacks its listing
+    existing_version: ExistingVersion | None = None
     _existing_checksum: str | None = None
 
     @property
@@ -140,6 +142,12 @@ class VersionStage:
 
         notes = notes_from_config(config)
         self.version_plan = plan = self._plan(artifact_id=None, notes=notes, result=None)
+        if plan.conflicts:
+            self._conflict(plan.conflicts, info)
+            existing = self.already_published or self.existing_version
+            if existing is not None:
+                self._record_existing(result, existing)
+                return
         info["buildNumber"] = plan.build_number
         copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
         log.info(
@@ -156,13 +164,6 @@ class VersionStage:
                 "buildNumber": plan.copied_from.build_number,
                 "versionNumber": plan.copied_from.version_number,
             }
-        if plan.conflicts:
-            self._conflict(plan.conflicts, info)
-            if self.already_published is not None:
-                self._record_existing(result, self.already_published)
-                return
-            if info.get("status") == "created":
-                return
         require_complete(plan, location=config.where("release"))
         info["status"] = "planned"
 
@@ -197,59 +198,88 @@ class VersionStage:
         )
 
     def _conflict(self, conflicts: list[Conflict], info: dict[str, Any]) -> None:
-        """Decide between 'already published' (an existing version with this version
-        number whose artifact has this release's SHA-512) and a refusal (exit 5)."""
+        """Decide what an existing version with this version number means.
+
+        Exactly this release (its artifact holds this release's SHA-512): already
+        published (``already_published``), or, when the config asks for a listing and
+        the version has none (a previous run failed at the listing), the listing is
+        still to publish (``existing_version``; nothing is uploaded again). Anything
+        else is a refusal (exit 5)."""
         config = self.config
         same_version = [c.existing for c in conflicts if c.same_version_number]
         for existing in same_version:
-            if existing.artifact_id:
-                try:
-                    theirs = self.api.get_artifact(existing.artifact_id).checksum
-                except ApiError as err:
-                    if err.status != 404:
-                        raise
-                    theirs = None
-                art = self.artifact()
-                ours = art.spec.sha512 if art.path is None else self.local_sha512(art)
-                if theirs and ours and theirs == ours:
-                    prev = self.previous_release or {}
-                    if (
-                        prev.get("status") == "created"
-                        and prev.get("buildNumber") == existing.build_number
-                        and self.spec.listing is not None
-                        and not prev.get("listing")
-                    ):
-                        info.update(prev)
-                        info.update(status="created", artifactId=existing.artifact_id)
-                        log.info(
-                            "Resuming: version %s (build %d) was created by the previous "
-                            "run; its listing is still to publish",
-                            config.version,
-                            existing.build_number,
-                        )
-                        return
-                    self.already_published = existing
-                    self._existing_checksum = theirs
-                    info.update(
-                        status="already-published",
-                        buildNumber=existing.build_number,
-                        state=existing.state,
-                        artifactId=existing.artifact_id,
-                        url=self._link(existing.raw, existing.build_number),
-                    )
-                    log.info(
-                        "Version %s already exists as build %d with this very artifact "
-                        "(same SHA-512): already published, nothing to do",
-                        config.version,
-                        existing.build_number,
-                    )
-                    return
+            if not self._is_this_release(existing):
+                continue
+            info.update(
+                buildNumber=existing.build_number,
+                state=existing.state,
+                artifactId=existing.artifact_id,
+                url=self._link(existing.raw, existing.build_number),
+            )
+            if self.spec.listing is not None and not existing.raw.get("listing"):
+                self.existing_version = existing
+                info["status"] = "created"
+                log.info(
+                    "Version %s exists as build %d with this very artifact (same SHA-512) "
+                    "but without a listing: publishing the listing, uploading nothing again",
+                    config.version,
+                    existing.build_number,
+                )
+                return
+            self.already_published = existing
+            info["status"] = "already-published"
+            log.info(
+                "Version %s already exists as build %d with this very artifact "
+                "(same SHA-512): already published, nothing to do",
+                config.version,
+                existing.build_number,
+            )
+            return
         assert self.version_plan is not None
-        raise conflict_error(
+        error = conflict_error(
             conflicts,
             version_number=config.version,
             build_number=self.version_plan.build_number,
         )
+        if same_version:
+            art = self.artifact()
+            unknown = art.path is None and not art.spec.sha512
+            error.message += (
+                "; this release's artifact cannot be compared with it (a url artifact "
+                "without sha512)"
+                if unknown
+                else "; its artifact is not this release's (another SHA-512, or none)"
+            )
+            if unknown:
+                error.hint = (
+                    f"set artifacts[].sha512 for {art.name!r} so that an identical re-run is "
+                    "recognised as already published; " + (error.hint or "")
+                )
+        raise error
+
+    def _is_this_release(self, existing: ExistingVersion) -> bool:
+        """True when ``existing``'s artifact holds this release's bytes: the SHA-512
+        Marketplace reports for it equals the local file's (or, for a url artifact,
+        the configured ``sha512``, or the checksum a resumed run verified for that very
+        artifact ID)."""
+        if not existing.artifact_id:
+            return False
+        try:
+            theirs = self.api.get_artifact(existing.artifact_id).checksum
+        except ApiError as err:
+            if err.status != 404:
+                raise
+            return False
+        art = self.artifact()
+        if art.path is not None:
+            ours: str | None = self.local_sha512(art)
+        else:
+            ours = art.spec.sha512
+            previous = self.previous_artifacts.get(art.name) or {}
+            if ours is None and previous.get("id") == existing.artifact_id:
+                ours = previous.get("checksum") if previous.get("state") == "verified" else None
+        self._existing_checksum = theirs
+        return bool(theirs and ours and theirs == ours)
 
     def _record_existing(self, result: ReleaseResult, existing: ExistingVersion) -> None:
         """Report the already published version's artifact as this run's artifact
@@ -283,7 +313,10 @@ class VersionStage:
                 plan.build_number,
                 record.id,
             )
-            created = self.api.create_version(self.app.id, plan.body)
+            try:
+                created = self.api.create_version(self.app.id, plan.body)
+            except ApiError as err:
+                raise _with_rerun_hint(err) from None
             info.update(
                 status="created",
                 buildNumber=_int(created.get("buildNumber")) or plan.build_number,
@@ -297,9 +330,12 @@ class VersionStage:
                 info.get("state"),
             )
         if plan.listing_body is not None and not info.get("listing"):
-            answer = self.api.publish_listing(
-                self.app.id, int(info["buildNumber"]), plan.listing_body
-            )
+            try:
+                answer = self.api.publish_listing(
+                    self.app.id, int(info["buildNumber"]), plan.listing_body
+                )
+            except ApiError as err:
+                raise _with_rerun_hint(err) from None
             info["listing"] = {
                 "state": answer.get("state"),
                 "approvalStatus": answer.get("approvalStatus"),
@@ -322,6 +358,17 @@ class VersionStage:
         if not isinstance(href, str) or not href:
             href = f"/rest/3/app-software/{self.app.id}/versions/{build_number}"
         return urljoin(self.base_url.rstrip("/") + "/", href.lstrip("/"))
+
+
+def _with_rerun_hint(err: ApiError) -> ApiError:
+    """``err`` with how to finish the release: a re-run recognises what exists."""
+    rerun = (
+        "to finish, run the same release again, best with --resume RESULT.json (action: "
+        "resume-from): uploaded files are reused, an existing version with this artifact "
+        "is recognised, and only what is missing is done"
+    )
+    err.hint = f"{err.hint}; {rerun}" if err.hint else rerun
+    return err
 
 
 def _int(value: Any) -> int | None:

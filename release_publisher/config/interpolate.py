@@ -24,7 +24,7 @@ string: a release must not go out with an empty value.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -40,11 +40,15 @@ class InterpolationError(ValueError):
         self.variable = variable
 
 
-def interpolate(text: str, env: Mapping[str, str]) -> str:
+def interpolate(
+    text: str, env: Mapping[str, str], *, forbid: Callable[[str], bool] | None = None
+) -> str:
     """Return ``text`` with every ``$$``, ``$VAR`` and ``${...}`` form expanded from
     ``env``. Raises :class:`InterpolationError` for an unset variable without a
     default, a ``${VAR:?msg}``/``${VAR?msg}`` whose condition holds, an unclosed or
-    malformed ``${...}``, or a lone ``$``."""
+    malformed ``${...}``, a lone ``$``, or a variable whose name ``forbid`` refuses
+    (a credential such as ``MARKETPLACE_TOKEN``: its value would be sent to Marketplace
+    in a request body or printed)."""
     if "$" not in text:
         return text
     out: list[str] = []
@@ -68,7 +72,7 @@ def interpolate(text: str, env: Mapping[str, str]) -> str:
                     f"unclosed '${{' in {_short(text)!r}",
                     hint="close it with '}', or write $$ for a literal $",
                 )
-            out.append(_expand(text[i + 2 : end], env))
+            out.append(_expand(text[i + 2 : end], env, forbid))
             i = end + 1
             continue
         m = _NAME.match(text, i + 1)
@@ -77,7 +81,7 @@ def interpolate(text: str, env: Mapping[str, str]) -> str:
                 f"a '$' not followed by a variable name in {_short(text)!r}",
                 hint="write $$ for a literal $, or ${VAR} for a variable",
             )
-        out.append(_expand(m.group(), env))
+        out.append(_expand(m.group(), env, forbid))
         i = m.end()
     return "".join(out)
 
@@ -102,7 +106,7 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def _expand(body: str, env: Mapping[str, str]) -> str:
+def _expand(body: str, env: Mapping[str, str], forbid: Callable[[str], bool] | None) -> str:
     m = _NAME.match(body)
     if m is None:
         raise InterpolationError(
@@ -111,6 +115,14 @@ def _expand(body: str, env: Mapping[str, str]) -> str:
         )
     name = m.group()
     rest = body[m.end() :]
+    if forbid is not None and forbid(name):
+        raise InterpolationError(
+            f"${{{name}}} looks like a credential: its value would go into the release "
+            "(a request body, the logs, the result)",
+            hint="credentials are read from MARKETPLACE_USER / MARKETPLACE_TOKEN by the tool "
+            "itself; never reference them in the config",
+            variable=name,
+        )
     is_set = name in env
     value = env.get(name, "")
     if not rest:
@@ -133,7 +145,7 @@ def _expand(body: str, env: Mapping[str, str]) -> str:
         )
     missing = not value if colon else not is_set
     if op == "-":
-        return interpolate(arg, env) if missing else value
+        return interpolate(arg, env, forbid=forbid) if missing else value
     if op == "?":
         if missing:
             state = "not set or empty" if colon else "not set"
@@ -144,7 +156,7 @@ def _expand(body: str, env: Mapping[str, str]) -> str:
                 variable=name,
             )
         return value
-    return "" if missing else interpolate(arg, env)
+    return "" if missing else interpolate(arg, env, forbid=forbid)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -623,7 +623,7 @@ class _Builder:
         if "$" not in value:
             return value
         try:
-            result = interpolate(value, self.env)
+            result = interpolate(value, self.env, forbid=looks_like_secret_key)
         except InterpolationError as exc:
             raise ConfigError(
                 f"{path}: {exc.message}",

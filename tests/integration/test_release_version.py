@@ -3,7 +3,11 @@ emulator, with the duplicate, first-of-a-major-line and resume cases."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -218,3 +222,115 @@ def test_resume_after_version_creation_failed(workspace: Workspace, sandbox: San
         created["frameworkDetails"]["attributes"]["artifactId"]
         == first.result["artifacts"][0]["id"]
     )
+
+
+def inject(server: SandboxServer, **fault: Any) -> None:
+    requests.post(f"{server.base_url}/_sandbox/faults", json=fault, timeout=5).raise_for_status()
+
+
+def test_a_failed_listing_is_finished_by_a_plain_rerun(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    """The listing failed after the version was created: the same release run again
+    finds the version with this artifact and no listing, publishes the listing only."""
+    seed(sandbox, [previous_version("1.4.1", 100)])
+    release_config(workspace, sandbox)
+    inject(sandbox, endpoint="listing", status=500, body={"message": "listing store down"})
+    first = workspace.run("publish")
+    assert first.code == 4, first.output
+    assert "--resume" in first.stderr  # the hint says how to finish
+    again = workspace.run("publish")
+    assert again.code == 0, again.output
+    assert again.result is not None
+    assert again.result["release"]["status"] == "created"
+    assert again.result["release"]["listing"]["state"] == "public"
+    assert uploads(sandbox) == 1  # the artifact was not uploaded again
+    (created,) = created_versions(sandbox)
+    assert created["listing"]["state"] == "public"
+    third = workspace.run("publish")
+    assert third.code == 0 and third.result is not None
+    assert third.result["release"]["status"] == "already-published"
+
+
+def test_resume_finishes_a_url_release_without_sha512(
+    workspace: Workspace, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A fetched artifact has no local file to hash: the checksum the previous run
+    verified for that very artifact ID proves the version is this release."""
+    seed(sandbox, [previous_version("1.4.1", 100)])
+    dist = tmp_path / "dist"
+    jar = build_plugin_jar(dist / "hello-1.4.2.jar", KEY, "1.4.2")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(dist))
+    files = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=files.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{files.server_address[1]}/{jar.name}"
+        artifacts = f"  - name: server\n    url: {url}\n"
+        (workspace.root / "CHANGELOG.md").write_text(CHANGELOG, encoding="utf-8")
+        workspace.config(
+            config_text(sandbox.base_url, artifacts=artifacts, images=IMAGES) + RELEASE
+        )
+        inject(sandbox, endpoint="listing", status=500)
+        first = workspace.run("publish")
+        assert first.code == 4, first.output
+        previous = workspace.root / "previous.json"
+        previous.write_text(json.dumps(first.result))
+        second = workspace.run("publish", "--resume", str(previous))
+    finally:
+        files.shutdown()
+    assert second.code == 0, second.output
+    assert second.result is not None
+    assert second.result["release"]["listing"]["state"] == "public"
+    assert len(created_versions(sandbox)) == 1
+
+
+def test_resume_into_the_same_file_keeps_what_is_reusable(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    """--resume and --result-json on one path: a resumed run that fails before it
+    re-checks anything still leaves the IDs for the next resume."""
+    seed(sandbox, [previous_version("1.4.1", 100)])
+    release_config(workspace, sandbox)
+    inject(sandbox, endpoint="create-version", status=503)
+    first = workspace.run("publish", "--result-json", "r.json")
+    assert first.code == 4, first.output
+    kept = json.loads((workspace.root / "r.json").read_text())
+    inject(sandbox, endpoint="app-software", status=404, times=1)
+    failed = workspace.run("publish", "--resume", "r.json", "--result-json", "r.json")
+    assert failed.code == 4, failed.output
+    after = json.loads((workspace.root / "r.json").read_text())
+    assert after["artifacts"][0]["id"] == kept["artifacts"][0]["id"]
+    assert [i["id"] for i in after["images"]] == [i["id"] for i in kept["images"]]
+    done = workspace.run("publish", "--resume", "r.json", "--result-json", "r.json")
+    assert done.code == 0, done.output
+    assert uploads(sandbox) == 1
+    assert len(created_versions(sandbox)) == 1
+
+
+def test_dry_run_shows_the_plan_before_refusing_what_is_missing(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    seed(sandbox, [previous_version("1.4.1", 100)])
+    build_plugin_jar(workspace.root / "target" / "hello-1.4.2.jar", KEY, "2.0.0")
+    (workspace.root / "CHANGELOG.md").write_text("## 2.0.0\n- New major.\n", encoding="utf-8")
+    workspace.config(config_text(sandbox.base_url, version="2.0.0", images=IMAGES) + RELEASE)
+    run = workspace.run("publish", "--dry-run")
+    assert run.code == 2, run.output
+    assert '"versionNumber": "2.0.0"' in run.stdout  # the body was shown
+    assert "release.compatibility" in run.output
+
+
+def test_check_refuses_a_changelog_without_this_version(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    (workspace.root / "CHANGELOG.md").write_text("## 1.4.1\n- old\n", encoding="utf-8")
+    workspace.config(config_text(sandbox.base_url, images=IMAGES) + RELEASE)
+    run = workspace.run("check")
+    assert run.code == 2, run.output
+    assert "CHANGELOG.md" in run.stderr and "1.4.2" in run.stderr
+    assert request_count(sandbox) == 0
+
+
+def request_count(server: SandboxServer) -> int:
+    log = requests.get(f"{server.base_url}/_sandbox/requests", timeout=5).json()
+    return len(log["requests"] if isinstance(log, dict) else log)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from release_publisher.config import load_config
 from release_publisher.config.interpolate import InterpolationError, interpolate
+from release_publisher.errors import ConfigError
 
 from .helpers import MINIMAL, fail, load
 
@@ -137,3 +139,26 @@ def test_interpolated_url_with_credentials_is_not_echoed(tmp_path: Path) -> None
     err = fail(tmp_path, text, env={"ARTIFACT_URL": "https://bot:tok3n-xyz@example.com/a.jar"})
     assert "credentials in the URL" in err.message
     assert "tok3n-xyz" not in err.render()
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["${MARKETPLACE_TOKEN}", "v-$MARKETPLACE_TOKEN", "${NOPE:-${API_KEY}}", "${MY_PASSWORD:-x}"],
+)
+def test_a_credential_variable_is_never_interpolated(tmp_path: Path, template: str) -> None:
+    """A credential referenced in a value would be sent to Marketplace (e.g. in the
+    version's release summary) or printed: refused, without showing its value."""
+    secret = "tok-ABCDEF-123456"
+    env = {"MARKETPLACE_TOKEN": secret, "API_KEY": secret, "MY_PASSWORD": secret}
+    path = tmp_path / "release.yml"
+    path.write_text(
+        "format: 1\n"
+        'app: {key: com.example.hello, version: "1.4.2"}\n'
+        "artifacts: [{file: a.jar}]\n"
+        f'marketplace: {{base-url: "https://example.com/{template}"}}\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env=env)
+    assert "looks like a credential" in info.value.message
+    assert info.value.location is not None and info.value.location.line == 4
+    assert secret not in info.value.render()
