@@ -273,6 +273,10 @@ class Command:
         from .pipeline import new_result
 
         self.result = new_result(plan, base_url=config.base_url)
+        for warning in _hosting_warnings(config, plan):
+            log.warning("%s", warning)
+            self.host.report_warning(warning, config.where("release.hosting"))
+            self.result.warnings.append(warning)
         return config, plan
 
     def _check(self) -> None:
@@ -513,6 +517,28 @@ class Command:
             warnings = [f"could not write the CI outputs: {exc}"]
         for warning in warnings:
             log.warning("%s", warning)
+
+
+def _hosting_warnings(config: ReleaseConfig, plan: Plan) -> list[str]:
+    """Warnings for a ``release.hosting`` that does not fit the artifact's kind (a
+    P2 JAR/OBR for cloud, a Connect descriptor for server/datacenter)."""
+    release = config.release
+    if release is None:
+        return []
+    art = next((a for a in plan.artifacts if a.name == release.artifact), None)
+    if art is None or art.kind is None:
+        return []
+    if release.hosting == "cloud" and art.kind in ("jar", "obr", "jwb"):
+        return [
+            f"release.hosting is cloud but artifact {art.name!r} is a {art.kind.upper()} "
+            "(a server/Data Center app): Marketplace will probably refuse the version"
+        ]
+    if release.hosting in ("server", "datacenter") and art.kind == "connect":
+        return [
+            f"release.hosting is {release.hosting} but artifact {art.name!r} is a Connect "
+            "descriptor (a cloud app): Marketplace will probably refuse the version"
+        ]
+    return []
 
 
 def _check_base_url(url: str) -> str:

@@ -334,3 +334,12 @@ def test_check_refuses_a_changelog_without_this_version(
 def request_count(server: SandboxServer) -> int:
     log = requests.get(f"{server.base_url}/_sandbox/requests", timeout=5).json()
     return len(log["requests"] if isinstance(log, dict) else log)
+
+
+def test_cloud_hosting_for_a_plugin_jar_is_warned_about(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    release_config(workspace, sandbox, RELEASE.replace("hosting: datacenter", "hosting: cloud"))
+    run = workspace.run("check")
+    assert run.code == 0, run.output
+    assert "warning: release.hosting is cloud but artifact 'server' is a JAR" in run.stdout
