@@ -191,6 +191,12 @@ class Command:
         self.host: Host = select_host(env, stream=sys.stdout)
         self.verbose = bool(args.verbose or self.host.debug)
         self.result = ReleaseResult(app_key=None, version=None)
+        # paths given on the command line are relative to where the tool was started,
+        # not to --working-directory (which config and artifact paths follow)
+        for name in ("result_json", "resume", "ca_bundle"):
+            value = getattr(args, name, None)
+            if value:
+                setattr(args, name, str(Path(value).expanduser().absolute()))
         self.result_path = Path(args.result_json) if getattr(args, "result_json", None) else None
 
     def run(self) -> int:
@@ -250,7 +256,7 @@ class Command:
         if self.args.base_url:
             overrides["base_url"] = _check_base_url(self.args.base_url)
         if getattr(self.args, "poll_timeout", None) is not None:
-            if self.args.poll_timeout <= 0:
+            if not 0 < self.args.poll_timeout < float("inf"):
                 raise UsageError(
                     f"--poll-timeout must be a positive number of seconds, "
                     f"got {self.args.poll_timeout:g}"

@@ -374,9 +374,3 @@ def _with_rerun_hint(err: ApiError) -> ApiError:
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-
-def plan_failure(result: ReleaseResult, error: ApiError | ConfigError) -> None:
-    """Mark the release block of ``result`` failed (the error itself is in
-    ``result.error``)."""
-    if result.release is not None and result.release.get("status") != "created":
-        result.release["status"] = "failed"

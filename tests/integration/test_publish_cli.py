@@ -305,3 +305,18 @@ def test_result_json_that_cannot_be_written_stops_before_any_request(
     assert run.code == 2, run.output
     assert "cannot write the result file a-directory" in run.stderr
     assert request_log(sandbox) == []
+
+
+def test_paths_given_on_the_command_line_follow_the_start_directory(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    """--result-json is relative to where the tool was started; the config and its
+    artifact paths to --working-directory."""
+    project = workspace.root / "plugin"
+    project.mkdir()
+    (workspace.root / "target").rename(project / "target")
+    (project / "marketplace-release.yml").write_text(config_text(sandbox.base_url))
+    run = workspace.run("publish", "-C", "plugin", "--result-json", "out.json")
+    assert run.code == 0, run.output
+    assert (workspace.root / "out.json").is_file()
+    assert not (project / "out.json").exists()
