@@ -373,4 +373,3 @@ def _with_rerun_hint(err: ApiError) -> ApiError:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
