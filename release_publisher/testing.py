@@ -13,6 +13,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 #: A minimal valid Java class file header (magic, version 61 = Java 17); enough for a
 #: zip listing to look like a real build output. Never executed.
@@ -174,3 +175,25 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
         for name, data in entries.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+def version_body(artifact_id: str, build: int = 1004002, number: str = "1.4.2") -> dict[str, Any]:
+    """A ``POST /rest/3/app-software/{id}/versions`` body of the shape known to work in
+    production for a Data Center P2 plugin, made from ``artifact_id``."""
+    return {
+        "buildNumber": build,
+        "versionNumber": number,
+        "compatibilities": [
+            {"parentSoftwareId": "jira", "minBuildNumber": 900000, "maxBuildNumber": 1000000}
+        ],
+        "supportedPaymentModel": "free",
+        "frameworkDetails": {
+            "frameworkId": "plugin",
+            "attributes": {"artifactId": artifact_id, "pluginFrameworkType": "P2"},
+        },
+        "supported": True,
+        "beta": False,
+        "acceptedAgreements": [{"agreementUrl": "https://example.com/agreement"}],
+        "changelog": {"releaseSummary": "Fixes a crash", "releaseNotes": "<p>Fixed</p>"},
+        "licenseType": {"id": "atlassian"},
+    }

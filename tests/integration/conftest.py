@@ -3,25 +3,21 @@ subprocess exactly as users run it, real plugin artifacts built with zipfile."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_obr, build_plugin_jar, write_png
 
-USER = "ci@example.com"
-TOKEN = "it-token-\N{DIGIT ZERO}c0ffee-5ecret"
-CLI = [sys.executable, "-m", "release_publisher"]
+from .helpers import CLI, TOKEN, USER, Run, run_cli
+
+__all__ = ["CLI", "TOKEN", "USER", "Run", "Workspace", "config_text", "obr_for"]
 
 
 @pytest.fixture
@@ -29,21 +25,6 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
     """A fresh emulator per test (no processing delay, no upload spacing)."""
     with start_sandbox(data_dir=tmp_path / "sandbox-data", user=USER, token=TOKEN) as server:
         yield server
-
-
-@dataclass
-class Run:
-    """A finished CLI run: exit code, output, and the parsed result JSON (or None)."""
-
-    code: int
-    stdout: str
-    stderr: str
-    result: dict[str, Any] | None
-    seconds: float
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 @dataclass
@@ -66,7 +47,6 @@ class Workspace:
         """Run ``release-publisher ARGS`` in the workspace with the emulator's
         credentials and ``--result-json result.json`` added to publish."""
         result_file = self.root / "result.json"
-        result_file.unlink(missing_ok=True)
         full_env = {
             k: v
             for k, v in os.environ.items()
@@ -79,19 +59,7 @@ class Workspace:
         argv = list(args)
         if argv and argv[0] == "publish" and "--result-json" not in argv:
             argv += ["--result-json", str(result_file)]
-        start = time.monotonic()
-        proc = subprocess.run(
-            [*CLI, *argv],
-            cwd=self.root,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        seconds = time.monotonic() - start
-        result = json.loads(result_file.read_text()) if result_file.exists() else None
-        return Run(proc.returncode, proc.stdout, proc.stderr, result, seconds)
+        return run_cli(self.root, *argv, env=full_env, result_file=result_file, timeout=timeout)
 
 
 @pytest.fixture

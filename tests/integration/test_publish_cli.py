@@ -9,15 +9,14 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_connect_descriptor, build_plugin_jar
 
 from .conftest import TOKEN, USER, Workspace, config_text, obr_for
+from .helpers import inject, request_log
 
 pytestmark = pytest.mark.integration
 
@@ -25,19 +24,6 @@ IMAGES = (
     "  - {type: icon, file: marketing/icon.png}\n"
     "  - {type: screenshot, file: 'marketing/shots/*.png'}\n"
 )
-
-
-def inject(server: SandboxServer, **fault: Any) -> None:
-    """Queue a fault in the emulator (POST /_sandbox/faults)."""
-    response = requests.post(f"{server.base_url}/_sandbox/faults", json=fault, timeout=5)
-    response.raise_for_status()
-
-
-def request_log(server: SandboxServer) -> list[dict[str, Any]]:
-    response = requests.get(f"{server.base_url}/_sandbox/requests", timeout=5)
-    response.raise_for_status()
-    body = response.json()
-    return list(body["requests"] if isinstance(body, dict) else body)
 
 
 @pytest.fixture

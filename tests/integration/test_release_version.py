@@ -17,6 +17,7 @@ from release_publisher.sandbox.server import SandboxServer
 from release_publisher.testing import build_plugin_jar
 
 from .conftest import Workspace, config_text
+from .helpers import inject, request_log, uploads
 
 pytestmark = pytest.mark.integration
 
@@ -76,14 +77,6 @@ def created_versions(server: SandboxServer) -> list[dict[str, Any]]:
         for software in app.get("software", []):
             out += [v for v in software.get("versions", []) if v.get("createdAt")]
     return out
-
-
-def uploads(server: SandboxServer) -> int:
-    log = requests.get(f"{server.base_url}/_sandbox/requests", timeout=5).json()
-    items = log["requests"] if isinstance(log, dict) else log
-    return sum(
-        1 for r in items if r["path"].endswith("/rest/3/artifacts") and r["method"] == "POST"
-    )
 
 
 def release_config(workspace: Workspace, server: SandboxServer, release: str = RELEASE) -> None:
@@ -224,10 +217,6 @@ def test_resume_after_version_creation_failed(workspace: Workspace, sandbox: San
     )
 
 
-def inject(server: SandboxServer, **fault: Any) -> None:
-    requests.post(f"{server.base_url}/_sandbox/faults", json=fault, timeout=5).raise_for_status()
-
-
 def test_a_failed_listing_is_finished_by_a_plain_rerun(
     workspace: Workspace, sandbox: SandboxServer
 ) -> None:
@@ -328,12 +317,7 @@ def test_check_refuses_a_changelog_without_this_version(
     run = workspace.run("check")
     assert run.code == 2, run.output
     assert "CHANGELOG.md" in run.stderr and "1.4.2" in run.stderr
-    assert request_count(sandbox) == 0
-
-
-def request_count(server: SandboxServer) -> int:
-    log = requests.get(f"{server.base_url}/_sandbox/requests", timeout=5).json()
-    return len(log["requests"] if isinstance(log, dict) else log)
+    assert request_log(sandbox) == []
 
 
 def test_cloud_hosting_for_a_plugin_jar_is_warned_about(

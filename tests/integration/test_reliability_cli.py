@@ -24,7 +24,7 @@ from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_plugin_jar, write_png
 
 from .conftest import TOKEN, USER, Workspace, config_text
-from .reliability_helpers import api_requests, inject
+from .helpers import api_requests, inject
 
 pytestmark = pytest.mark.integration
 

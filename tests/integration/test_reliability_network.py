@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import selectors
-import signal
 import socket
 import ssl
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +29,7 @@ from release_publisher.sandbox.store import Store
 from release_publisher.testing import build_plugin_jar
 
 from .conftest import CLI, TOKEN, USER, Workspace, config_text
-from .reliability_helpers import api_requests, clean_env, inject, run_cli
+from .helpers import api_requests, clean_env, inject, run_cli, terminate_when_seen
 
 pytestmark = pytest.mark.integration
 
@@ -250,25 +246,10 @@ def test_sigterm_during_an_upload_keeps_what_finished(workspace: Workspace, tmp_
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert proc.stdout is not None
-        seen = b""
-        selector = selectors.DefaultSelector()
-        selector.register(proc.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + 20
-        try:
-            while b"Uploading dc/hello-dc-1.4.2.jar" not in seen:
-                assert time.monotonic() < deadline, seen.decode(errors="replace")
-                if selector.select(timeout=1):
-                    chunk = os.read(proc.stdout.fileno(), 65536)
-                    assert chunk, "the process ended early: " + seen.decode(errors="replace")
-                    seen += chunk
-            time.sleep(0.3)  # let the request reach the emulator (held by the delay)
-            assert proc.poll() is None
-            proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        # settle: let the request reach the emulator (held there by the delay)
+        seen, out, err = terminate_when_seen(
+            proc, b"Uploading dc/hello-dc-1.4.2.jar", within=20, settle=0.3
+        )
     assert proc.returncode == 130, (seen + out + err).decode(errors="replace")
     assert b"Interrupted: stopped by SIGTERM" in err
     result = json.loads(result_file.read_text())

@@ -20,7 +20,7 @@ from release_publisher.testing import build_plugin_jar
 from tests.unit.hosts.runner_files import parse_github_output, parse_gitlab_dotenv
 
 from .conftest import USER, Workspace, config_text
-from .reliability_helpers import api_requests, clean_env, hits, inject, run_cli, secret_forms
+from .helpers import api_requests, clean_env, hits, inject, run_cli, secret_forms
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -18,7 +17,7 @@ from release_publisher.errors import ApiError
 from release_publisher.marketplace.client import MarketplaceClient
 from release_publisher.marketplace.retry import RetryPolicy
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
-from release_publisher.testing import build_plugin_jar, write_png
+from release_publisher.testing import build_plugin_jar, version_body, write_png
 
 from .conftest import TOKEN, USER
 
@@ -46,25 +45,6 @@ def _software_id(client: MarketplaceClient, hosting: str) -> str:
     return str(next(e["appSoftwareId"] for e in entries if e["hosting"] == hosting))
 
 
-def _body(artifact_id: str, build: int = 1004002, number: str = "1.4.2") -> dict[str, Any]:
-    return {
-        "buildNumber": build,
-        "versionNumber": number,
-        "compatibilities": [
-            {"parentSoftwareId": "jira", "minBuildNumber": 900000, "maxBuildNumber": 1000000}
-        ],
-        "supportedPaymentModel": "free",
-        "frameworkDetails": {
-            "frameworkId": "plugin",
-            "attributes": {"artifactId": artifact_id, "pluginFrameworkType": "P2"},
-        },
-        "supported": True,
-        "beta": False,
-        "acceptedAgreements": [{"agreementUrl": "https://example.com/agreement"}],
-        "changelog": {"releaseSummary": "Fixes a crash on start", "releaseNotes": "Fixed"},
-    }
-
-
 def test_a_release_from_artifact_to_public_listing(
     sandbox: SandboxServer, client: MarketplaceClient, tmp_path: Path
 ) -> None:
@@ -74,7 +54,7 @@ def test_a_release_from_artifact_to_public_listing(
     assert client.list_versions(sid) == []
 
     artifact, _ = client.upload_artifact(build_plugin_jar(tmp_path / "hello-1.4.2.jar"))
-    created = client.create_version(sid, _body(artifact.id))
+    created = client.create_version(sid, version_body(artifact.id))
     assert created["buildNumber"] == 1004002 and created["state"] == "active"
     href = created["_links"]["self"]["href"]
     assert href == f"/rest/3/app-software/{sid}/versions/1004002"
@@ -100,17 +80,17 @@ def test_duplicate_and_invalid_versions_are_refused_with_their_fields(
 ) -> None:
     sid = _software_id(client, "datacenter")
     artifact, _ = client.upload_artifact(build_plugin_jar(tmp_path / "hello.jar"))
-    client.create_version(sid, _body(artifact.id))
+    client.create_version(sid, version_body(artifact.id))
 
     with pytest.raises(ApiError) as dup:
-        client.create_version(sid, _body(artifact.id, build=1004003))
+        client.create_version(sid, version_body(artifact.id, build=1004003))
     assert dup.value.status == 409
     assert "versionNumber: version '1.4.2' already exists (build number 1004002)" in (
         dup.value.message
     )
     assert dup.value.hint is not None and "exists already" in dup.value.hint
 
-    body = _body(artifact.id, build=1004005, number="1.4.5")
+    body = version_body(artifact.id, build=1004005, number="1.4.5")
     del body["compatibilities"]
     with pytest.raises(ApiError) as bad:
         client.create_version(sid, body)

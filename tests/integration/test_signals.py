@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ import pytest
 from release_publisher.sandbox.server import start_sandbox
 
 from .conftest import CLI, TOKEN, USER, Workspace, config_text
+from .helpers import terminate_when_seen
 
 pytestmark = pytest.mark.integration
 
@@ -36,25 +34,7 @@ def test_lines_arrive_live_and_sigterm_keeps_result(workspace: Workspace, tmp_pa
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert proc.stdout is not None and proc.stderr is not None
-        seen = b""
-        selector = selectors.DefaultSelector()
-        selector.register(proc.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + 30
-        try:
-            while b"Waiting for Marketplace to process" not in seen:
-                assert time.monotonic() < deadline, seen.decode(errors="replace")
-                if selector.select(timeout=1):
-                    chunk = os.read(proc.stdout.fileno(), 65536)
-                    assert chunk, "the process ended early: " + seen.decode(errors="replace")
-                    seen += chunk
-            # the line reached us while the process is still polling: not buffered
-            assert proc.poll() is None
-            proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        seen, out, err = terminate_when_seen(proc, b"Waiting for Marketplace to process")
     assert proc.returncode == 130, (seen + out + err).decode(errors="replace")
     assert b"Interrupted" in err
     result = json.loads(result_file.read_text())

@@ -14,7 +14,7 @@ from release_publisher.sandbox.app import SandboxApp, SandboxConfig
 from release_publisher.sandbox.cli import add_arguments
 from release_publisher.sandbox.store import Store
 from release_publisher.sandbox.versions import AppSpecError, parse_app_option
-from release_publisher.testing import build_plugin_jar, png_bytes
+from release_publisher.testing import build_plugin_jar, png_bytes, version_body
 
 from .conftest import AUTH, MakeApp, js, upload
 
@@ -40,27 +40,6 @@ def jar_id(client: Client, tmp_path: Path, version: str = "1.4.2", key: str = KE
 def image_id(client: Client) -> str:
     resp = upload(client, png_bytes(32, 32), "shot.png", path="/rest/3/assets/images/screenshot")
     return str(js(resp)["id"])
-
-
-def version_body(artifact_id: str, build: int = 1004002, number: str = "1.4.2") -> dict[str, Any]:
-    """The body that works in production for a Data Center P2 plugin."""
-    return {
-        "buildNumber": build,
-        "versionNumber": number,
-        "compatibilities": [
-            {"parentSoftwareId": "jira", "minBuildNumber": 900000, "maxBuildNumber": 1000000}
-        ],
-        "supportedPaymentModel": "free",
-        "frameworkDetails": {
-            "frameworkId": "plugin",
-            "attributes": {"artifactId": artifact_id, "pluginFrameworkType": "P2"},
-        },
-        "supported": True,
-        "beta": False,
-        "acceptedAgreements": [{"agreementUrl": "https://example.com/agreement"}],
-        "changelog": {"releaseSummary": "Fixes a crash", "releaseNotes": "<p>Fixed</p>"},
-        "licenseType": {"id": "atlassian"},
-    }
 
 
 def paths(resp: TestResponse) -> set[str]:

@@ -1,13 +1,18 @@
-"""Shared pieces of the reliability tests (issue 5): the emulator's admin endpoints, a
-CLI run with a controlled environment, and scans for secrets."""
+"""Shared pieces of the integration tests: the credentials the emulator accepts, the
+emulator's admin endpoints, a CLI run as a subprocess with a controlled environment,
+stopping a run mid-way, and scans for secrets."""
 
 from __future__ import annotations
 
 import base64
 import json
 import os
+import selectors
+import signal
 import subprocess
+import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +20,36 @@ import requests
 
 from release_publisher.sandbox.server import SandboxServer
 
-from .conftest import CLI, USER, Run
+USER = "ci@example.com"
+TOKEN = "it-token-\N{DIGIT ZERO}c0ffee-5ecret"
+CLI = [sys.executable, "-m", "release_publisher"]
+
+
+@dataclass
+class Run:
+    """A finished CLI run: exit code, output, and the parsed result JSON (or None)."""
+
+    code: int
+    stdout: str
+    stderr: str
+    result: dict[str, Any] | None
+    seconds: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
 
 #: Environment prefixes a run must not inherit from the machine running the tests.
 FOREIGN = ("GITHUB_", "GITLAB_", "INPUT_", "RUNNER_", "MARKETPLACE_", "CI_")
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE")
 
 
-def inject(server: SandboxServer, *faults: dict[str, Any]) -> None:
-    """Queue faults in the emulator (``POST /_sandbox/faults``), oldest first."""
-    response = requests.post(f"{server.base_url}/_sandbox/faults", json=list(faults), timeout=5)
+def inject(server: SandboxServer, *faults: dict[str, Any], **fault: Any) -> None:
+    """Queue faults in the emulator (``POST /_sandbox/faults``), oldest first: given
+    as dicts, or one fault as keyword arguments."""
+    queued = [*faults, fault] if fault else list(faults)
+    response = requests.post(f"{server.base_url}/_sandbox/faults", json=queued, timeout=5)
     response.raise_for_status()
 
 
@@ -36,8 +61,15 @@ def request_log(server: SandboxServer) -> list[dict[str, Any]]:
 
 
 def api_requests(server: SandboxServer) -> list[dict[str, Any]]:
-    """Log entries of the four API endpoints only (not the admin paths)."""
+    """Log entries of the API endpoints only (not the admin paths)."""
     return [r for r in request_log(server) if r["path"].startswith("/rest/")]
+
+
+def uploads(server: SandboxServer) -> int:
+    """How many artifact uploads (``POST /rest/3/artifacts``) the emulator received."""
+    return sum(
+        1 for r in request_log(server) if r["method"] == "POST" and r["path"] == "/rest/3/artifacts"
+    )
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -100,3 +132,33 @@ def secret_forms(token: str, user: str = USER) -> set[str]:
 def hits(texts: dict[str, str], forms: set[str]) -> list[str]:
     """``where: form`` for each secret form found in each named text."""
     return [f"{where}: {form!r}" for where, text in texts.items() for form in forms if form in text]
+
+
+def terminate_when_seen(
+    proc: subprocess.Popen[bytes], marker: bytes, *, within: float = 30, settle: float = 0.0
+) -> tuple[bytes, bytes, bytes]:
+    """Read ``proc``'s stdout as it arrives until ``marker`` shows (failing after
+    ``within`` seconds or if the process ends first), wait ``settle`` seconds, check the
+    process still runs, send SIGTERM and collect the rest. Returns (seen, out, err)."""
+    assert proc.stdout is not None
+    seen = b""
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + within
+    try:
+        while marker not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            if selector.select(timeout=1):
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                assert chunk, "the process ended early: " + seen.decode(errors="replace")
+                seen += chunk
+        if settle:
+            time.sleep(settle)
+        # the line reached us while the process still runs: not buffered
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return seen, out, err
