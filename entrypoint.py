@@ -58,7 +58,6 @@ ENV_USER = "MARKETPLACE_USER"
 ENV_TOKEN = "MARKETPLACE_TOKEN"  # noqa: S105 - a variable name, not a secret
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
-EXIT_USAGE = 2
 
 
 class InputError(Exception):

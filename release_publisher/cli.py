@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .config.model import ReleaseConfig
     from .hosts.base import Host
     from .marketplace.client import MarketplaceClient
-    from .preflight.model import LocalArtifact, Plan
+    from .preflight.model import Plan
     from .resume import PreviousRun
     from .version_stage import VersionStage
 
@@ -198,6 +198,7 @@ class Command:
             if value:
                 setattr(args, name, str(Path(value).expanduser().absolute()))
         self.result_path = Path(args.result_json) if getattr(args, "result_json", None) else None
+        self.notes: str | None = None  # release.notes of this version, read in _load
 
     def run(self) -> int:
         """Run the command; never raises (except SystemExit)."""
@@ -208,7 +209,7 @@ class Command:
             raw_token = self.args.token if self.args.token is not None else self.env.get(ENV_TOKEN)
             raw_user = self.args.user if self.args.user is not None else self.env.get(ENV_USER)
             if raw_token:
-                secrets = [raw_token, raw_token.strip()]
+                secrets = [raw_token]  # Redactor.add also takes its stripped form and lines
                 if raw_user:
                     secrets += Credentials(raw_user.strip(), raw_token.strip()).secret_forms()
                 REDACTOR.add(*secrets)
@@ -267,10 +268,10 @@ class Command:
         self.result.app_key, self.result.version = config.app_key, config.version
         self.result.base_url = config.base_url
         if config.release is not None:
-            # local, so `check` and a dry run catch it too: the notes of this version
+            # read once, here, so `check` and a dry run catch a missing section too
             from .versions.changelog import notes_from_config
 
-            notes_from_config(config)
+            self.notes = notes_from_config(config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
             for warning in plan.warnings:
@@ -387,18 +388,12 @@ class Command:
     def _version_stage(
         self, plan: Plan, client: MarketplaceClient, previous: PreviousRun | None
     ) -> VersionStage:
-        from .pipeline import sha512_file
         from .version_stage import VersionStage
-
-        def local_sha512(artifact: LocalArtifact) -> str:
-            assert artifact.path is not None
-            return sha512_file(artifact.path)
 
         return VersionStage(
             plan=plan,
             api=client,
-            base_url=plan.config.base_url,
-            local_sha512=local_sha512,
+            notes=self.notes,
             previous_artifacts=dict(previous.artifacts) if previous else {},
         )
 

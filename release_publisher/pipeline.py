@@ -14,7 +14,6 @@ change, so whatever finished before a failure (an uploaded artifact ID) is kept.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from .errors import (
 )
 from .limits import human_size
 from .marketplace.models import Artifact, Media
+from .marketplace.upload import sha512_file
 from .preflight.model import LocalArtifact, LocalImage, Plan
 from .result import (
     STATUS_PUBLISHED,
@@ -80,7 +80,12 @@ class MarketplaceApi(Protocol):
         ...
 
     def upload_image(
-        self, image_type: str, path: Path, *, progress: Progress | None = None
+        self,
+        image_type: str,
+        path: Path,
+        *,
+        progress: Progress | None = None,
+        content_type: str | None = None,
     ) -> Media:
         """``POST /rest/3/assets/images/{image_type}``."""
         ...
@@ -160,17 +165,13 @@ class Pipeline:
         """
         self._last_upload_start: float | None = None
         self._result = result
-        self._pending_warnings: list[str] = []
         stage = self.version_stage
         if stage is not None:
-            with self.phases.group("App version plan"), self._timed(result, "version-plan"):
-                try:
-                    stage.prepare(result)
-                finally:
-                    self._save(result)
+            with self._phase("App version plan", "version-plan"):
+                stage.prepare(result)
             if stage.already_published is not None:
                 result.status = STATUS_PUBLISHED
-                self._save(result)
+                self._save()
                 return result
         for local, record in zip(self.plan.artifacts, result.artifacts, strict=True):
             if (
@@ -180,27 +181,21 @@ class Pipeline:
             ):
                 continue  # the version exists with this very artifact: nothing to upload
             self.current = local.name
-            with self.phases.group(f"Artifact {local.name}"), self._timed(result, local.name):
-                try:
-                    self._publish_artifact(local, record)
-                finally:
-                    self._save(result)
+            with self._phase(f"Artifact {local.name}", local.name):
+                self._publish_artifact(local, record)
         self.current = None
         if self.plan.images:
-            with self.phases.group("Listing images"), self._timed(result, "images"):
+            with self._phase("Listing images", "images"):
                 for local_img, img_record in zip(self.plan.images, result.images, strict=True):
                     try:
                         self._upload_image(local_img, img_record)
                     finally:
-                        self._save(result)
+                        self._save()
         if stage is not None:
-            with self.phases.group("App version"), self._timed(result, "version"):
-                try:
-                    stage.finish(result)
-                finally:
-                    self._save(result)
+            with self._phase("App version", "version"):
+                stage.finish(result)
         result.status = STATUS_PUBLISHED
-        self._save(result)
+        self._save()
         return result
 
     # -- artifacts ---------------------------------------------------------------
@@ -229,7 +224,7 @@ class Pipeline:
             log.info("Fetched: artifact ID %s", artifact.id)
         self._record(record, artifact)
         record.state = "uploaded"
-        self._save_record()
+        self._save()  # an artifact ID was just obtained
         artifact = self._poll(local, artifact, record)
         self._verify(local, artifact, record, expected_sha)
         record.state = "verified"
@@ -266,7 +261,7 @@ class Pipeline:
             expected = local.spec.sha512 or entry.get("checksum")
         self._record(record, artifact)
         artifact = self._poll(local, artifact, record)
-        reported = _reported_checksum(artifact)
+        reported = artifact.reported_sha512()
         if expected is None or reported is None or reported != expected:
             why = (
                 "Marketplace reports no checksum for it, so it cannot be shown to hold these bytes"
@@ -412,14 +407,15 @@ class Pipeline:
         for field, expected in sorted(local.spec.expect.items()):
             check(field, expected, details.get(field), f"details.{field}")
         if expected_sha is not None:
-            reported = _reported_checksum(artifact)
+            reported = artifact.reported_sha512()
             if reported is None:
                 msg = (
                     f"Marketplace reported no checksum for artifact {artifact.id}; "
                     "the SHA-512 was not verified"
                 )
                 log.warning(msg)
-                self._warn(msg)
+                if msg not in self._result.warnings:
+                    self._result.warnings.append(msg)
                 record.checksum = expected_sha
             else:
                 check("checksum", expected_sha, reported, "SHA-512 checksum")
@@ -455,63 +451,33 @@ class Pipeline:
             "Uploading %s image %s (%s%s)", local.type, record.file, dims, human_size(local.size)
         )
         progress = self.progress(record.file, local.size) if self.progress else None
-        media = self.api.upload_image(local.type, local.path, progress=progress)
+        # the type pre-flight read from the bytes (png, jpeg, gif, bmp), not the name's
+        media = self.api.upload_image(
+            local.type, local.path, progress=progress, content_type=f"image/{local.format}"
+        )
         record.id = media.id
         log.info("Uploaded %s image: ID %s", local.type, media.id)
 
     # -- bookkeeping -------------------------------------------------------------
 
-    def _warn(self, message: str) -> None:
-        self._pending_warnings.append(message)
-
-    def _save_record(self) -> None:
-        """Checkpoint now: an artifact ID was just obtained."""
-        self._save(self._result)
-
-    def _save(self, result: ReleaseResult) -> None:
-        for message in self._pending_warnings:
-            if message not in result.warnings:
-                result.warnings.append(message)
-        self._pending_warnings = []
+    def _save(self) -> None:
+        """Checkpoint the result (the caller's persistence; must not raise)."""
         if self.checkpoint is not None:
-            self.checkpoint(result)
+            self.checkpoint(self._result)
 
     @contextmanager
-    def _timed(self, result: ReleaseResult, name: str) -> Iterator[None]:
+    def _phase(self, title: str, timing: str) -> Iterator[None]:
+        """One phase: folded under ``title`` in the log, timed into
+        ``result.timings[timing]`` (seconds), and checkpointed when it ends, failed or
+        not."""
         start = time.perf_counter()
-        try:
-            yield
-        finally:
-            result.timings[name] = result.timings.get(name, 0.0) + time.perf_counter() - start
-
-
-def _reported_checksum(artifact: Artifact) -> str | None:
-    """The SHA-512 hex Marketplace reports in ``fileInfo.checksum``; None when it
-    reports none (absent or empty). Raises :class:`VerificationError` when it reports a
-    checksum that is not a SHA-512 (``md5:...``, a short or malformed value): such an
-    upload cannot be verified, and must not pass as unverified."""
-    if artifact.checksum:
-        return artifact.checksum
-    info = artifact.raw.get("fileInfo")
-    value = info.get("checksum") if isinstance(info, dict) else None
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    raise VerificationError(
-        f"Marketplace reports the checksum {str(value)[:80]!r} for artifact {artifact.id}, "
-        "which is not a SHA-512 (sha512:<128 hex digits>): the upload cannot be verified",
-        hint="check the artifact in Marketplace; if this persists, Marketplace's checksum "
-        "format has changed: report it",
-    )
-
-
-def sha512_file(path: Path, *, block_size: int = 1 << 20) -> str:
-    """The SHA-512 hex digest of the file at ``path``, read in ``block_size`` blocks
-    (flat memory). Raises OSError when it cannot be read."""
-    digest = hashlib.sha512()
-    with path.open("rb") as fh:
-        while block := fh.read(block_size):
-            digest.update(block)
-    return digest.hexdigest()
+        with self.phases.group(title):
+            try:
+                yield
+            finally:
+                timings = self._result.timings
+                timings[timing] = timings.get(timing, 0.0) + time.perf_counter() - start
+                self._save()
 
 
 def _short(value: Any) -> str:

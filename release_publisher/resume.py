@@ -14,8 +14,10 @@ What is reused, and how it is re-checked:
   does not, the run fails (exit 5) without uploading the same bytes again;
 - a listing image with an ID whose type and file match and whose file size is unchanged
   (Marketplace has no endpoint to read an image back, so the size is the check);
-- the app version and its listing (the ``release:`` section), when the previous run
-  created them.
+- the app version and its listing (the ``release:`` section) need nothing from the
+  result: an existing version whose artifact holds this release's bytes is recognised
+  on Marketplace itself (see :mod:`release_publisher.version_stage`), and only a
+  missing listing is published.
 """
 
 from __future__ import annotations
@@ -31,19 +33,12 @@ from .result import ReleaseResult
 
 @dataclass(frozen=True)
 class PreviousRun:
-    """The parts of a previous result JSON that ``--resume`` can use.
+    """The parts of a previous result JSON that ``--resume`` can use: ``artifacts``
+    maps artifact name -> its result entry (dicts as in the result JSON); ``images``
+    maps ``(type, file)`` -> its entry."""
 
-    ``artifacts`` maps artifact name -> its result entry (dicts as in the result JSON);
-    ``images`` maps ``(type, file)`` -> its entry; ``version`` is the previous run's
-    ``version`` block (the ``release:`` section's outcome) or None.
-    """
-
-    path: Path
-    app_key: str
-    version: str
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     images: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    release: dict[str, Any] | None = None
 
     def uploaded_artifact(self, name: str) -> dict[str, Any] | None:
         """The previous entry of artifact ``name`` if Marketplace got it (state
@@ -124,12 +119,4 @@ def load_previous_run(path: Path, *, app_key: str, version: str) -> PreviousRun:
         for i in data.get("images") or []
         if isinstance(i, dict) and isinstance(i.get("type"), str) and isinstance(i.get("file"), str)
     }
-    release = data.get("release") if isinstance(data.get("release"), dict) else None
-    return PreviousRun(
-        path=path,
-        app_key=app_key,
-        version=version,
-        artifacts=artifacts,
-        images=images,
-        release=release,
-    )
+    return PreviousRun(artifacts=artifacts, images=images)

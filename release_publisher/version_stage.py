@@ -27,11 +27,11 @@ from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from .config.model import ReleaseConfig, VersionSpec
-from .errors import ApiError, ConfigError
+from .errors import ApiError, ConfigError, VerificationError
 from .marketplace.models import Artifact
+from .marketplace.upload import sha512_file
 from .preflight.model import LocalArtifact, Plan
 from .result import ReleaseResult
-from .versions.changelog import notes_from_config
 from .versions.plan import (
     AppSoftware,
     Conflict,
@@ -77,14 +77,13 @@ class VersionApi(Protocol):
 
 @dataclass
 class VersionStage:
-    """The ``release:`` section's work for one run. ``base_url`` makes the version's
-    link absolute; ``local_sha512(artifact)`` gives the local file's SHA-512 hex (only
-    called when an existing version must be compared with this release)."""
+    """The ``release:`` section's work for one run: ``plan`` is the checked plan (its
+    config has a ``release:`` section), ``api`` the Marketplace client."""
 
     plan: Plan
     api: VersionApi
-    base_url: str
-    local_sha512: Any
+    #: the release notes of this version (``release.notes``), read once by the caller
+    notes: str | None = None
     app: AppSoftware | None = None
     versions: list[ExistingVersion] = field(default_factory=list)
     version_plan: VersionPlan | None = None
@@ -93,7 +92,9 @@ class VersionStage:
     previous_artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the existing version that is this release but still lacks its listing
     existing_version: ExistingVersion | None = None
-    _existing_checksum: str | None = None
+    _local_sha512: str | None = None
+    #: the existing version that is this release, and its artifact's SHA-512
+    _existing: tuple[ExistingVersion, str] | None = None
 
     @property
     def spec(self) -> VersionSpec:
@@ -140,13 +141,11 @@ class VersionStage:
         self.versions = [parse_version(item) for item in self.api.list_versions(self.app.id)]
         log.info("Marketplace has %d version(s) of this app software", len(self.versions))
 
-        notes = notes_from_config(config)
-        self.version_plan = plan = self._plan(artifact_id=None, notes=notes, result=None)
+        self.version_plan = plan = self._plan(artifact_id=None, result=None)
         if plan.conflicts:
             self._conflict(plan.conflicts, info)
-            existing = self.already_published or self.existing_version
-            if existing is not None:
-                self._record_existing(result, existing)
+            if self._existing is not None:
+                self._record_existing(result, *self._existing)
                 return
         info["buildNumber"] = plan.build_number
         copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
@@ -167,9 +166,7 @@ class VersionStage:
         require_complete(plan, location=config.where("release"))
         info["status"] = "planned"
 
-    def _plan(
-        self, *, artifact_id: str | None, notes: str | None, result: ReleaseResult | None
-    ) -> VersionPlan:
+    def _plan(self, *, artifact_id: str | None, result: ReleaseResult | None) -> VersionPlan:
         """The version plan; screenshot image IDs come from ``result`` (None: before the
         uploads, placeholders)."""
         listing = self.spec.listing
@@ -192,7 +189,7 @@ class VersionStage:
             version_number=self.config.version,
             artifact_id=artifact_id,
             versions=self.versions,
-            notes=notes,
+            notes=self.notes,
             app_software=self.app,
             screenshots=screenshots,
         )
@@ -208,8 +205,10 @@ class VersionStage:
         config = self.config
         same_version = [c.existing for c in conflicts if c.same_version_number]
         for existing in same_version:
-            if not self._is_this_release(existing):
+            checksum = self._is_this_release(existing)
+            if checksum is None:
                 continue
+            self._existing = (existing, checksum)
             info.update(
                 buildNumber=existing.build_number,
                 state=existing.state,
@@ -257,38 +256,42 @@ class VersionStage:
                 )
         raise error
 
-    def _is_this_release(self, existing: ExistingVersion) -> bool:
-        """True when ``existing``'s artifact holds this release's bytes: the SHA-512
-        Marketplace reports for it equals the local file's (or, for a url artifact,
-        the configured ``sha512``, or the checksum a resumed run verified for that very
-        artifact ID)."""
+    def _is_this_release(self, existing: ExistingVersion) -> str | None:
+        """The SHA-512 hex of ``existing``'s artifact when it holds this release's bytes
+        (equal to the local file's; for a url artifact, to the configured ``sha512`` or
+        the checksum a resumed run verified for that very artifact ID); else None."""
         if not existing.artifact_id:
-            return False
+            return None
         try:
-            theirs = self.api.get_artifact(existing.artifact_id).checksum
+            theirs = self.api.get_artifact(existing.artifact_id).reported_sha512()
+        except VerificationError:
+            return None  # a checksum that is not a SHA-512 proves nothing
         except ApiError as err:
             if err.status != 404:
                 raise
-            return False
+            return None
         art = self.artifact()
         if art.path is not None:
-            ours: str | None = self.local_sha512(art)
+            if self._local_sha512 is None:
+                self._local_sha512 = sha512_file(art.path)
+            ours: str | None = self._local_sha512
         else:
             ours = art.spec.sha512
             previous = self.previous_artifacts.get(art.name) or {}
             if ours is None and previous.get("id") == existing.artifact_id:
                 ours = previous.get("checksum") if previous.get("state") == "verified" else None
-        self._existing_checksum = theirs
-        return bool(theirs and ours and theirs == ours)
+        return theirs if theirs and ours and theirs == ours else None
 
-    def _record_existing(self, result: ReleaseResult, existing: ExistingVersion) -> None:
-        """Report the already published version's artifact as this run's artifact
-        (its checksum matched the local one), so the outputs carry its ID."""
+    def _record_existing(
+        self, result: ReleaseResult, existing: ExistingVersion, checksum: str
+    ) -> None:
+        """Report the existing version's artifact as this run's artifact (it holds
+        these bytes: ``checksum``), so the outputs carry its ID."""
         for record in result.artifacts:
             if record.name == self.spec.artifact and existing.artifact_id:
                 record.id = existing.artifact_id
-                record.checksum = self._existing_checksum
-                record.verified = {"checksum": self._existing_checksum}
+                record.checksum = checksum
+                record.verified = {"checksum": checksum}
                 record.state = "verified"
                 record.reused = True
 
@@ -303,7 +306,6 @@ class VersionStage:
         assert record.id is not None
         plan = self._plan(
             artifact_id=record.id,
-            notes=notes_from_config(self.config),
             result=result,
         )
         if info.get("status") != "created":
@@ -357,7 +359,7 @@ class VersionStage:
         assert self.app is not None
         if not isinstance(href, str) or not href:
             href = f"/rest/3/app-software/{self.app.id}/versions/{build_number}"
-        return urljoin(self.base_url.rstrip("/") + "/", href.lstrip("/"))
+        return urljoin(self.config.base_url.rstrip("/") + "/", href.lstrip("/"))
 
 
 def _with_rerun_hint(err: ApiError) -> ApiError:

@@ -25,7 +25,7 @@ from typing import TextIO
 
 from ..errors import Location, ReleasePublisherError
 from ..result import ReleaseResult
-from ..secrets import REDACTOR, Redactor
+from ..secrets import REDACTOR
 
 log = logging.getLogger("release_publisher")
 
@@ -42,8 +42,6 @@ class Host:
     def __init__(self, env: Mapping[str, str], *, stream: TextIO | None = None) -> None:
         self.env = env
         self.stream = stream if stream is not None else sys.stdout
-        #: Secrets given to :meth:`mask`; applied with the process-wide REDACTOR.
-        self.redactor = Redactor()
 
     @property
     def debug(self) -> bool:
@@ -52,16 +50,14 @@ class Host:
 
     def mask(self, secrets: Sequence[str]) -> None:
         """Ask the host to hide ``secrets`` (each line of each) in its logs. Here (and
-        on every host) they are also registered with this adapter's redactor and the
-        process-wide :data:`~release_publisher.secrets.REDACTOR`, so that the redacting
-        log filter and every file an adapter writes leave them out."""
-        self.redactor.add(*secrets)
+        on every host) they are also registered with the process-wide
+        :data:`~release_publisher.secrets.REDACTOR`, so that the redacting log filter
+        and every file an adapter writes leave them out."""
         REDACTOR.add(*secrets)
 
     def redact(self, text: str) -> str:
-        """``text`` with every secret known to this adapter or to REDACTOR replaced by
-        ``***``."""
-        return REDACTOR.redact(self.redactor.redact(text))
+        """``text`` with every registered secret replaced by ``***``."""
+        return REDACTOR.redact(text)
 
     @contextlib.contextmanager
     def group(self, title: str) -> Iterator[None]:

@@ -558,11 +558,17 @@ class MarketplaceClient:
         return self._with_retries(endpoint, attempt)
 
     def upload_image(
-        self, image_type: str, path: Path, *, progress: ProgressCallback | None = None
+        self,
+        image_type: str,
+        path: Path,
+        *,
+        progress: ProgressCallback | None = None,
+        content_type: str | None = None,
     ) -> Media:
         """``POST /rest/3/assets/images/{image_type}``: upload a listing image as
-        multipart part ``file`` (Content-Type by extension). ``image_type`` is a
-        lowercase slug such as ``icon``. Returns the :class:`Media`."""
+        multipart part ``file``. ``image_type`` is a lowercase slug such as ``icon``;
+        ``content_type`` the part's type (e.g. ``image/png`` as pre-flight read it from
+        the file's bytes; default: by the file's extension). Returns the :class:`Media`."""
         if not image_type or not set(image_type) <= _IMAGE_TYPE_CHARS:
             raise UsageError(
                 f"image type {image_type!r} is not a lowercase slug",
@@ -575,7 +581,7 @@ class MarketplaceClient:
         def attempt() -> _Outcome[Media]:
             body = MultipartFileBody(
                 path,
-                part_type=image_content_type(path),
+                part_type=content_type or image_content_type(path),
                 block_size=self.block_size,
                 progress=progress,
                 monotonic=self.clock.monotonic,

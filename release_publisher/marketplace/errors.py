@@ -209,6 +209,7 @@ def hint_for_status(
             "client appends /rest/3/...)"
         )
     if status == 413:
+        # Atlassian states the limit as "250 MB"; limits.py takes it as 250 MiB
         limit = f"Marketplace accepts artifacts up to 250 MB ({MAX_ARTIFACT_BYTES:,} bytes)"
         if file_size is not None:
             return f"the file is too large ({human_size(file_size)}); {limit}"

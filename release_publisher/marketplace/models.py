@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import VerificationError
+
 
 @dataclass(frozen=True)
 class Artifact:
@@ -40,6 +42,25 @@ class Artifact:
         """``details.version`` (None when absent or empty)."""
         value = (self.details or {}).get("version")
         return value if isinstance(value, str) and value else None
+
+    def reported_sha512(self) -> str | None:
+        """The SHA-512 hex Marketplace reports in ``fileInfo.checksum``; None when it
+        reports none (absent or empty). Raises
+        :class:`~release_publisher.errors.VerificationError` when it reports a checksum
+        that is not a SHA-512 (``md5:...``, a short or malformed value): such an
+        artifact cannot be verified, and must not pass as merely unverified."""
+        if self.checksum:
+            return self.checksum
+        info = self.raw.get("fileInfo")
+        value = info.get("checksum") if isinstance(info, dict) else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        raise VerificationError(
+            f"Marketplace reports the checksum {str(value)[:80]!r} for artifact {self.id}, "
+            "which is not a SHA-512 (sha512:<128 hex digits>): the upload cannot be verified",
+            hint="check the artifact in Marketplace; if this persists, Marketplace's "
+            "checksum format has changed: report it",
+        )
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ negative numbers) is ignored and the normal backoff applies. Parsing never raise
 
 from __future__ import annotations
 
-import email.utils
 import math
 import re
 from dataclasses import dataclass
@@ -99,6 +98,8 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         seconds = float(text)
         return seconds if math.isfinite(seconds) else None
     try:
+        import email.utils  # only for the HTTP-date form
+
         moment = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None

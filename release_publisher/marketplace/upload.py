@@ -181,7 +181,6 @@ class MultipartFileBody:
         self._digest: str | None = None
         self.started = False
         self.finished = False
-        self.sent = 0
 
     @property
     def content_type(self) -> str:
@@ -237,7 +236,6 @@ class MultipartFileBody:
             feed(block)
             yield block
             sent += len(block)
-            self.sent = sent
             if progress is not None and now is not None and now() >= next_report:
                 progress(sent, size)
                 next_report = now() + PROGRESS_INTERVAL
@@ -259,11 +257,7 @@ class MultipartFileBody:
             self._digest = self._hasher.digest()
             return self._digest
         self.close()
-        digest = hashlib.sha512()
-        with self.path.open("rb") as handle:
-            for block in iter(lambda: handle.read(self._block_size), b""):
-                digest.update(block)
-        self._digest = digest.hexdigest()
+        self._digest = sha512_file(self.path, block_size=self._block_size)
         return self._digest
 
     def close(self) -> None:
@@ -296,3 +290,13 @@ class BytesBody:
         self.started = True
         yield self.data
         self.finished = True
+
+
+def sha512_file(path: Path, *, block_size: int = 1 << 20) -> str:
+    """The lower-case hex SHA-512 of the file at ``path``, read in ``block_size``-byte
+    blocks (flat memory). Raises OSError when it cannot be read."""
+    digest = hashlib.sha512()
+    with path.open("rb") as handle:
+        while block := handle.read(block_size):
+            digest.update(block)
+    return digest.hexdigest()

@@ -17,8 +17,6 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-import imagesize
-
 from ..config.model import ImageSpec
 from ..errors import FileCheckError
 from ..limits import MAX_ARTIFACT_BYTES, human_size
@@ -90,6 +88,8 @@ def image_dimensions(path: Path) -> tuple[int, int] | None:
     """``(width, height)`` in pixels via :func:`imagesize.get`, or None when it cannot
     tell (imagesize answers -1, or the header is damaged)."""
     try:
+        import imagesize  # lazily: it pulls in urllib.request, http.client and ssl
+
         width, height = imagesize.get(path)
     except (ValueError, OSError, struct.error, IndexError, TypeError):
         return None

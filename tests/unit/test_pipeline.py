@@ -3,6 +3,7 @@ and what the result keeps when a step fails."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 from collections.abc import Iterator
@@ -47,6 +48,7 @@ class FakeApi:
         self.checksum_override: str | None = None
         self.next_id = 0
         self.shas: dict[str, str] = {}  # what "Marketplace" reports per artifact ID
+        self.image_content_types: list[str | None] = []
 
     def _artifact(self, details: dict[str, Any] | None, checksum: str | None) -> Artifact:
         return Artifact(
@@ -87,8 +89,14 @@ class FakeApi:
         )
 
     def upload_image(
-        self, image_type: str, path: Path, *, progress: Progress | None = None
+        self,
+        image_type: str,
+        path: Path,
+        *,
+        progress: Progress | None = None,
+        content_type: str | None = None,
     ) -> Media:
+        self.image_content_types.append(content_type)
         self.calls.append(("image", f"{image_type}:{path.name}", self.clock.monotonic()))
         return Media(id=f"img-{path.name}")
 
@@ -502,3 +510,16 @@ def test_result_file_is_readable_by_later_steps(tmp_path: Path) -> None:
     path = tmp_path / "result.json"
     result.write(path)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_images_are_sent_with_the_type_read_from_their_bytes(tmp_path: Path) -> None:
+    """A PNG saved as .jpg is uploaded as image/png (pre-flight read its magic bytes)."""
+    clock = FakeClock()
+    plan = make_plan(tmp_path, images=1)
+    misnamed = tmp_path / "shot0.jpg"
+    plan.images[0].path.rename(misnamed)
+    plan = dataclasses.replace(plan, images=(dataclasses.replace(plan.images[0], path=misnamed),))
+    api = FakeApi(clock)
+    _, _, error = run(plan, api, clock)
+    assert error is None
+    assert api.image_content_types == ["image/png"]
