@@ -111,6 +111,9 @@ class ApiError(ReleasePublisherError):
     ``status`` is the HTTP status (None when no response was received), ``endpoint``
     the ``METHOD /path`` called, ``content_type`` the response's Content-Type and
     ``server_message`` what the server said (JSON message, or the start of the body).
+    ``may_have_taken_effect`` is True when the request was sent whole and may have been
+    carried out although no usable answer came (a POST that must not be sent again
+    blindly).
     """
 
     exit_code = EXIT_API
@@ -126,8 +129,10 @@ class ApiError(ReleasePublisherError):
         content_type: str | None = None,
         server_message: str | None = None,
         retry_after: float | None = None,
+        may_have_taken_effect: bool = False,
     ) -> None:
         super().__init__(message, hint=hint)
+        self.may_have_taken_effect = may_have_taken_effect
         self.status = status
         self.endpoint = endpoint
         self.content_type = content_type

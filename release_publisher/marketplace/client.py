@@ -799,7 +799,7 @@ class MarketplaceClient:
         try:
             return self._with_retries(endpoint, attempt).value
         except TransportError as exc:
-            if "may have" in exc.message or "not retried" in exc.message:
+            if exc.may_have_taken_effect:
                 raise _rehint(
                     exc,
                     f"{what} may have been stored although no answer arrived: check with "
@@ -1177,6 +1177,7 @@ class MarketplaceClient:
                     hint="check in Marketplace whether it was stored before re-running",
                     status=status,
                     endpoint=endpoint,
+                    may_have_taken_effect=status < 300,
                 )
             return _Retry(
                 TransportError(text, hint="a network problem; retry later", endpoint=endpoint),
@@ -1249,6 +1250,7 @@ class MarketplaceClient:
                     "(a re-run uploads again and uses upload budget); raise the read "
                     "timeout if Marketplace is slow to answer",
                     endpoint=endpoint,
+                    may_have_taken_effect=True,
                 )
             error = TransportError(
                 f"{where}: no response within the read timeout ({read:g} s)",
@@ -1274,6 +1276,7 @@ class MarketplaceClient:
             endpoint=endpoint,
         )
         if is_post and body_done:
+            error.may_have_taken_effect = True
             raise _with_note(error, "not retried: the request may have taken effect")
         return _Retry(error, detail)
 
@@ -1345,15 +1348,7 @@ def _describe(causes: list[BaseException], redact: Callable[[str], str]) -> str:
 
 def _with_note(error: ApiError, note: str) -> ApiError:
     """A copy of ``error`` (same class and fields) with `` (note)`` after the message."""
-    return type(error)(
-        f"{error.message} ({note})",
-        hint=error.hint,
-        status=error.status,
-        endpoint=error.endpoint,
-        content_type=error.content_type,
-        server_message=error.server_message,
-        retry_after=error.retry_after,
-    )
+    return _copy(error, message=f"{error.message} ({note})")
 
 
 # ------------------------------------------------- app software and versions helpers
@@ -1410,12 +1405,19 @@ def _versions_page(value: Any) -> tuple[Any, str | None]:
 
 def _rehint(error: ApiError, hint: str) -> ApiError:
     """A copy of ``error`` (same class and fields) with ``hint``."""
+    return _copy(error, hint=hint)
+
+
+def _copy(error: ApiError, *, message: str | None = None, hint: str | None = None) -> ApiError:
+    """A copy of ``error``: same class and fields, ``message``/``hint`` replaced when
+    given."""
     return type(error)(
-        error.message,
-        hint=hint,
+        error.message if message is None else message,
+        hint=error.hint if hint is None else hint,
         status=error.status,
         endpoint=error.endpoint,
         content_type=error.content_type,
         server_message=error.server_message,
         retry_after=error.retry_after,
+        may_have_taken_effect=error.may_have_taken_effect,
     )
