@@ -291,6 +291,9 @@ class BytesBody:
         yield self.data
         self.finished = True
 
+    def close(self) -> None:
+        """Nothing to release (present so that any body can be closed)."""
+
 
 def sha512_file(path: Path, *, block_size: int = 1 << 20) -> str:
     """The lower-case hex SHA-512 of the file at ``path``, read in ``block_size``-byte

@@ -23,8 +23,9 @@ import pytest
 
 from release_publisher.clock import SystemClock
 from release_publisher.errors import ApiError, TransportError
-from release_publisher.marketplace.client import MarketplaceClient, Timeouts
+from release_publisher.marketplace.client import MarketplaceClient
 from release_publisher.marketplace.retry import RetryPolicy
+from release_publisher.marketplace.transport import Timeouts
 from release_publisher.secrets import Credentials
 
 pytestmark = pytest.mark.integration

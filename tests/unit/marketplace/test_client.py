@@ -16,12 +16,8 @@ import requests
 from release_publisher import __version__
 from release_publisher.clock import FakeClock
 from release_publisher.errors import ApiError, FileCheckError, UsageError
-from release_publisher.marketplace.client import (
-    MarketplaceClient,
-    artifact_id_from_href,
-    parse_artifact,
-    parse_media,
-)
+from release_publisher.marketplace.client import MarketplaceClient
+from release_publisher.marketplace.models import artifact_id_from_href, parse_artifact, parse_media
 from release_publisher.secrets import Credentials
 
 from .helpers import BASE, BASIC, CREDS, SHA, TOKEN, USER, artifact_json, consume, make_client
