@@ -7,11 +7,12 @@ Dependency-free: the standard library and :mod:`release_publisher.errors` only.
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from .errors import UsageError
 
-__all__ = ["check_base_url", "is_loopback", "safe_url"]
+__all__ = ["check_base_url", "is_loopback", "path_segment", "safe_url"]
 
 _EXAMPLE = "use e.g. https://api.atlassian.com/marketplace"
 
@@ -79,3 +80,12 @@ def check_base_url(text: str) -> str:
             "such as 127.0.0.1 or localhost, e.g. the sandbox)",
         )
     return text
+
+
+def path_segment(value: Any, what: str, hint: str) -> str:
+    """``value`` stripped and percent-encoded as one URL path segment (``/`` too);
+    raises :class:`~release_publisher.errors.UsageError` naming ``what`` (``app key``)
+    with ``hint`` when it is not a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"the {what} is empty", hint=hint)
+    return quote(value.strip(), safe="")

@@ -23,12 +23,8 @@ client's ``clock.monotonic()`` scale past which no retry wait ends (see
 :func:`~release_publisher.marketplace.retry.run_with_retries`); None = the retry
 policy's limits only.
 
-Rooms: transport (session, TLS, redirects, URL safety, transport failures) in
-:mod:`.transport`; retries in :mod:`.retry` (see
-:func:`~release_publisher.marketplace.retry.describe_retry_policy`); error answers in
-:mod:`.errors`; response parsing in :mod:`.models`; streamed bodies in :mod:`.upload`.
-This module knows the endpoints' paths, arguments and answer shapes, nothing of CI or
-of the release flow.
+Retries: :mod:`.retry`; transport: :mod:`.transport`; answers parsed by :mod:`.models`,
+error answers mapped by :mod:`.errors`. Nothing of CI or of the release flow here.
 """
 
 from __future__ import annotations
@@ -37,20 +33,22 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from ..clock import Clock, SystemClock
-from ..errors import ApiError, FileCheckError, TransportError, UsageError
+from ..errors import ApiError, TransportError, UsageError
 from ..secrets import REDACTOR, Credentials, Redactor, make_credentials
-from ..urls import check_base_url, safe_url
+from ..urls import check_base_url, path_segment, safe_url
 from . import errors as mperrors
 from .models import (
     Artifact,
     Media,
     ResponseShapeError,
     check_build_number,
+    expect_object,
+    expect_objects,
     parse_artifact,
     parse_media,
     versions_page,
@@ -70,7 +68,9 @@ from .upload import (
     MultipartFileBody,
     ProgressCallback,
     artifact_content_type,
+    encode_json_body,
     image_content_type,
+    upload_file_size,
 )
 
 __all__ = ["DEFAULT_BASE_URL", "MarketplaceClient"]
@@ -92,9 +92,9 @@ class _JsonPost:
     whether it exists) and the body ``sent`` as shown (redacted, truncated)."""
 
     payload: bytes
+    sent: str
     what: str
     check: str
-    sent: str
 
     def body(self) -> BytesBody:
         """A fresh request body for one try."""
@@ -190,7 +190,7 @@ class MarketplaceClient:
         re-hashes the file from its start. ``deadline``: see the module doc.
         """
         path = Path(path)
-        size = _file_size(path)
+        size = upload_file_size(path)
         return self._request(
             "POST",
             "/rest/3/artifacts",
@@ -220,9 +220,7 @@ class MarketplaceClient:
         """``GET /rest/3/artifacts/{artifact_id}`` (the ID is percent-encoded as one
         path segment). Same-origin redirects are followed (at most 5). ``deadline``:
         see the module doc."""
-        if not isinstance(artifact_id, str) or not artifact_id.strip():
-            raise UsageError("the artifact ID is empty", hint="pass the ID Marketplace returned")
-        segment = quote(artifact_id.strip(), safe="")
+        segment = path_segment(artifact_id, "artifact ID", "pass the ID Marketplace returned")
         return self._request("GET", f"/rest/3/artifacts/{segment}", _artifact, deadline=deadline)
 
     def upload_image(
@@ -245,7 +243,7 @@ class MarketplaceClient:
                 hint="use e.g. icon, banner, screenshot (letters, digits, '-', '_')",
             )
         path = Path(path)
-        size = _file_size(path)
+        size = upload_file_size(path)
         return self._request(
             "POST",
             f"/rest/3/assets/images/{image_type}",
@@ -269,7 +267,7 @@ class MarketplaceClient:
         :class:`ApiError` for a non-2xx answer (404: no app with that key visible to
         the account) or an answer that is not a JSON list of objects;
         :class:`TransportError` when no answer arrives."""
-        segment = _segment(app_key, "app key", "give the app key, e.g. com.example.hello")
+        segment = path_segment(app_key, "app key", "give the app key, e.g. com.example.hello")
         endpoint = f"GET /rest/3/app-software/app-key/{segment}"
         try:
             value = self._request(
@@ -285,7 +283,7 @@ class MarketplaceClient:
                     "base-url too",
                 ) from None
             raise
-        return self._objects(value, endpoint, "a list of app software objects")
+        return expect_objects(value, endpoint, "a list of app software objects", self._redact)
 
     def list_versions(
         self,
@@ -315,7 +313,9 @@ class MarketplaceClient:
         that is not one of the shapes above, a next link to another origin or one seen
         before, or more than ``max_pages`` pages; :class:`TransportError` when no answer
         arrives (each page is retried as a GET)."""
-        segment = _segment(app_software_id, "app software ID", "take it from get_app_software()")
+        segment = path_segment(
+            app_software_id, "app software ID", "take it from get_app_software()"
+        )
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 50:
             raise UsageError(
                 f"versions page size {limit!r} is out of range",
@@ -331,7 +331,7 @@ class MarketplaceClient:
             endpoint = f"GET {path}" + (f" (page {page})" if page > 1 else "")
             value = self._request("GET", path, _json, endpoint=endpoint, url=url, deadline=deadline)
             items, next_href = versions_page(value)
-            versions += self._objects(items, endpoint, "a list of version objects")
+            versions += expect_objects(items, endpoint, "a list of version objects", self._redact)
             if next_href is None:
                 return versions
             target = self._transport.next_url(url, next_href, endpoint)
@@ -358,7 +358,9 @@ class MarketplaceClient:
         """``GET /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}``: the
         version as raw JSON. Raises :class:`UsageError` for bad arguments,
         :class:`ApiError` (404: no such version) or :class:`TransportError`."""
-        segment = _segment(app_software_id, "app software ID", "take it from get_app_software()")
+        segment = path_segment(
+            app_software_id, "app software ID", "take it from get_app_software()"
+        )
         build = check_build_number(build_number)
         path = f"/rest/3/app-software/{segment}/versions/{build}"
         endpoint = f"GET {path}"
@@ -372,7 +374,7 @@ class MarketplaceClient:
                     "(or an unknown app software ID)",
                 ) from None
             raise
-        return self._object(value, endpoint, "a version object")
+        return expect_object(value, endpoint, "a version object", self._redact)
 
     def create_version(
         self, app_software_id: str, body: dict[str, Any], *, deadline: float | None = None
@@ -394,9 +396,15 @@ class MarketplaceClient:
         version number exists already; a 5xx after the body was sent says the version
         may have been created anyway; :class:`TransportError` when no answer arrives
         (not retried once the body was sent)."""
-        segment = _segment(app_software_id, "app software ID", "take it from get_app_software()")
+        segment = path_segment(
+            app_software_id, "app software ID", "take it from get_app_software()"
+        )
         path = f"/rest/3/app-software/{segment}/versions"
-        post = self._json_post(f"POST {path}", body, what="the version", check=f"GET {path}")
+        post = _JsonPost(
+            *encode_json_body(f"POST {path}", body, self._redact),
+            what="the version",
+            check=f"GET {path}",
+        )
         value = self._request(
             "POST",
             path,
@@ -405,7 +413,7 @@ class MarketplaceClient:
             creates=post,
             deadline=deadline,
         )
-        return self._object(value, f"POST {path}", "a version object")
+        return expect_object(value, f"POST {path}", "a version object", self._redact)
 
     def publish_listing(
         self,
@@ -422,12 +430,13 @@ class MarketplaceClient:
 
         Errors as :meth:`create_version` (a 400 shows the field errors and the body
         sent); 404: no version with that build number."""
-        segment = _segment(app_software_id, "app software ID", "take it from get_app_software()")
+        segment = path_segment(
+            app_software_id, "app software ID", "take it from get_app_software()"
+        )
         build = check_build_number(build_number)
         path = f"/rest/3/app-software/{segment}/versions/{build}/listing"
-        post = self._json_post(
-            f"POST {path}",
-            body,
+        post = _JsonPost(
+            *encode_json_body(f"POST {path}", body, self._redact),
             what="the listing",
             check=f"GET /rest/3/app-software/{segment}/versions/{build}",
         )
@@ -439,7 +448,7 @@ class MarketplaceClient:
             creates=post,
             deadline=deadline,
         )
-        return self._object(value, f"POST {path}", "a listing object")
+        return expect_object(value, f"POST {path}", "a listing object", self._redact)
 
     # ------------------------------------------------------------------ machinery
 
@@ -571,55 +580,13 @@ class MarketplaceClient:
         self, path: Path, part_type: str, progress: ProgressCallback | None
     ) -> Callable[[], Body]:
         """A factory of fresh multipart bodies streaming ``path`` (one per try)."""
-
-        def make() -> Body:
-            return MultipartFileBody(
-                path,
-                part_type=part_type,
-                block_size=self.block_size,
-                progress=progress,
-                monotonic=self.clock.monotonic,
-            )
-
-        return make
-
-    def _json_post(
-        self, endpoint: str, body: dict[str, Any], *, what: str, check: str
-    ) -> _JsonPost:
-        """``body`` encoded for a JSON POST; :class:`UsageError` (nothing sent) when it
-        is not a JSON object or not JSON-serialisable."""
-        if not isinstance(body, dict):
-            raise UsageError(
-                f"{endpoint}: the request body must be a JSON object, got {type(body).__name__}"
-            )
-        try:
-            payload = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
-        except (TypeError, ValueError) as exc:
-            raise UsageError(
-                f"{endpoint}: the request body cannot be sent as JSON: {self._redact(str(exc))}",
-                hint="use only strings, numbers, booleans, null, lists and objects",
-            ) from None
-        shown = mperrors.truncate(self._redact(json.dumps(body, sort_keys=True, default=str)), 2000)
-        return _JsonPost(payload, what=what, check=check, sent=shown)
-
-    def _object(self, value: Any, endpoint: str, expected: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self._shape_error(value, endpoint, expected)
-        return value
-
-    def _objects(self, value: Any, endpoint: str, expected: str) -> list[dict[str, Any]]:
-        if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
-            raise self._shape_error(value, endpoint, expected)
-        return value
-
-    def _shape_error(self, value: Any, endpoint: str, expected: str) -> ApiError:
-        excerpt = mperrors.truncate(self._redact(json.dumps(value, default=str)), 500)
-        return ApiError(
-            f"{endpoint} answered JSON that is not {expected}: {excerpt}",
-            hint="the Marketplace API answered in an unexpected shape; check the base-url, "
-            "and report this with the response shown",
-            endpoint=endpoint,
-            server_message=excerpt,
+        return partial(
+            MultipartFileBody,
+            path,
+            part_type=part_type,
+            block_size=self.block_size,
+            progress=progress,
+            monotonic=self.clock.monotonic,
         )
 
     def _redact(self, text: str) -> str:
@@ -653,24 +620,3 @@ def _artifact_and_sha512(value: Any, body: Body | None) -> tuple[Artifact, str]:
 
 def _media(value: Any, _body: Body | None) -> Media:
     return parse_media(value)
-
-
-def _segment(value: Any, what: str, hint: str) -> str:
-    """``value`` stripped and percent-encoded as one path segment; UsageError when empty."""
-    if not isinstance(value, str) or not value.strip():
-        raise UsageError(f"the {what} is empty", hint=hint)
-    return quote(value.strip(), safe="")
-
-
-def _file_size(path: Path) -> int:
-    try:
-        if not path.is_file():
-            raise FileCheckError(
-                f"{path} is not a file", hint="check the path of the file to upload"
-            )
-        return path.stat().st_size
-    except OSError as exc:
-        raise FileCheckError(
-            f"cannot read {path}: {exc.strerror or exc}",
-            hint="check that the file exists and is readable",
-        ) from None

@@ -9,11 +9,14 @@ Plain values in, plain values out: no HTTP, no ``requests``.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..errors import UsageError, VerificationError
+from ..errors import ApiError, UsageError, VerificationError
+from .errors import truncate
 
 __all__ = [
     "Artifact",
@@ -21,6 +24,8 @@ __all__ = [
     "ResponseShapeError",
     "artifact_id_from_href",
     "check_build_number",
+    "expect_object",
+    "expect_objects",
     "parse_artifact",
     "parse_media",
     "versions_page",
@@ -209,3 +214,37 @@ def check_build_number(value: Any) -> int:
             hint="pass the version's buildNumber",
         )
     return value
+
+
+def expect_object(
+    value: Any, endpoint: str, expected: str, redact: Callable[[str], str]
+) -> dict[str, Any]:
+    """``value`` when it is a JSON object; else an :class:`ApiError` naming
+    ``endpoint``, what was ``expected`` (``a version object``) and the JSON received
+    (``redact``-ed, truncated to 500 characters)."""
+    if not isinstance(value, dict):
+        raise _shape_error(value, endpoint, expected, redact)
+    return value
+
+
+def expect_objects(
+    value: Any, endpoint: str, expected: str, redact: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """``value`` when it is a JSON list of objects; else an :class:`ApiError` as
+    :func:`expect_object`."""
+    if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+        raise _shape_error(value, endpoint, expected, redact)
+    return value
+
+
+def _shape_error(
+    value: Any, endpoint: str, expected: str, redact: Callable[[str], str]
+) -> ApiError:
+    excerpt = truncate(redact(json.dumps(value, default=str)), 500)
+    return ApiError(
+        f"{endpoint} answered JSON that is not {expected}: {excerpt}",
+        hint="the Marketplace API answered in an unexpected shape; check the base-url, "
+        "and report this with the response shown",
+        endpoint=endpoint,
+        server_message=excerpt,
+    )
