@@ -231,10 +231,11 @@ def run_with_retries(
                     f"would pass the {policy.deadline:g} s retry deadline",
                 )
         if deadline is not None and clock.monotonic() + wait > deadline:
+            done = f"gave up after {number} attempts" if number > 1 else "not retried"
             raise with_note(
                 outcome.error,
-                f"gave up after {number} attempts: retries stopped at the deadline, "
-                f"the next wait of {wait:g} s would end after it",
+                f"{done}: retries stopped at the deadline, the next wait of {wait:g} s "
+                "would end after it",
             )
         log(
             f"{endpoint}: attempt {number + 1}/{policy.attempts} after "
