@@ -45,10 +45,10 @@ from . import errors as mperrors
 from .models import (
     Artifact,
     Media,
-    ResponseShapeError,
     check_build_number,
     expect_object,
     expect_objects,
+    parse_answer,
     parse_artifact,
     parse_media,
     versions_page,
@@ -268,21 +268,17 @@ class MarketplaceClient:
         the account) or an answer that is not a JSON list of objects;
         :class:`TransportError` when no answer arrives."""
         segment = path_segment(app_key, "app key", "give the app key, e.g. com.example.hello")
-        endpoint = f"GET /rest/3/app-software/app-key/{segment}"
-        try:
-            value = self._request(
-                "GET", f"/rest/3/app-software/app-key/{segment}", _json, deadline=deadline
-            )
-        except ApiError as exc:
-            if exc.status == 404:
-                raise mperrors.with_hint(
-                    exc,
-                    f"no app with key {app_key.strip()!r} is visible to this account: check "
-                    "the app key (atlassian-plugin.xml key, or the Connect descriptor key) "
-                    "and that the account is a vendor contact of the app; check the "
-                    "base-url too",
-                ) from None
-            raise
+        path = f"/rest/3/app-software/app-key/{segment}"
+        value = self._request(
+            "GET",
+            path,
+            _json,
+            not_found=f"no app with key {app_key.strip()!r} is visible to this account: "
+            "check the app key (atlassian-plugin.xml key, or the Connect descriptor key) "
+            "and that the account is a vendor contact of the app; check the base-url too",
+            deadline=deadline,
+        )
+        endpoint = f"GET {path}"
         return expect_objects(value, endpoint, "a list of app software objects", self._redact)
 
     def list_versions(
@@ -313,9 +309,7 @@ class MarketplaceClient:
         that is not one of the shapes above, a next link to another origin or one seen
         before, or more than ``max_pages`` pages; :class:`TransportError` when no answer
         arrives (each page is retried as a GET)."""
-        segment = path_segment(
-            app_software_id, "app software ID", "take it from get_app_software()"
-        )
+        segment = _software_id(app_software_id)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 50:
             raise UsageError(
                 f"versions page size {limit!r} is out of range",
@@ -358,22 +352,18 @@ class MarketplaceClient:
         """``GET /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}``: the
         version as raw JSON. Raises :class:`UsageError` for bad arguments,
         :class:`ApiError` (404: no such version) or :class:`TransportError`."""
-        segment = path_segment(
-            app_software_id, "app software ID", "take it from get_app_software()"
-        )
+        segment = _software_id(app_software_id)
         build = check_build_number(build_number)
         path = f"/rest/3/app-software/{segment}/versions/{build}"
+        value = self._request(
+            "GET",
+            path,
+            _json,
+            not_found=f"no version with build number {build} on app software {segment} "
+            "(or an unknown app software ID)",
+            deadline=deadline,
+        )
         endpoint = f"GET {path}"
-        try:
-            value = self._request("GET", path, _json, deadline=deadline)
-        except ApiError as exc:
-            if exc.status == 404:
-                raise mperrors.with_hint(
-                    exc,
-                    f"no version with build number {build} on app software {segment} "
-                    "(or an unknown app software ID)",
-                ) from None
-            raise
         return expect_object(value, endpoint, "a version object", self._redact)
 
     def create_version(
@@ -396,9 +386,7 @@ class MarketplaceClient:
         version number exists already; a 5xx after the body was sent says the version
         may have been created anyway; :class:`TransportError` when no answer arrives
         (not retried once the body was sent)."""
-        segment = path_segment(
-            app_software_id, "app software ID", "take it from get_app_software()"
-        )
+        segment = _software_id(app_software_id)
         path = f"/rest/3/app-software/{segment}/versions"
         post = _JsonPost(
             *encode_json_body(f"POST {path}", body, self._redact),
@@ -430,9 +418,7 @@ class MarketplaceClient:
 
         Errors as :meth:`create_version` (a 400 shows the field errors and the body
         sent); 404: no version with that build number."""
-        segment = path_segment(
-            app_software_id, "app software ID", "take it from get_app_software()"
-        )
+        segment = _software_id(app_software_id)
         build = check_build_number(build_number)
         path = f"/rest/3/app-software/{segment}/versions/{build}/listing"
         post = _JsonPost(
@@ -463,6 +449,7 @@ class MarketplaceClient:
         body: Callable[[], Body] | None = None,
         file_size: int | None = None,
         creates: _JsonPost | None = None,
+        not_found: str | None = None,
         deadline: float | None = None,
     ) -> T:
         """``method`` (``GET``/``POST``) ``base_url + path`` (or ``url``, already on
@@ -472,7 +459,7 @@ class MarketplaceClient:
         ``"{method} {path}"``); ``body()`` makes a fresh request body per try;
         ``file_size`` (bytes) goes into the 413 hint; ``creates`` describes what a JSON
         POST creates, so its refusals list the field errors and the body sent, and a
-        lost answer says to check before re-running.
+        lost answer says to check before re-running; ``not_found`` is the hint of a 404.
 
         Raises :class:`ApiError` for a non-2xx answer that is not retried (or after the
         last retry), a non-JSON or malformed 2xx answer; :class:`TransportError`;
@@ -491,7 +478,15 @@ class MarketplaceClient:
                     return answer
                 if not 200 <= answer.status <= 299:
                     return self._refused(method, answer, endpoint, file_size, creates)
-                return self._parse(answer, endpoint, lambda value: parse(value, sent))
+                return parse_answer(
+                    answer.loaded,
+                    lambda value: parse(value, sent),
+                    status=answer.status,
+                    endpoint=endpoint,
+                    content_type=answer.content_type,
+                    body=answer.body,
+                    redact=self._redact,
+                )
             finally:
                 if sent is not None:
                     sent.close()
@@ -512,6 +507,10 @@ class MarketplaceClient:
                     f"{creates.what} may have been stored although no answer arrived: "
                     f"check with {creates.check} before re-running",
                 ) from None
+            raise
+        except ApiError as exc:
+            if not_found is not None and exc.status == 404:
+                raise mperrors.with_hint(exc, not_found) from None
             raise
 
     def _refused(
@@ -551,30 +550,6 @@ class MarketplaceClient:
             what=creates.what,
             check=creates.check,
         )
-
-    def _parse(self, answer: Answer, endpoint: str, parse: Callable[[Any], T]) -> T:
-        """``parse`` of the JSON of a 2xx ``answer``; :class:`ApiError` when it is not
-        JSON or ``parse`` finds it malformed (:class:`ResponseShapeError`)."""
-        is_json, value = answer.loaded
-        if not is_json:
-            raise mperrors.not_json_error(
-                status=answer.status,
-                endpoint=endpoint,
-                content_type=answer.content_type,
-                body=answer.body,
-                redact=self._redact,
-            )
-        try:
-            return parse(value)
-        except ResponseShapeError as exc:
-            raise mperrors.unexpected_shape_error(
-                status=answer.status,
-                endpoint=endpoint,
-                content_type=answer.content_type,
-                body=answer.body,
-                redact=self._redact,
-                problem=self._redact(str(exc)),
-            ) from None
 
     def _file_body(
         self, path: Path, part_type: str, progress: ProgressCallback | None
@@ -620,3 +595,8 @@ def _artifact_and_sha512(value: Any, body: Body | None) -> tuple[Artifact, str]:
 
 def _media(value: Any, _body: Body | None) -> Media:
     return parse_media(value)
+
+
+def _software_id(value: Any) -> str:
+    """The app software ID as one path segment (:func:`~release_publisher.urls.path_segment`)."""
+    return path_segment(value, "app software ID", "take it from get_app_software()")

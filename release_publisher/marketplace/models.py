@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ..errors import ApiError, UsageError, VerificationError
-from .errors import truncate
+from .errors import not_json_error, truncate, unexpected_shape_error
+
+T = TypeVar("T")
 
 __all__ = [
     "Artifact",
@@ -26,6 +28,7 @@ __all__ = [
     "check_build_number",
     "expect_object",
     "expect_objects",
+    "parse_answer",
     "parse_artifact",
     "parse_media",
     "versions_page",
@@ -248,3 +251,36 @@ def _shape_error(
         endpoint=endpoint,
         server_message=excerpt,
     )
+
+
+def parse_answer(
+    loaded: tuple[bool, Any],
+    parse: Callable[[Any], T],
+    *,
+    status: int,
+    endpoint: str,
+    content_type: str | None,
+    body: bytes,
+    redact: Callable[[str], str],
+) -> T:
+    """``parse`` of the JSON of a 2xx answer ``status`` to ``endpoint`` (``loaded``:
+    :func:`~.errors.load_json` of its ``body``). Raises :class:`ApiError` when the body
+    is not JSON (:func:`~.errors.not_json_error`) or ``parse`` raises
+    :class:`ResponseShapeError` (:func:`~.errors.unexpected_shape_error`, the JSON
+    shown ``redact``-ed)."""
+    is_json, value = loaded
+    if not is_json:
+        raise not_json_error(
+            status=status, endpoint=endpoint, content_type=content_type, body=body, redact=redact
+        )
+    try:
+        return parse(value)
+    except ResponseShapeError as exc:
+        raise unexpected_shape_error(
+            status=status,
+            endpoint=endpoint,
+            content_type=content_type,
+            body=body,
+            redact=redact,
+            problem=redact(str(exc)),
+        ) from None

@@ -12,10 +12,10 @@ URL safety: a GET follows redirects only within the base URL's origin (scheme, h
 port; at most :data:`MAX_REDIRECTS`), a POST follows none, and a link to another origin
 is refused before any request is sent there (the credentials would follow).
 
-Imports ``requests``/``urllib3`` (the only modules of the project that do, with
-:mod:`.client`), :mod:`release_publisher.urls`, :mod:`.errors`, :mod:`.retry`
-(:class:`~.retry.Retryable`) and :mod:`.upload` (the body types). Knows nothing of
-endpoints, response shapes or the retry policy's numbers.
+The only module of the client that imports ``requests``/``urllib3``; besides them:
+:mod:`release_publisher.urls`, :mod:`.errors`, :mod:`.retry` (:class:`~.retry.Retryable`)
+and :mod:`.upload` (the body types). Knows nothing of endpoints, response shapes or
+the retry policy's numbers.
 """
 
 from __future__ import annotations
