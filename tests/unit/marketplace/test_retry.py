@@ -24,6 +24,7 @@ from release_publisher.marketplace.retry import (
     RetryPolicy,
     describe_retry_policy,
     parse_retry_after,
+    retryable_status,
     run_with_retries,
 )
 
@@ -423,3 +424,18 @@ def test_a_wait_ending_exactly_at_the_deadline_is_made() -> None:
     )
     assert result == "done"
     assert clock.sleeps == [5.0]
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "header", "expected"),
+    [
+        ("GET", 503, None, True),
+        ("GET", 500, None, False),
+        ("POST", 429, None, True),
+        ("POST", 503, "5", True),
+        ("POST", 503, None, False),
+        ("POST", 502, None, False),
+    ],
+)
+def test_retryable_statuses(method: str, status: int, header: str | None, expected: bool) -> None:
+    assert retryable_status(method, status, retry_after_header=header) is expected

@@ -11,8 +11,11 @@ import pytest
 
 from release_publisher.errors import ApiError, UsageError
 from release_publisher.marketplace.client import MarketplaceClient
+from release_publisher.marketplace.retry import Retryable
+from release_publisher.marketplace.transport import Timeouts, classify_failure, origin, show_origin
+from release_publisher.marketplace.upload import BytesBody
 
-from .helpers import BASE, BASIC, CREDS, artifact_json, make_client
+from .helpers import BASE, BASIC, CREDS, artifact_json, make_client, reset_error
 
 ART = f"{BASE}/rest/3/artifacts"
 
@@ -81,3 +84,38 @@ def test_unreadable_ca_bundle_is_a_usage_error(tmp_path: Path) -> None:
     bad.write_text("not a certificate\n")
     with pytest.raises(UsageError, match="cannot load CA bundle"):
         MarketplaceClient(BASE, credentials=CREDS, ca_bundle=str(bad))
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://MP.example.test/marketplace", "https://mp.example.test:443"),
+        ("http://127.0.0.1:8080/x?q=1", "http://127.0.0.1:8080"),
+        ("https://[::1]:8443/", "https://[::1]:8443"),
+    ],
+)
+def test_origins_default_the_port_and_print_without_path_or_query(url: str, shown: str) -> None:
+    assert show_origin(url) == shown
+    assert origin(url) == origin(shown)
+
+
+def test_an_invalid_port_never_matches_an_origin() -> None:
+    assert origin("https://mp.example.test:99999/x")[2] == -1
+
+
+def test_a_reset_while_the_body_is_sent_is_retryable() -> None:
+    body = BytesBody(b"{}", "application/json")
+    body.started = True  # handed to the socket in part: nothing can have been stored
+    failure = classify_failure(
+        reset_error(),
+        method="POST",
+        url=f"{BASE}/rest/3/artifacts/fetch",
+        endpoint="POST /rest/3/artifacts/fetch",
+        body=body,
+        status=None,
+        timeouts=Timeouts(),
+        redact=lambda text: text,
+    )
+    assert isinstance(failure, Retryable)
+    assert failure.reason == "connection reset while sending body"
+    assert "POST /rest/3/artifacts/fetch to mp.example.test" in failure.error.message
