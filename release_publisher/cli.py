@@ -367,7 +367,8 @@ class Command:
         )
 
     def _client(self, config: ReleaseConfig, credentials: Credentials) -> MarketplaceClient:
-        from .marketplace.client import MarketplaceClient, Timeouts
+        from .marketplace.client import MarketplaceClient
+        from .marketplace.transport import Timeouts
 
         timeouts = None
         seconds = self.args.http_timeout

@@ -140,10 +140,17 @@ def json_message(value: Any) -> str | None:
     return "; ".join(parts) or None
 
 
-def server_message(body: bytes, content_type: str | None, redact: Redact) -> str | None:
+def server_message(
+    body: bytes,
+    content_type: str | None,
+    redact: Redact,
+    *,
+    loaded: tuple[bool, Any] | None = None,
+) -> str | None:
     """What the server said in ``body``, redacted and truncated (JSON: 500 characters,
-    other: the first 200 characters of the visible text). None for an empty body."""
-    is_json, value = load_json(body)
+    other: the first 200 characters of the visible text). None for an empty body.
+    ``loaded`` is :func:`load_json` of ``body`` when the caller has it already."""
+    is_json, value = loaded if loaded is not None else load_json(body)
     if is_json:
         message = json_message(value)
         if message:
@@ -249,12 +256,14 @@ def error_from_response(
     file_size: int | None = None,
     retry_after: float | None = None,
     note: str | None = None,
+    loaded: tuple[bool, Any] | None = None,
 ) -> ApiError:
     """The :class:`ApiError` for a non-2xx answer ``status`` to ``endpoint``: the
     message names the endpoint, status, the response's Content-Type (when sent) and
     the server's message; the hint comes from
-    :func:`hint_for_status`. ``note`` is appended to the message (e.g. attempts)."""
-    said = server_message(body, content_type, redact)
+    :func:`hint_for_status`. ``note`` is appended to the message (e.g. attempts);
+    ``loaded`` is :func:`load_json` of ``body`` when the caller has it already."""
+    said = server_message(body, content_type, redact, loaded=loaded)
     status_text = f"HTTP {status}" + (f" {reason}" if reason else "")
     if content_type and content_type.strip():
         shown_type = truncate(redact(_SPACE.sub(" ", content_type).strip()), 100)
@@ -350,3 +359,97 @@ def redirect_error(
         status=status,
         endpoint=endpoint,
     )
+
+
+def refused_json_post_error(
+    error: ApiError,
+    *,
+    status: int,
+    reason: str | None,
+    loaded: tuple[bool, Any],
+    redact: Redact,
+    sent: str,
+    what: str,
+    check: str,
+) -> ApiError:
+    """``error`` (from :func:`error_from_response`) for a non-retryable answer
+    ``status`` to a JSON POST (``POST .../versions``, ``POST .../listing``), rewritten:
+    5xx notes that ``what`` may have been created anyway; 404 names the unknown IDs;
+    other 4xx (but 401, 403, 429) lists every field error of the answer (``loaded``:
+    the :func:`load_json` of its body) and the body ``sent`` (already redacted and
+    truncated), with a hint for duplicates (409, ``DUPLICATE``, ``ALREADY EXISTS``) or
+    for refused fields. ``check`` names the call that shows the current state."""
+    if 500 <= status <= 599:
+        return with_note(
+            error,
+            f"{what} may have been created anyway: check with {check} before re-running",
+        )
+    if status == 404:
+        return with_hint(
+            error,
+            f"unknown app software ID or build number (check with {check}); or a wrong base-url",
+        )
+    if not 400 <= status <= 499 or status in (401, 403, 429):
+        return error
+    is_json, value = loaded
+    head = error.server_message
+    fields: list[str] = []
+    if is_json and isinstance(value, dict):
+        head = json_message({k: v for k, v in value.items() if k != "errors"})
+        fields = [redact(f) for f in field_errors(value.get("errors"))]
+    elif is_json and isinstance(value, list):
+        head, fields = None, [redact(f) for f in field_errors(value)]
+    status_text = f"HTTP {status}" + (f" {reason}" if reason else "")
+    message = f"{error.endpoint} failed: {status_text}"
+    if head:
+        message += f": {truncate(redact(head), 300)}"
+    if fields:
+        listed = truncate("; ".join(fields), 3000)
+        message += f"; field errors ({len(fields)}): {listed}"
+    message += f"; body sent: {sent}"
+    text = f"{head or ''} {' '.join(fields)}".upper()
+    if status == 409 or "DUPLICATE" in text or "ALREADY EXISTS" in text:
+        hint = (
+            "a version with this build number or version number exists already: list "
+            f"the versions ({check}) and choose a new build number, or treat the "
+            "release as already published"
+        )
+    else:
+        hint = (
+            f"Marketplace refused {what}: fix the fields named above (their rules are "
+            "not documented; compare with a version created in the Marketplace UI)"
+        )
+    return ApiError(
+        message,
+        hint=hint,
+        status=status,
+        endpoint=error.endpoint,
+        content_type=error.content_type,
+        server_message="; ".join(([head] if head else []) + fields) or error.server_message,
+        retry_after=error.retry_after,
+    )
+
+
+def copy_error(error: ApiError, *, message: str | None = None, hint: str | None = None) -> ApiError:
+    """A copy of ``error``: same class and fields, ``message``/``hint`` replaced when
+    given."""
+    return type(error)(
+        error.message if message is None else message,
+        hint=error.hint if hint is None else hint,
+        status=error.status,
+        endpoint=error.endpoint,
+        content_type=error.content_type,
+        server_message=error.server_message,
+        retry_after=error.retry_after,
+        may_have_taken_effect=error.may_have_taken_effect,
+    )
+
+
+def with_note(error: ApiError, note: str) -> ApiError:
+    """A copy of ``error`` (same class and fields) with `` (note)`` after the message."""
+    return copy_error(error, message=f"{error.message} ({note})")
+
+
+def with_hint(error: ApiError, hint: str) -> ApiError:
+    """A copy of ``error`` (same class and fields) with ``hint``."""
+    return copy_error(error, hint=hint)

@@ -1,14 +1,42 @@
-"""Response models of the Marketplace REST API v3 (see docs: UploadedSoftwareArtifact,
-RemoteFetchedSoftwareArtifact, MediaV3Response). Unknown fields are ignored; a missing
-required field raises :class:`~release_publisher.errors.ApiError` showing what came
-back."""
+"""Response models of the Marketplace REST API v3 and the parsing of its answers
+(``UploadedSoftwareArtifact``, ``RemoteFetchedSoftwareArtifact``, ``MediaV3Response``,
+pages of app versions). Unknown fields are ignored; a missing required field raises
+:class:`ResponseShapeError`, which the client turns into an
+:class:`~release_publisher.errors.ApiError` showing what came back.
+
+Plain values in, plain values out: no HTTP, no ``requests``.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
-from ..errors import VerificationError
+from ..errors import ApiError, UsageError, VerificationError
+from .errors import not_json_error, truncate, unexpected_shape_error
+
+T = TypeVar("T")
+
+__all__ = [
+    "Artifact",
+    "Media",
+    "ResponseShapeError",
+    "artifact_id_from_href",
+    "check_build_number",
+    "expect_object",
+    "expect_objects",
+    "parse_answer",
+    "parse_artifact",
+    "parse_media",
+    "versions_page",
+]
+
+
+class ResponseShapeError(ValueError):
+    """A JSON answer lacks a field the API promises (``str(error)`` says which)."""
 
 
 @dataclass(frozen=True)
@@ -73,3 +101,186 @@ class Media:
     name: str | None = None
     size: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def artifact_id_from_href(href: str) -> str | None:
+    """The artifact ID in ``_links.self.href``: its last non-empty path segment,
+    percent-decoded. ``href`` may be relative (``/rest/3/artifacts/abc``) or absolute;
+    query, fragment and a trailing slash are ignored. None when there is no segment."""
+    path = urlsplit(href.strip()).path.rstrip("/")
+    segment = unquote(path.rsplit("/", 1)[-1]) if path else ""
+    return segment or None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _href(links: Any, name: str) -> str | None:
+    link = links.get(name) if isinstance(links, dict) else None
+    return _str(link.get("href")) if isinstance(link, dict) else None
+
+
+def _checksum(value: Any) -> str | None:
+    """Lower-case hex of ``"sha512:<hex>"`` (or of bare 128-digit hex); None for other
+    algorithms or malformed values, which verification then reports as absent."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    algorithm, sep, digest = text.partition(":")
+    if not sep:
+        algorithm, digest = "sha512", text
+    digest = digest.strip().lower()
+    if algorithm.strip().lower().replace("-", "") != "sha512" or len(digest) != 128:
+        return None
+    return digest if all(c in "0123456789abcdef" for c in digest) else None
+
+
+def parse_artifact(data: Any) -> Artifact:
+    """An :class:`Artifact` from an ``UploadedSoftwareArtifact`` or
+    ``RemoteFetchedSoftwareArtifact`` JSON object. Unknown fields are ignored; raises
+    :class:`ResponseShapeError` when ``data`` is not an object or has no usable
+    ``_links.self.href``."""
+    if not isinstance(data, dict):
+        raise ResponseShapeError(f"a JSON {type(data).__name__} instead of an object")
+    links = data.get("_links")
+    self_url = _href(links, "self")
+    if self_url is None:
+        raise ResponseShapeError("no _links.self.href")
+    artifact_id = artifact_id_from_href(self_url)
+    if artifact_id is None:
+        raise ResponseShapeError(f"no artifact ID in _links.self.href {self_url!r}")
+    info = data.get("fileInfo")
+    info = info if isinstance(info, dict) else {}
+    details = data.get("details")
+    return Artifact(
+        id=artifact_id,
+        self_url=self_url,
+        file_name=_str(info.get("logicalFileName")),
+        size=_int(info.get("size")),
+        checksum=_checksum(info.get("checksum")),
+        details=details if isinstance(details, dict) else None,
+        binary_url=_href(links, "binary"),
+        remote_url=_href(links, "remote"),
+        raw=data,
+    )
+
+
+def parse_media(data: Any) -> Media:
+    """A :class:`Media` from a ``MediaV3Response`` JSON object. Unknown fields are
+    ignored; raises :class:`ResponseShapeError` without a string or integer ``id``."""
+    if not isinstance(data, dict):
+        raise ResponseShapeError(f"a JSON {type(data).__name__} instead of an object")
+    raw_id = data.get("id")
+    media_id = _str(raw_id) or (str(raw_id) if _int(raw_id) is not None else None)
+    if media_id is None:
+        raise ResponseShapeError("no id")
+    return Media(
+        id=media_id,
+        mime_type=_str(data.get("mimeType")),
+        name=_str(data.get("name")),
+        size=_int(data.get("size")),
+        raw=data,
+    )
+
+
+def versions_page(value: Any) -> tuple[Any, str | None]:
+    """The items and the next-page href of one page of ``GET
+    /rest/3/app-software/{appSoftwareId}/versions``: items from ``versions``,
+    ``items`` or ``values`` (or the bare list), None when none were found; the href
+    from ``links.next`` (a string or ``{"href"}``) or ``_links.next.href``, None on the
+    last page. The items are not checked here."""
+    if isinstance(value, list):
+        return value, None
+    if not isinstance(value, dict):
+        return None, None
+    items = next((value[k] for k in ("versions", "items", "values") if k in value), None)
+    links = value.get("links")
+    found = links.get("next") if isinstance(links, dict) else None
+    if isinstance(found, dict):
+        found = found.get("href")
+    if not isinstance(found, str) or not found.strip():
+        found = _href(value.get("_links"), "next")
+    return items, found if isinstance(found, str) and found.strip() else None
+
+
+def check_build_number(value: Any) -> int:
+    """``value`` when it is a positive integer build number (``buildNumber``, e.g.
+    ``1004002``); raises :class:`~release_publisher.errors.UsageError` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(
+            f"build number {value!r} is not a positive integer",
+            hint="pass the version's buildNumber",
+        )
+    return value
+
+
+def expect_object(
+    value: Any, endpoint: str, expected: str, redact: Callable[[str], str]
+) -> dict[str, Any]:
+    """``value`` when it is a JSON object; else an :class:`ApiError` naming
+    ``endpoint``, what was ``expected`` (``a version object``) and the JSON received
+    (``redact``-ed, truncated to 500 characters)."""
+    if not isinstance(value, dict):
+        raise _shape_error(value, endpoint, expected, redact)
+    return value
+
+
+def expect_objects(
+    value: Any, endpoint: str, expected: str, redact: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """``value`` when it is a JSON list of objects; else an :class:`ApiError` as
+    :func:`expect_object`."""
+    if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+        raise _shape_error(value, endpoint, expected, redact)
+    return value
+
+
+def _shape_error(
+    value: Any, endpoint: str, expected: str, redact: Callable[[str], str]
+) -> ApiError:
+    excerpt = truncate(redact(json.dumps(value, default=str)), 500)
+    return ApiError(
+        f"{endpoint} answered JSON that is not {expected}: {excerpt}",
+        hint="the Marketplace API answered in an unexpected shape; check the base-url, "
+        "and report this with the response shown",
+        endpoint=endpoint,
+        server_message=excerpt,
+    )
+
+
+def parse_answer(
+    loaded: tuple[bool, Any],
+    parse: Callable[[Any], T],
+    *,
+    status: int,
+    endpoint: str,
+    content_type: str | None,
+    body: bytes,
+    redact: Callable[[str], str],
+) -> T:
+    """``parse`` of the JSON of a 2xx answer ``status`` to ``endpoint`` (``loaded``:
+    :func:`~.errors.load_json` of its ``body``). Raises :class:`ApiError` when the body
+    is not JSON (:func:`~.errors.not_json_error`) or ``parse`` raises
+    :class:`ResponseShapeError` (:func:`~.errors.unexpected_shape_error`, the JSON
+    shown ``redact``-ed)."""
+    is_json, value = loaded
+    if not is_json:
+        raise not_json_error(
+            status=status, endpoint=endpoint, content_type=content_type, body=body, redact=redact
+        )
+    try:
+        return parse(value)
+    except ResponseShapeError as exc:
+        raise unexpected_shape_error(
+            status=status,
+            endpoint=endpoint,
+            content_type=content_type,
+            body=body,
+            redact=redact,
+            problem=redact(str(exc)),
+        ) from None

@@ -33,14 +33,32 @@ Policy (also returned as text by :func:`describe_retry_policy`, which
 (``"1.5"`` -> 1.5 s; not in the RFC but seen in the wild), or an HTTP-date converted
 with the injected clock's wall time (a past date -> 0 s). Anything else (``"soon"``,
 negative numbers) is ignored and the normal backoff applies. Parsing never raises.
+
+The executor :func:`run_with_retries` applies the policy to one call: it repeats an
+attempt that returned a :class:`Retryable`, waits on the injected clock, and stops at
+the policy's limits or at the caller's own ``deadline`` (an absolute time on the
+clock's monotonic scale, e.g. the end of a poll loop): it never sleeps past that
+deadline, so no later attempt starts after it.
+
+Imports: the standard library, :mod:`release_publisher.clock`,
+:mod:`release_publisher.errors` and :mod:`.errors` (error copies); no HTTP.
 """
 
 from __future__ import annotations
 
+import email.utils
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from ..clock import Clock
+from ..errors import ApiError
+from .errors import with_note
+
+T = TypeVar("T")
 
 #: Statuses a GET is retried on.
 GET_RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -81,6 +99,15 @@ class RetryPolicy:
         return min(self.cap, self.base * 2.0**exponent)
 
 
+def retryable_status(method: str, status: int, *, retry_after_header: str | None) -> bool:
+    """Whether HTTP ``status`` answered to ``method`` (``GET`` or ``POST``) may be
+    retried: GET on :data:`GET_RETRY_STATUSES`; POST on :data:`POST_RETRY_STATUSES`
+    and on 503 when the answer carried a ``Retry-After`` header (any value)."""
+    if method == "GET":
+        return status in GET_RETRY_STATUSES
+    return status in POST_RETRY_STATUSES or (status == 503 and retry_after_header is not None)
+
+
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
     """Seconds to wait according to a ``Retry-After`` header value, or None when the
     header is absent or unusable (then the normal backoff applies).
@@ -98,8 +125,6 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         seconds = float(text)
         return seconds if math.isfinite(seconds) else None
     try:
-        import email.utils  # only for the HTTP-date form
-
         moment = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
@@ -136,4 +161,103 @@ def describe_retry_policy(policy: RetryPolicy | None = None) -> str:
             "- Retry-After: delta-seconds (decimals accepted, '1.5' = 1.5 s) or an "
             "HTTP-date (past = 0 s); anything else is ignored (normal backoff).",
         ]
+    )
+
+
+# ---------------------------------------------------------------------------- executor
+
+
+@dataclass
+class Retryable:
+    """A failed attempt that the policy allows to repeat: the ``error`` to raise when
+    no retry follows, the ``reason`` logged (``connection reset while sending body``,
+    ``HTTP 503``) and the server's ``Retry-After`` in seconds (None when absent)."""
+
+    error: ApiError
+    reason: str
+    retry_after: float | None = None
+
+
+#: log(line) for one line of human-readable progress (retries, waits).
+LogCallback = Callable[[str], None]
+
+
+def run_with_retries(
+    attempt: Callable[[], T | Retryable],
+    *,
+    endpoint: str,
+    policy: RetryPolicy,
+    clock: Clock,
+    log: LogCallback,
+    deadline: float | None = None,
+) -> T:
+    """The value of the first ``attempt()`` that does not return a :class:`Retryable`
+    (errors it raises propagate at once), repeating under ``policy``; waits go through
+    ``clock.sleep`` and each is logged first through ``log`` (``{endpoint}: attempt
+    2/4 after HTTP 503; waiting 2.0 s``).
+
+    ``deadline`` is an absolute time in seconds on ``clock.monotonic()`` (None: no
+    deadline besides the policy's). The first attempt is always made; no wait that
+    would end after ``deadline`` is started, so no later attempt starts after it: the
+    last attempt's error is raised as when the attempts are exhausted, noting that the
+    retries were stopped at the deadline.
+
+    Raises the last :class:`Retryable`'s error when the attempts are exhausted (noted
+    ``gave up after N attempts`` when there were retries) or the policy's deadline
+    would be passed (a ``Retry-After`` beyond it gives an :class:`ApiError` with the
+    time to retry and ``retry_after`` set).
+    """
+    start = clock.monotonic()
+    number = 1
+    while True:
+        outcome = attempt()
+        if not isinstance(outcome, Retryable):
+            return outcome
+        if number >= policy.attempts:
+            if number > 1:
+                raise with_note(outcome.error, f"gave up after {number} attempts")
+            raise outcome.error
+        wait = outcome.retry_after
+        if wait is None:
+            wait = policy.backoff(number)
+        if policy.deadline is not None:
+            remaining = policy.deadline - (clock.monotonic() - start)
+            if wait > remaining:
+                if outcome.retry_after is not None:
+                    raise retry_after_error(outcome.error, wait, now=clock.wall())
+                raise with_note(
+                    outcome.error,
+                    f"gave up after {number} attempts: the next wait of {wait:g} s "
+                    f"would pass the {policy.deadline:g} s retry deadline",
+                )
+        if deadline is not None and clock.monotonic() + wait > deadline:
+            done = f"gave up after {number} attempts" if number > 1 else "not retried"
+            raise with_note(
+                outcome.error,
+                f"{done}: retries stopped at the deadline, the next wait of {wait:g} s "
+                "would end after it",
+            )
+        log(
+            f"{endpoint}: attempt {number + 1}/{policy.attempts} after "
+            f"{outcome.reason}; waiting {wait:.1f} s"
+        )
+        clock.sleep(wait)
+        number += 1
+
+
+def retry_after_error(error: ApiError, wait: float, *, now: float) -> ApiError:
+    """An :class:`ApiError` like ``error`` saying that Marketplace asks to retry after
+    ``wait`` seconds (shown as a UTC time from the wall time ``now``, POSIX seconds),
+    past the retry deadline; ``retry_after`` is set to ``wait``."""
+    when = datetime.fromtimestamp(now + wait, tz=UTC)
+    return ApiError(
+        f"{error.message}; Marketplace asks to retry after {wait:g} s (at "
+        f"{when:%Y-%m-%d %H:%M:%S} UTC), past the retry deadline",
+        hint=f"re-run after {when:%Y-%m-%d %H:%M:%S} UTC"
+        + (f"; {error.hint}" if error.hint else ""),
+        status=error.status,
+        endpoint=error.endpoint,
+        content_type=error.content_type,
+        server_message=error.server_message,
+        retry_after=wait,
     )

@@ -21,20 +21,26 @@ the first one sends. The digest covers exactly the file bytes that were streamed
 A body is single-use (one request attempt); a retry builds a new one, which re-opens
 the file from its start with a fresh hasher.
 
+:func:`encode_json_body` encodes the small JSON bodies (:class:`BytesBody`) of the
+version and listing POSTs.
+
 Only the standard library is used here (no ``requests`` import).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
 import secrets
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-from ..errors import FileCheckError
+from ..errors import FileCheckError, UsageError
+from .errors import truncate
 
 #: Bytes read from disk and sent per block. Measured on loopback (240 MB) from 256 KiB
 #: to 4 MiB: differences were within the noise; 1 MiB keeps per-block Python cost
@@ -290,6 +296,46 @@ class BytesBody:
         self.started = True
         yield self.data
         self.finished = True
+
+    def close(self) -> None:
+        """Nothing to release (present so that any body can be closed)."""
+
+
+def encode_json_body(
+    endpoint: str, body: dict[str, Any], redact: Callable[[str], str]
+) -> tuple[bytes, str]:
+    """``(payload, shown)``: ``body`` as UTF-8 JSON bytes to send to ``endpoint``, and
+    as text to show in messages (keys sorted, ``redact``-ed, at most 2000 characters).
+    Raises :class:`~release_publisher.errors.UsageError` (nothing is sent) when
+    ``body`` is not a JSON object or cannot be encoded (NaN, sets, ...)."""
+    if not isinstance(body, dict):
+        raise UsageError(
+            f"{endpoint}: the request body must be a JSON object, got {type(body).__name__}"
+        )
+    try:
+        payload = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise UsageError(
+            f"{endpoint}: the request body cannot be sent as JSON: {redact(str(exc))}",
+            hint="use only strings, numbers, booleans, null, lists and objects",
+        ) from None
+    return payload, truncate(redact(json.dumps(body, sort_keys=True, default=str)), 2000)
+
+
+def upload_file_size(path: Path) -> int:
+    """The size in bytes of the file ``path`` to upload; raises
+    :class:`~release_publisher.errors.FileCheckError` when it is not a readable file."""
+    try:
+        if not path.is_file():
+            raise FileCheckError(
+                f"{path} is not a file", hint="check the path of the file to upload"
+            )
+        return path.stat().st_size
+    except OSError as exc:
+        raise FileCheckError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint="check that the file exists and is readable",
+        ) from None
 
 
 def sha512_file(path: Path, *, block_size: int = 1 << 20) -> str:

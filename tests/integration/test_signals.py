@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from release_publisher.sandbox.server import start_sandbox
+from release_publisher.testing import build_plugin_jar
 
 from .conftest import CLI, TOKEN, USER, Workspace, config_text
-from .helpers import terminate_when_seen
+from .helpers import clean_env, inject, terminate_when_seen
 
 pytestmark = pytest.mark.integration
 
@@ -42,3 +43,37 @@ def test_lines_arrive_live_and_sigterm_keeps_result(workspace: Workspace, tmp_pa
     assert result["error"]["kind"] == "Interrupted"
     assert result["artifacts"][0]["id"]
     assert result["artifacts"][0]["state"] == "uploaded"
+
+
+def test_sigterm_during_an_upload_keeps_what_finished(workspace: Workspace, tmp_path: Path) -> None:
+    """Two artifacts: the first is published, the emulator holds the second upload
+    (a 60 s delay fault); SIGTERM then ends the run with exit 130 and the result JSON
+    keeps the first artifact, verified, with its ID."""
+    build_plugin_jar(workspace.root / "dc" / "hello-dc-1.4.2.jar")
+    artifacts = (
+        "  - name: server\n    file: target/hello-1.4.2.jar\n"
+        "  - name: dc\n    file: dc/hello-dc-1.4.2.jar\n"
+    )
+    result_file = workspace.root / "result.json"
+    with start_sandbox(data_dir=tmp_path / "data", user=USER, token=TOKEN) as server:
+        inject(server, {"endpoint": "upload", "delay": 0.01}, {"endpoint": "upload", "delay": 60})
+        workspace.config(config_text(server.base_url, artifacts=artifacts))
+        env = clean_env({"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN})
+        proc = subprocess.Popen(
+            [*CLI, "publish", "--result-json", str(result_file)],
+            cwd=workspace.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        # settle: let the request reach the emulator (held there by the delay)
+        seen, out, err = terminate_when_seen(
+            proc, b"Uploading dc/hello-dc-1.4.2.jar", within=20, settle=0.3
+        )
+    assert proc.returncode == 130, (seen + out + err).decode(errors="replace")
+    assert b"Interrupted: stopped by SIGTERM" in err
+    result = json.loads(result_file.read_text())
+    assert result["status"] == "failed" and result["error"]["kind"] == "Interrupted"
+    first, second = result["artifacts"]
+    assert first["state"] == "verified" and first["id"]
+    assert second["state"] == "planned" and second["id"] is None

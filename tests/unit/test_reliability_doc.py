@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from release_publisher.marketplace.client import Timeouts
 from release_publisher.marketplace.retry import describe_retry_policy
+from release_publisher.marketplace.transport import Timeouts
 from release_publisher.pipeline import POLL_FACTOR, POLL_FIRST
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,9 @@ import requests
 from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
 
 from release_publisher.clock import FakeClock
-from release_publisher.marketplace.client import MarketplaceClient, Timeouts
+from release_publisher.marketplace.client import MarketplaceClient
 from release_publisher.marketplace.retry import RetryPolicy
+from release_publisher.marketplace.transport import Timeouts
 from release_publisher.secrets import Credentials
 
 BASE = "https://mp.example.test/marketplace"

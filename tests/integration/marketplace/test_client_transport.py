@@ -1,5 +1,7 @@
 """The Marketplace client over real sockets on 127.0.0.1: stalls, resets, redirects and
-TLS with a private CA, against small hand-written servers (each misbehaves on purpose).
+TLS with a private CA, against small hand-written servers (each misbehaves on purpose);
+then the CLI against the emulator over HTTPS with a private CA (``--ca-bundle``,
+``REQUESTS_CA_BUNDLE``).
 
 Timeouts and backoff are tiny (SystemClock) so the whole file runs in a few seconds.
 Nothing here contacts any host but 127.0.0.1.
@@ -23,9 +25,13 @@ import pytest
 
 from release_publisher.clock import SystemClock
 from release_publisher.errors import ApiError, TransportError
-from release_publisher.marketplace.client import MarketplaceClient, Timeouts
+from release_publisher.marketplace.client import MarketplaceClient
 from release_publisher.marketplace.retry import RetryPolicy
+from release_publisher.marketplace.transport import Timeouts
 from release_publisher.secrets import Credentials
+
+from ..conftest import Workspace
+from .conftest import TlsSandbox, publish
 
 pytestmark = pytest.mark.integration
 
@@ -438,3 +444,33 @@ def test_requests_ca_bundle_from_the_environment_is_honoured(
     server = _tls_server(serve, certificate)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate[0]))
     assert client(server.url).get_artifact("x").id == "tls-1"
+
+
+# --------------------------------------------------------------- TLS through the CLI
+
+
+def test_https_with_a_private_ca_fails_with_a_tls_error_and_hint(
+    workspace: Workspace, tls_sandbox: TlsSandbox
+) -> None:
+    run = publish(workspace, tls_sandbox.base_url, {})
+    assert run.code == 4, run.output
+    assert "TransportError: POST /rest/3/artifacts to 127.0.0.1" in run.stderr
+    assert "TLS failed (self-signed certificate)" in run.stderr
+    assert "ca-bundle" in run.stderr and "REQUESTS_CA_BUNDLE" in run.stderr  # the hint
+    assert "Traceback" not in run.output
+    assert tls_sandbox.api_requests() == []  # not retried, nothing reached the app
+
+
+def test_ca_bundle_option_trusts_the_private_ca(
+    workspace: Workspace, tls_sandbox: TlsSandbox, certificate: tuple[Path, Path]
+) -> None:
+    run = publish(workspace, tls_sandbox.base_url, {}, "--ca-bundle", str(certificate[0]))
+    assert run.code == 0, run.output
+    assert run.result is not None and run.result["status"] == "published"
+
+
+def test_the_cli_honours_requests_ca_bundle_from_the_environment(
+    workspace: Workspace, tls_sandbox: TlsSandbox, certificate: tuple[Path, Path]
+) -> None:
+    run = publish(workspace, tls_sandbox.base_url, {"REQUESTS_CA_BUNDLE": str(certificate[0])})
+    assert run.code == 0, run.output
