@@ -29,6 +29,9 @@ from .model import (
 
 
 def normalise_version_override(version_override: str | None) -> str | None:
+    """The ``--version`` value as the version to release: ``v``/``V`` before a digit is
+    dropped (tag ``v1.4.2`` -> ``1.4.2``); None stays None. Raises :class:`ConfigError`
+    for an empty or blank value or one with surrounding whitespace or control characters."""
     if version_override is None:
         return None
     if version_override == "" or not version_override.strip():
@@ -50,6 +53,9 @@ def normalise_version_override(version_override: str | None) -> str | None:
 
 
 def to_config(doc: Document, path: Path, override: str | None) -> ReleaseConfig:
+    """The :class:`ReleaseConfig` of the validated ``doc`` read from ``path``; ``override``
+    (already normalised) replaces ``app.version``. Times are seconds (float), ``sha512``
+    lowercased, a trailing ``/`` of the base URL dropped."""
     data = doc.data
     app = data["app"]
     artifacts = tuple(

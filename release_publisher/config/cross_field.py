@@ -22,6 +22,8 @@ from .model import DEFAULT_ARTIFACT_NAME
 
 
 def check_names(doc: Document) -> list[tuple[Location, str, str]]:
+    """Two ``artifacts[]`` entries with the same name (an entry without ``name:`` is
+    named ``artifact``): one problem per repeat, at the later entry."""
     artifacts = doc.data.get("artifacts")
     if not isinstance(artifacts, list):
         return []

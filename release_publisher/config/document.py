@@ -45,6 +45,10 @@ FORMAT = 1
 
 
 def check_keys(root: Node, file: str) -> None:
+    """Refuse, in this order, credential-looking keys anywhere, then non-text keys,
+    YAML merge keys (``<<``) and duplicate keys, each at its file:line:col; also
+    refuses recursive aliases and alias bombs (:func:`.yaml_marks.walk`).
+    Raises :class:`ConfigError`."""
     nodes = walk(root, "", [], [0])
     # Credential-looking keys first: this message wins over every other key error.
     for path, node in nodes:
@@ -91,6 +95,10 @@ def check_keys(root: Node, file: str) -> None:
 
 @dataclass
 class Document:
+    """The config as plain data (``data``), with the location of every field path's
+    value (``value_locs``) and key (``key_locs``), and the ``${VAR}`` template of
+    every interpolated value (``templates``, for messages)."""
+
     file: str
     data: dict[str, Any]
     value_locs: dict[str, Location] = field(default_factory=dict)
@@ -99,6 +107,7 @@ class Document:
     root_loc: Location | None = None
 
     def loc(self, path: str) -> Location:
+        """Where the value at field path ``path`` is (file only when not in the file)."""
         if not path and self.root_loc is not None:
             return self.root_loc
         return self.value_locs.get(path) or Location(file=self.file, field=path or None)
@@ -243,6 +252,8 @@ def check_format(root: Node, file: str) -> None:
 
 
 def artifact_names(doc: Document) -> str:
+    """The artifact names of the document, comma-separated in file order (an entry
+    without ``name:`` is ``artifact``), or ``(none)``; for messages."""
     artifacts = doc.data.get("artifacts")
     names = [
         str(e.get("name", DEFAULT_ARTIFACT_NAME))

@@ -177,6 +177,8 @@ def example(path: str) -> str:
 
 
 def describe(value: Any) -> str:
+    """What YAML made of a scalar, in words: ``the number 1.1``, ``the boolean true``,
+    ``null (no value)``, ``a date ('2024-01-31')``."""
     if value is None:
         return "null (no value)"
     if isinstance(value, bool):

@@ -20,6 +20,9 @@ _MAX_SHOWN_ERRORS = 4
 
 
 def validate(doc: Document, *, version_optional: bool) -> None:
+    """Check ``doc`` against the shipped schema and the cross-field rules. With
+    ``version_optional`` (a ``--version`` override) a missing ``app.version`` is no
+    problem. Raises one :class:`ConfigError` listing the problems, first one first."""
     problems: list[tuple[Location, str, str]] = []
     seen: set[tuple[int | None, int | None]] = set()
     for error in validator().iter_errors(doc.data):

@@ -37,6 +37,10 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def read_text(path: Path, file: str) -> str:
+    """The text of the config file at ``path`` (``file`` is its name for messages):
+    at most :data:`MAX_CONFIG_BYTES` bytes, UTF-8 (a BOM is dropped). Raises
+    :class:`ConfigError` for a missing file, a directory, an unreadable or oversized
+    file, UTF-16/UTF-32 and invalid UTF-8."""
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_CONFIG_BYTES + 1)
@@ -216,6 +220,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> ConfigErro
 
 
 def node_kind(node: Node) -> str:
+    """A node in words for messages: ``a mapping``, ``a list``, ``the scalar '...'``."""
     if isinstance(node, MappingNode):
         return "a mapping"
     if isinstance(node, SequenceNode):
@@ -224,11 +229,13 @@ def node_kind(node: Node) -> str:
 
 
 def mark(file: str, node: Node, path: str) -> Location:
+    """The 1-based file:line:col of ``node``, labelled with the field path ``path``."""
     m = node.start_mark
     return Location(file=file, line=m.line + 1, col=m.column + 1, field=path or None)
 
 
 def join_path(parent: str, key: str | int) -> str:
+    """The field path of child ``key`` of ``parent``: ``app.key``, ``artifacts[0]``."""
     if isinstance(key, int):
         return f"{parent}[{key}]"
     return f"{parent}.{key}" if parent else key
@@ -261,5 +268,6 @@ def walk(node: Node, path: str, stack: list[int], counter: list[int]) -> list[tu
 
 
 def show(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for messages."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "...'"
