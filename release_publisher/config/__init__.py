@@ -15,8 +15,11 @@ Importing this package is cheap (no jsonschema import until a config is loaded).
 
 from __future__ import annotations
 
-from .loader import MAX_CONFIG_BYTES, SCHEMA_PATH, load_config, looks_like_secret_key, schema_text
+from .fields import looks_like_secret_key
+from .loader import load_config
 from .model import DEFAULT_BASE_URL, ArtifactSpec, ImageSpec, ReleaseConfig
+from .schema import SCHEMA_PATH, schema_text
+from .yaml_marks import MAX_CONFIG_BYTES
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -1,6 +1,6 @@
 """``${VAR}`` interpolation of config string VALUES, following Docker Compose's rules.
 
-Applied by the loader to each string value after YAML parsing (never to the raw file
+Applied by :mod:`.document` to each string value after YAML parsing (never to the raw file
 text, never to keys). Supported forms (``VAR`` is ``[A-Za-z_][A-Za-z0-9_]*``):
 
 =====================  =========================================================

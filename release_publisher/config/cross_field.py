@@ -1,0 +1,169 @@
+"""The rules a JSON Schema cannot say, across fields of a :class:`Document`: artifact
+names are unique; in the ``release:`` section the artifact and the screenshot image
+type it names exist, ``min-build <= max-build``, one compatibility entry per host
+product, and the notes file exists relative to the config file.
+
+Each rule returns problems (location, message, hint) rather than raising, so that
+:mod:`.validate` can report them together with the schema's.
+
+May import: :mod:`.document`, :mod:`.model` (defaults). Knows nothing of YAML nodes,
+jsonschema or the typed config.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from ..errors import Location
+from .document import Document, Problem, artifact_names
+from .model import DEFAULT_ARTIFACT_NAME
+
+
+def check_names(doc: Document) -> list[tuple[Location, str, str]]:
+    """Two ``artifacts[]`` entries with the same name (an entry without ``name:`` is
+    named ``artifact``): one problem per repeat, at the later entry."""
+    artifacts = doc.data.get("artifacts")
+    if not isinstance(artifacts, list):
+        return []
+    first: dict[str, int] = {}
+    problems: list[tuple[Location, str, str]] = []
+    for i, entry in enumerate(artifacts):
+        if not isinstance(entry, dict):
+            continue
+        name = entry.get("name", DEFAULT_ARTIFACT_NAME)
+        if not isinstance(name, str):
+            continue
+        if name not in first:
+            first[name] = i
+            continue
+        j = first[name]
+        loc = doc.loc(f"artifacts[{i}].name") if "name" in entry else doc.loc(f"artifacts[{i}]")
+        unnamed = "name" not in entry or "name" not in artifacts[j]
+        hint = (
+            "an artifact without name: is named 'artifact'; give each one a name, "
+            "e.g. name: server and name: dc"
+            if unnamed
+            else "give each artifact a different name"
+        )
+        other = doc.loc(f"artifacts[{j}]")
+        problems.append(
+            (
+                loc,
+                f"artifacts[{i}] and artifacts[{j}] (line {other.line}) are both named {name!r}",
+                hint,
+            )
+        )
+    return problems
+
+
+def check_release(doc: Document) -> list[Problem]:
+    """Rules of the ``release:`` section a schema cannot say: the artifact and the
+    screenshot image type it names exist, ``min-build <= max-build``, one entry per
+    host product, and the notes file exists (relative to the config file)."""
+    release = doc.data.get("release")
+    if not isinstance(release, dict):
+        return []
+    problems: list[Problem] = []
+    artifact = release.get("artifact")
+    artifacts = doc.data.get("artifacts")
+    if isinstance(artifact, str) and isinstance(artifacts, list):
+        names = [e.get("name", DEFAULT_ARTIFACT_NAME) for e in artifacts if isinstance(e, dict)]
+        if artifact not in names:
+            close = difflib.get_close_matches(artifact, [str(n) for n in names], n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(
+                (
+                    doc.loc("release.artifact"),
+                    f"release.artifact {artifact!r} is not the name of an artifact "
+                    f"(artifacts: {artifact_names(doc)})",
+                    hint + "name one of the artifacts (an entry without name: is named 'artifact')",
+                )
+            )
+    listing = release.get("listing")
+    shots = listing.get("screenshots") if isinstance(listing, dict) else None
+    if isinstance(shots, str):
+        images = doc.data.get("images")
+        types = list(
+            dict.fromkeys(
+                str(e["type"])
+                for e in (images if isinstance(images, list) else [])
+                if isinstance(e, dict) and "type" in e
+            )
+        )
+        if shots not in types:
+            have = f"image types: {', '.join(types)}" if types else "the config has no images"
+            problems.append(
+                (
+                    doc.loc("release.listing.screenshots"),
+                    f"release.listing.screenshots names the image type {shots!r}, which no "
+                    f"images[] entry has ({have})",
+                    f"add an images[] entry with type: {shots}, or name one of the image "
+                    "types the config uploads",
+                )
+            )
+    problems.extend(_check_compatibility(doc, release.get("compatibility")))
+    notes = release.get("notes")
+    notes_file = notes.get("file") if isinstance(notes, dict) else None
+    if isinstance(notes_file, str) and notes_file:
+        base = Path(doc.file).resolve().parent
+        target = base / notes_file
+        try:
+            ok, is_dir = target.is_file(), target.is_dir()
+        except (OSError, ValueError):
+            ok, is_dir = False, False
+        if not ok:
+            what = "is a directory, not a file" if is_dir else "does not exist"
+            problems.append(
+                (
+                    doc.loc("release.notes.file"),
+                    f"release.notes.file {notes_file!r} {what} (looked for {target})",
+                    f"give the changelog's path relative to the config file's directory "
+                    f"({base}), e.g. file: CHANGELOG.md",
+                )
+            )
+    return problems
+
+
+def _check_compatibility(doc: Document, compat: Any) -> list[Problem]:
+    if not isinstance(compat, list):
+        return []
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for i, entry in enumerate(compat):
+        if not isinstance(entry, dict):
+            continue
+        path = f"release.compatibility[{i}]"
+        low, high = entry.get("min-build"), entry.get("max-build")
+        if (
+            isinstance(low, int | float)
+            and isinstance(high, int | float)
+            and not isinstance(low, bool)
+            and not isinstance(high, bool)
+            and low > high
+        ):
+            problems.append(
+                (
+                    doc.loc(f"{path}.min-build"),
+                    f"{path}: min-build {low} is greater than max-build {high}",
+                    "min-build is the lowest supported host build number: swap the two values",
+                )
+            )
+        product = entry.get("parent-software-id")
+        if not isinstance(product, str):
+            continue
+        if product in first:
+            j = first[product]
+            other = doc.loc(f"release.compatibility[{j}]")
+            problems.append(
+                (
+                    doc.loc(f"{path}.parent-software-id"),
+                    f"{path} and release.compatibility[{j}] (line {other.line}) are both "
+                    f"for {product!r}",
+                    "give one entry per host product, with one build-number range",
+                )
+            )
+        else:
+            first[product] = i
+    return problems

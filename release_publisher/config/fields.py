@@ -1,0 +1,278 @@
+"""The field rules of config format 1: what each field path is (a string field, a
+URL, a number of seconds, a boolean, an ``expect`` value), the keys allowed in each
+mapping, an example for each field, which keys look like credentials, and the
+per-field checks on a YAML scalar that a schema cannot make (``version: 1.10`` is
+the number 1.1 to YAML and must be quoted).
+
+May import: PyYAML nodes, :mod:`.yaml_marks`, :mod:`.model` (defaults),
+:mod:`release_publisher.errors`. Knows nothing of jsonschema, interpolation or the
+typed config.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from yaml.nodes import ScalarNode
+
+from ..errors import ConfigError
+from .model import DEFAULT_BASE_URL
+from .yaml_marks import STR_TAG, mark, show
+
+CREDENTIALS_HINT = (
+    "credentials never come from the config file; set MARKETPLACE_USER / "
+    "MARKETPLACE_TOKEN (or the action's user/token inputs)"
+)
+
+
+# Fields whose value must be a YAML string (never a number/boolean/null).
+STRING_FIELD = re.compile(
+    r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512)"
+    r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url"
+    r"|release\.(?:artifact|hosting|payment-model|license-type|summary"
+    r"|notes\.(?:file|text)|listing\.(?:state|screenshots)|agreements\[\d+\]"
+    r"|compatibility\[\d+\]\.parent-software-id))$"
+)
+URL_FIELD = re.compile(
+    r"^(?:artifacts\[\d+\]\.url|marketplace\.base-url|release\.agreements\[\d+\])$"
+)
+NUMBER_FIELD = re.compile(
+    r"^(?:polling\.(?:timeout|interval)|uploads\.spacing"
+    r"|release\.(?:build-number|compatibility\[\d+\]\.(?:min|max)-build))$"
+)
+# Booleans of the release section; an interpolated "true"/"false" becomes a boolean.
+BOOL_FIELD = re.compile(r"^release\.(?:beta|supported|copy-from-previous)$")
+EXPECT_VALUE = re.compile(r"^artifacts\[\d+\]\.expect\.[^.]+$")
+NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+
+# Plain scalars some YAML reader (1.1 or 1.2 core schema) takes for a non-string.
+NOT_TEXT = re.compile(
+    r"""^(?:
+      ~|null|Null|NULL
+    | true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF
+    | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])*
+    | [-+]?0x[0-9a-fA-F_]+ | [-+]?0o[0-7_]+ | [-+]?0b[01_]+
+    | [-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?
+    | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+    )$""",
+    re.VERBOSE,
+)
+
+# Words that make a key look like it holds a credential.
+_SECRET_WORDS = frozenset(
+    {
+        "token",
+        "tokens",
+        "password",
+        "passwords",
+        "passwd",
+        "secret",
+        "secrets",
+        "apikey",
+        "credential",
+        "credentials",
+        "auth",
+    }
+)
+
+_EXAMPLES = {
+    "format": "format: 1",
+    "app": 'app: {key: "com.example.hello", version: "1.4.2"}',
+    "artifacts": 'artifacts: [{file: "target/*.jar"}]',
+    "app.key": 'key: "com.example.hello"',
+    "app.version": 'version: "1.4.2"',
+    "name": 'name: "server"',
+    "file": 'file: "target/hello-*.jar"',
+    "url": 'url: "https://example.com/releases/hello-1.4.2.jar"',
+    "sha512": 'sha512: "<128 hex digits>"',
+    "type": 'type: "icon"',
+    "image.file": 'file: "marketing/icon.png"',
+    "base-url": f'base-url: "{DEFAULT_BASE_URL}"',
+    "release.artifact": 'artifact: "server" (the name of an artifacts[] entry)',
+    "release.hosting": "hosting: datacenter (cloud, server or datacenter)",
+    "release.build-number": "build-number: auto (or a whole number such as 1004002)",
+    "release.payment-model": "payment-model: free",
+    "release.license-type": 'license-type: "<license type ID>"',
+    "release.summary": 'summary: "Fixes a crash on start"',
+    "release.notes.file": 'file: "CHANGELOG.md"',
+    "release.notes.text": 'text: "Fixes a crash on start"',
+    "release.listing.state": "state: public",
+    "release.listing.screenshots": "screenshots: screenshot (an images[] type)",
+    "parent-software-id": 'parent-software-id: "jira"',
+    "min-build": "min-build: 900000",
+    "max-build": "max-build: 1000000",
+    "compatibility": (
+        'compatibility: [{parent-software-id: "jira", min-build: 900000, max-build: 1000000}]'
+    ),
+}
+
+_ALLOWED_KEYS = {
+    "": ("format", "app", "artifacts", "images", "marketplace", "polling", "uploads", "release"),
+    "app": ("key", "version"),
+    "artifact": ("name", "file", "url", "sha512", "expect"),
+    "image": ("type", "file"),
+    "marketplace": ("base-url",),
+    "polling": ("timeout", "interval"),
+    "uploads": ("spacing",),
+    "release": (
+        "artifact",
+        "hosting",
+        "build-number",
+        "copy-from-previous",
+        "compatibility",
+        "payment-model",
+        "license-type",
+        "beta",
+        "supported",
+        "summary",
+        "notes",
+        "agreements",
+        "listing",
+    ),
+    "release.notes": ("file", "text"),
+    "release.listing": ("state", "screenshots"),
+    "compatibility": ("parent-software-id", "min-build", "max-build"),
+}
+
+
+def _key_words(key: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
+    words = [w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
+    joined = [a + b for a, b in itertools.pairwise(words)]
+    return words + joined + ["".join(words)]
+
+
+def looks_like_secret_key(key: str) -> bool:
+    """True when a config key looks like it holds a credential: one of its words
+    (split at ``-``, ``_``, ``.`` and camelCase) is token, password, passwd, secret,
+    api-key/apikey, credential(s) or auth (``accessToken``, ``api_key``,
+    ``MARKETPLACE_TOKEN``, ``auth``; not ``author``)."""
+    return any(w in _SECRET_WORDS for w in _key_words(key))
+
+
+def allowed_keys(path: str) -> tuple[str, ...]:
+    """The keys allowed in the mapping at field path ``path`` (``artifacts[0]``,
+    ``release``...); ``()`` for a path that is no mapping of the format."""
+    if re.fullmatch(r"artifacts\[\d+\]", path):
+        return _ALLOWED_KEYS["artifact"]
+    if re.fullmatch(r"images\[\d+\]", path):
+        return _ALLOWED_KEYS["image"]
+    if re.fullmatch(r"release\.compatibility\[\d+\]", path):
+        return _ALLOWED_KEYS["compatibility"]
+    return _ALLOWED_KEYS.get(path, ())
+
+
+def example(path: str) -> str:
+    """A short YAML example for the field at ``path``."""
+    key = path.rsplit(".", 1)[-1]
+    if path.startswith("images[") and key == "file":
+        key = "image.file"
+    return _EXAMPLES.get(path) or _EXAMPLES.get(key) or f"{key}: ..."
+
+
+def describe(value: Any) -> str:
+    """What YAML made of a scalar, in words: ``the number 1.1``, ``the boolean true``,
+    ``null (no value)``, ``a date ('2024-01-31')``."""
+    if value is None:
+        return "null (no value)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    return f"a {type(value).__name__} ({show(str(value))})"
+
+
+def safe_url(value: str) -> str:
+    """The URL with any ``user:password@`` part removed, for messages."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return value.split("@", 1)[-1] if "@" in value else value
+    if "@" in parts.netloc:
+        host = parts.netloc.rsplit("@", 1)[1]
+        return parts._replace(netloc=f"***@{host}").geturl()
+    return value
+
+
+def require_text(
+    node: ScalarNode,
+    path: str,
+    key_text: str,
+    *,
+    file: str,
+    explicit: set[int],
+    construct: Callable[[ScalarNode, str], Any],
+) -> None:
+    """Refuse a string field (``app.version``...) whose YAML scalar is empty or is not
+    text to every YAML reader (``version: 1.10`` is the number 1.1; ``yes`` a boolean).
+
+    ``explicit`` holds the ids of scalars with an explicit tag (``!!str 1.10`` is
+    text); ``construct`` turns a scalar into its YAML value (for the message).
+    Raises :class:`ConfigError` at the scalar's file:line:col with a quoting hint.
+    """
+    text = str(node.value)
+    plain = node.style is None
+    sample = example(path)
+    if plain and text == "":
+        raise ConfigError(
+            f"{path} is empty",
+            hint=f"give a value, e.g. {sample}",
+            location=mark(file, node, path),
+        )
+    if node.tag == STR_TAG and (not plain or id(node) in explicit or not NOT_TEXT.match(text)):
+        return
+    if node.tag == STR_TAG:
+        problem = f"YAML 1.2 tools read {text} as a number, boolean or null"
+    else:
+        problem = f"YAML reads {text} as {describe(construct(node, path))}"
+    raise ConfigError(
+        f"{path} must be a string, but {problem}",
+        hint=f'quote it: {key_text}: "{text}"',
+        location=mark(file, node, path),
+    )
+
+
+def check_expect_value(
+    node: ScalarNode, path: str, key_text: str, value: Any, *, file: str, explicit: set[int]
+) -> None:
+    """Refuse an ``artifacts[i].expect.<field>`` value that is not a string, finite
+    number or boolean written the way YAML reads it (``2024-01-31`` is a date, ``~``
+    no value, ``0x10`` the integer 16). Raises :class:`ConfigError` at file:line:col.
+    """
+    text = str(node.value)
+    if value is None:
+        raise ConfigError(
+            f"{path} has no value",
+            hint=f"give the value Marketplace must report, e.g. {key_text}: true",
+            location=mark(file, node, path),
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(
+            f"{path} must be a finite number, a string or true/false",
+            hint=f'quote it if you mean text: {key_text}: "{text}"',
+            location=mark(file, node, path),
+        )
+    if isinstance(value, str):
+        return
+    if not isinstance(value, bool | int | float):
+        raise ConfigError(
+            f"{path}: YAML reads {text} as {describe(value)}",
+            hint=f'quote it: {key_text}: "{text}"',
+            location=mark(file, node, path),
+        )
+    if node.style is not None or id(node) in explicit:
+        return
+    if json.dumps(value) != text:
+        raise ConfigError(
+            f"{path}: YAML reads {text} as {describe(value)}",
+            hint=f'quote it if you mean text: {key_text}: "{text}"',
+            location=mark(file, node, path),
+        )
