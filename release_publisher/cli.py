@@ -34,6 +34,7 @@ from .errors import (
     UsageError,
 )
 from .result import (
+    RELEASE_FAILED,
     STATUS_CHECKED,
     STATUS_DRY_RUN,
     STATUS_FAILED,
@@ -339,11 +340,8 @@ class Command:
             pipeline.run(self.result)
         except ReleasePublisherError as err:
             err.artifact_name = pipeline.current  # type: ignore[attr-defined]
-            if self.result.release and self.result.release.get("status") not in (
-                "created",
-                "already-published",
-            ):
-                self.result.release["status"] = "failed"
+            if self.result.release and not self.result.release.exists:
+                self.result.release.status = RELEASE_FAILED
             raise
         finally:
             client.close()

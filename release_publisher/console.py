@@ -228,9 +228,9 @@ def describe_result(result: ReleaseResult) -> list[str]:
     if result.release:
         info = result.release
         lines.append(
-            f"  app version {info.get('versionNumber')} ({info.get('hosting')}): "
-            f"{info.get('status')}, build {info.get('buildNumber')}"
-            + (f", state {info['state']}" if info.get("state") else "")
-            + (f", {info['url']}" if info.get("url") else "")
+            f"  app version {info.version_number} ({info.hosting}): "
+            f"{info.status}, build {info.build_number}"
+            + (f", state {info.state}" if info.state else "")
+            + (f", {info.url}" if info.url else "")
         )
     return lines

@@ -31,7 +31,16 @@ from .errors import ApiError, ConfigError, VerificationError
 from .marketplace.models import Artifact
 from .marketplace.upload import sha512_file
 from .preflight.model import LocalArtifact, Plan
-from .result import ReleaseResult
+from .result import (
+    RELEASE_ALREADY_PUBLISHED,
+    RELEASE_CREATED,
+    RELEASE_PLANNED,
+    RELEASE_PLANNING,
+    CopiedFrom,
+    ListingInfo,
+    ReleaseInfo,
+    ReleaseResult,
+)
 from .versions.plan import (
     AppSoftware,
     Conflict,
@@ -127,16 +136,12 @@ class VersionStage:
         :class:`ApiError` for HTTP failures.
         """
         spec, config = self.spec, self.config
-        info = result.release = {
-            "status": "planning",
-            "hosting": spec.hosting,
-            "appSoftwareId": None,
-            "buildNumber": None,
-            "versionNumber": config.version,
-        }
+        info = result.release = ReleaseInfo(
+            status=RELEASE_PLANNING, hosting=spec.hosting, version_number=config.version
+        )
         entries = parse_app_software(self.api.get_app_software(config.app_key))
         self.app = select_app_software(entries, spec.hosting, app_key=config.app_key)
-        info["appSoftwareId"] = self.app.id
+        info.app_software_id = self.app.id
         log.info("App software %s (%s hosting)", self.app.id, spec.hosting)
         self.versions = [parse_version(item) for item in self.api.list_versions(self.app.id)]
         log.info("Marketplace has %d version(s) of this app software", len(self.versions))
@@ -147,7 +152,7 @@ class VersionStage:
             if self._existing is not None:
                 self._record_existing(result, *self._existing)
                 return
-        info["buildNumber"] = plan.build_number
+        info.build_number = plan.build_number
         copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
         log.info(
             "Plan: version %s, build number %d%s",
@@ -159,12 +164,12 @@ class VersionStage:
             else "",
         )
         if plan.copied_from is not None:
-            info["copiedFrom"] = {
-                "buildNumber": plan.copied_from.build_number,
-                "versionNumber": plan.copied_from.version_number,
-            }
+            info.copied_from = CopiedFrom(
+                build_number=plan.copied_from.build_number,
+                version_number=plan.copied_from.version_number,
+            )
         require_complete(plan, location=config.where("release"))
-        info["status"] = "planned"
+        info.status = RELEASE_PLANNED
 
     def _plan(self, *, artifact_id: str | None, result: ReleaseResult | None) -> VersionPlan:
         """The version plan; screenshot image IDs come from ``result`` (None: before the
@@ -194,7 +199,7 @@ class VersionStage:
             screenshots=screenshots,
         )
 
-    def _conflict(self, conflicts: list[Conflict], info: dict[str, Any]) -> None:
+    def _conflict(self, conflicts: list[Conflict], info: ReleaseInfo) -> None:
         """Decide what an existing version with this version number means.
 
         Exactly this release (its artifact holds this release's SHA-512): already
@@ -209,15 +214,13 @@ class VersionStage:
             if checksum is None:
                 continue
             self._existing = (existing, checksum)
-            info.update(
-                buildNumber=existing.build_number,
-                state=existing.state,
-                artifactId=existing.artifact_id,
-                url=self._link(existing.raw, existing.build_number),
-            )
+            info.build_number = existing.build_number
+            info.state = existing.state
+            info.artifact_id = existing.artifact_id
+            info.url = self._link(existing.raw, existing.build_number)
             if self.spec.listing is not None and not existing.raw.get("listing"):
                 self.existing_version = existing
-                info["status"] = "created"
+                info.status = RELEASE_CREATED
                 log.info(
                     "Version %s exists as build %d with this very artifact (same SHA-512) "
                     "but without a listing: publishing the listing, uploading nothing again",
@@ -226,7 +229,7 @@ class VersionStage:
                 )
                 return
             self.already_published = existing
-            info["status"] = "already-published"
+            info.status = RELEASE_ALREADY_PUBLISHED
             log.info(
                 "Version %s already exists as build %d with this very artifact "
                 "(same SHA-512): already published, nothing to do",
@@ -308,7 +311,7 @@ class VersionStage:
             artifact_id=record.id,
             result=result,
         )
-        if info.get("status") != "created":
+        if info.status != RELEASE_CREATED:
             log.info(
                 "Creating version %s (build %d) from artifact %s",
                 self.config.version,
@@ -319,30 +322,29 @@ class VersionStage:
                 created = self.api.create_version(self.app.id, plan.body)
             except ApiError as err:
                 raise _with_rerun_hint(err) from None
-            info.update(
-                status="created",
-                buildNumber=_int(created.get("buildNumber")) or plan.build_number,
-                state=created.get("state"),
-                url=self._link(created, plan.build_number),
-            )
+            info.status = RELEASE_CREATED
+            info.build_number = _int(created.get("buildNumber")) or plan.build_number
+            state = created.get("state")
+            info.state = state if isinstance(state, str) else None
+            info.url = self._link(created, plan.build_number)
             log.info(
                 "Created version %s: build %s, state %s",
                 self.config.version,
-                info["buildNumber"],
-                info.get("state"),
+                info.build_number,
+                info.state,
             )
-        if plan.listing_body is not None and not info.get("listing"):
+        if plan.listing_body is not None and info.listing is None:
             try:
                 answer = self.api.publish_listing(
-                    self.app.id, int(info["buildNumber"]), plan.listing_body
+                    self.app.id, int(info.build_number or plan.build_number), plan.listing_body
                 )
             except ApiError as err:
                 raise _with_rerun_hint(err) from None
-            info["listing"] = {
-                "state": answer.get("state"),
-                "approvalStatus": answer.get("approvalStatus"),
-                "revision": answer.get("revision"),
-            }
+            info.listing = ListingInfo(
+                state=answer.get("state"),
+                approval_status=answer.get("approvalStatus"),
+                revision=answer.get("revision"),
+            )
             log.info(
                 "Published the listing: state %s, approval %s",
                 answer.get("state"),
