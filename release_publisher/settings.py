@@ -126,13 +126,26 @@ def check_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def positive_seconds(
+    value: str | float, *, name: str, show_value: bool = True, hint: str | None = None
+) -> float:
+    """``value`` (a number or its text) as seconds when positive and finite: the one
+    rule of ``--poll-timeout``, ``--http-timeout`` and the action's ``poll-timeout``
+    input. ``name`` names the option or input in the error; ``show_value`` False keeps
+    the value out of it (an action input). Raises UsageError."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        shown = f", got {seconds:g}" if show_value else ""
+        raise UsageError(f"{name} must be a positive number of seconds{shown}", hint=hint)
+    return seconds
+
+
 def _seconds(value: float | None, option: str) -> float | None:
-    """``value`` (seconds) when positive and finite; None stays None. Raises UsageError."""
-    if value is None:
-        return None
-    if not 0 < value < math.inf:
-        raise UsageError(f"{option} must be a positive number of seconds, got {value:g}")
-    return float(value)
+    """``value`` (seconds) checked by :func:`positive_seconds`; None stays None."""
+    return None if value is None else positive_seconds(value, name=option)
 
 
 def _absolute(value: str | None) -> Path | None:
