@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import logging
 import os
 import signal
@@ -303,22 +304,20 @@ class Command:
             previous.prefill(self.result)
         self._first_checkpoint()
         if settings.dry_run:
-            # the app version plan reads Marketplace: a client only when it is needed
-            client = None
-            if credentials is not None and config.release is not None:
-                client = self._client(settings, config, credentials)
-            try:
-                release.dry_run(
-                    plan,
-                    self.result,
-                    api=client,
-                    clock=self.clock,
-                    phases=self.host,
-                    notes=self.notes,
-                )
-            finally:
-                if client is not None:
-                    client.close()
+            # the client is made only if the app version plan reads Marketplace
+            connect = (
+                functools.partial(self._client, settings, config, credentials)
+                if credentials is not None
+                else None
+            )
+            release.dry_run(
+                plan,
+                self.result,
+                connect=connect,
+                clock=self.clock,
+                phases=self.host,
+                notes=self.notes,
+            )
             return
         assert credentials is not None
         client = self._client(settings, config, credentials)

@@ -95,23 +95,32 @@ def dry_run(
     plan: Plan,
     result: ReleaseResult,
     *,
-    api: MarketplaceApi | None,
+    connect: Callable[[], MarketplaceApi] | None,
     clock: Clock,
     phases: Phases,
     notes: str | None = None,
 ) -> ReleaseResult:
     """Log every request ``publish`` would send (:func:`~.render.describe_plan`), then
-    plan each stage: the app version plan reads Marketplace (``api``; None without
-    credentials: it says what it would need). Nothing is uploaded or created.
+    plan each stage. The app version plan (a ``release:`` section) reads Marketplace:
+    only then is ``connect()`` called for a client (closed at the end); ``connect``
+    None (no credentials): the plan says what it would need. Nothing is uploaded or
+    created.
 
-    Returns ``result`` with status ``dry-run``. Raises what a stage's plan raises
-    (e.g. :class:`~release_publisher.errors.ConfigError` for a plan missing a field).
+    Returns ``result`` with status ``dry-run``. Raises what ``connect`` or a stage's
+    plan raises (e.g. :class:`~release_publisher.errors.ConfigError` for a plan
+    missing a field).
     """
     for line in describe_plan(plan, dry_run=True):
         log.info("%s", line)
+    reads = plan.config.release is not None
+    api = connect() if connect is not None and reads else None
     run = Run(
         plan=plan, api=api, clock=clock, result=result, phases=phases, notes=notes, dry_run=True
     )
-    plan_stages(run, stages_for(plan))
+    try:
+        plan_stages(run, stages_for(plan))
+    finally:
+        if api is not None:
+            api.close()
     result.status = STATUS_DRY_RUN
     return result

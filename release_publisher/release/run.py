@@ -78,6 +78,10 @@ class MarketplaceApi(Protocol):
         """``POST /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``."""
         ...
 
+    def close(self) -> None:
+        """Release the connections."""
+        ...
+
 
 class Phases(Protocol):
     """Folds the log of a phase (a CI host's group); see ``hosts.base.Host.group``."""

@@ -125,6 +125,9 @@ class FakeApi:
         self.calls.append(("image", f"{image_type}:{path.name}", self.clock.monotonic()))
         return Media(id=f"img-{path.name}")
 
+    def close(self) -> None:
+        self.calls.append(("close", "", self.clock.monotonic()))
+
     def get_app_software(self, app_key: str) -> list[dict[str, Any]]:
         self.calls.append(("app-software", app_key, self.clock.monotonic()))
         return list(self.app_software)

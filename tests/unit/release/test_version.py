@@ -164,8 +164,8 @@ def test_a_dry_run_reads_the_version_plan_and_sends_nothing_else(
     plan = make_plan(tmp_path, release=spec())
     result = new_result(plan)
     with caplog.at_level(logging.INFO, logger="release_publisher"):
-        release.dry_run(plan, result, api=api, clock=clock, phases=FakePhases())
-    assert kinds(api) == ["app-software", "versions"]
+        release.dry_run(plan, result, connect=lambda: api, clock=clock, phases=FakePhases())
+    assert kinds(api) == ["app-software", "versions", "close"]
     assert result.status == "dry-run"
     assert "Request: POST /rest/3/app-software/sw-dc/versions" in caplog.messages
     assert caplog.messages[-1] == DRY_RUN_READ_ONLY
@@ -177,7 +177,7 @@ def test_a_dry_run_without_credentials_says_what_the_version_plan_needs(
     plan = make_plan(tmp_path, release=spec())
     phases = FakePhases()
     with caplog.at_level(logging.INFO, logger="release_publisher"):
-        release.dry_run(plan, new_result(plan), api=None, clock=FakeClock(), phases=phases)
+        release.dry_run(plan, new_result(plan), connect=None, clock=FakeClock(), phases=phases)
     assert caplog.messages[-1] == NO_READ_ACCESS
     assert phases.titles == []  # no phase: nothing was read
 
@@ -192,7 +192,9 @@ def test_a_dry_run_shows_the_plan_before_refusing_what_is_missing(
         caplog.at_level(logging.INFO, logger="release_publisher"),
         pytest.raises(ConfigError),
     ):
-        release.dry_run(plan, new_result(plan), api=api, clock=clock, phases=FakePhases())
+        release.dry_run(
+            plan, new_result(plan), connect=lambda: api, clock=clock, phases=FakePhases()
+        )
     assert any(m.startswith("Missing (nothing is uploaded") for m in caplog.messages)
 
 
