@@ -50,6 +50,7 @@ from .release.changelog import notes_from_config
 from .release.render import describe_plan, describe_result
 from .release.resume import load_previous_run
 from .release.run import new_result
+from .release.version import hosting_warnings
 from .result import (
     STATUS_CHECKED,
     STATUS_FAILED,
@@ -280,7 +281,7 @@ class Command:
                 log.warning("%s", warning)
                 self.host.report_warning(warning)
         self.result = new_result(plan, base_url=config.base_url)
-        for warning in _hosting_warnings(config, plan):
+        for warning in hosting_warnings(plan):
             log.warning("%s", warning)
             self.host.report_warning(warning, config.where("release.hosting"))
             self.result.warnings.append(warning)
@@ -450,28 +451,6 @@ class Command:
             warnings = [f"could not write the CI outputs: {exc}"]
         for warning in warnings:
             log.warning("%s", warning)
-
-
-def _hosting_warnings(config: ReleaseConfig, plan: Plan) -> list[str]:
-    """Warnings for a ``release.hosting`` that does not fit the artifact's kind (a
-    P2 JAR/OBR for cloud, a Connect descriptor for server/datacenter)."""
-    release = config.release
-    if release is None:
-        return []
-    art = next((a for a in plan.artifacts if a.name == release.artifact), None)
-    if art is None or art.kind is None:
-        return []
-    if release.hosting == "cloud" and art.kind in ("jar", "obr", "jwb"):
-        return [
-            f"release.hosting is cloud but artifact {art.name!r} is a {art.kind.upper()} "
-            "(a server/Data Center app): Marketplace will probably refuse the version"
-        ]
-    if release.hosting in ("server", "datacenter") and art.kind == "connect":
-        return [
-            f"release.hosting is {release.hosting} but artifact {art.name!r} is a Connect "
-            "descriptor (a cloud app): Marketplace will probably refuse the version"
-        ]
-    return []
 
 
 class _Terminated(BaseException):

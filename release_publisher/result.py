@@ -12,7 +12,8 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
      "images": [{"type", "file", "id", "width", "height", "size"}],
      "error": null | {"kind", "message", "hint", "exit_code", "artifact"},
      "release": null | {"status", "hosting", "appSoftwareId", "buildNumber",
-                        "versionNumber", "state", "url", "copiedFrom", "listing"},
+                        "versionNumber", "copiedFrom", "state", "artifactId", "url",
+                        "listing"}   (ReleaseInfo.to_dict: which keys appear when),
      "timings": {"<phase>": seconds},
      "tool": {"name", "version"}, "base_url": str}
 """
@@ -174,7 +175,7 @@ class ReleaseInfo:
 
 @dataclass
 class ReleaseResult:
-    """The whole outcome of a run; mutated as the pipeline goes so that a failure at
+    """The whole outcome of a run; mutated as the release run goes so that a failure at
     any point still reports what finished."""
 
     app_key: str | None

@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 from ..config.model import ReleaseConfig, VersionSpec
 from ..errors import ApiError, ConfigError, VerificationError
 from ..marketplace.upload import sha512_file
-from ..preflight.model import LocalArtifact
+from ..preflight.model import LocalArtifact, Plan
 from ..result import (
     RELEASE_ALREADY_PUBLISHED,
     RELEASE_CREATED,
@@ -401,6 +401,29 @@ class VersionStage:
         if not isinstance(href, str) or not href:
             href = f"/rest/3/app-software/{self.app.id}/versions/{build_number}"
         return urljoin(self.config.base_url.rstrip("/") + "/", href.lstrip("/"))
+
+
+def hosting_warnings(plan: Plan) -> list[str]:
+    """Warnings for a ``release.hosting`` that does not fit the artifact's kind (a
+    P2 JAR/OBR for cloud, a Connect descriptor for server/datacenter), for
+    ``check`` and ``publish`` to report before anything is sent."""
+    release = plan.config.release
+    if release is None:
+        return []
+    art = next((a for a in plan.artifacts if a.name == release.artifact), None)
+    if art is None or art.kind is None:
+        return []
+    if release.hosting == "cloud" and art.kind in ("jar", "obr", "jwb"):
+        return [
+            f"release.hosting is cloud but artifact {art.name!r} is a {art.kind.upper()} "
+            "(a server/Data Center app): Marketplace will probably refuse the version"
+        ]
+    if release.hosting in ("server", "datacenter") and art.kind == "connect":
+        return [
+            f"release.hosting is {release.hosting} but artifact {art.name!r} is a Connect "
+            "descriptor (a cloud app): Marketplace will probably refuse the version"
+        ]
+    return []
 
 
 def _with_rerun_hint(err: ApiError) -> ApiError:

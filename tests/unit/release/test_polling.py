@@ -21,7 +21,7 @@ from ..fakes import DETAILS, FakeApi, make_plan, publish_run
 
 
 def test_poll_backoff_is_bounded_and_fast_to_notice(tmp_path: Path) -> None:
-    """Details arrive after ~20 s: the pipeline notices within one poll cap and does
+    """Details arrive after ~20 s: the run notices within one poll cap and does
     not hammer the API."""
     clock = FakeClock()
     ready_at = clock.monotonic() + 20.0

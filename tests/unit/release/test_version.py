@@ -17,6 +17,7 @@ from release_publisher.config.model import Compatibility, ListingSpec, VersionSp
 from release_publisher.errors import ApiError, ConfigError, VerificationError
 from release_publisher.release.render import DRY_RUN_READ_ONLY, NO_READ_ACCESS
 from release_publisher.release.run import new_result
+from release_publisher.release.version import hosting_warnings
 
 from ..fakes import VERSION, FakeApi, FakePhases, make_plan, publish_run
 
@@ -207,3 +208,10 @@ def test_compatibility_stated_needs_nothing_to_copy(tmp_path: Path) -> None:
     ((_, body),) = api.created
     assert body["buildNumber"] == 1 and body["supportedPaymentModel"] == "free"
     assert result.release is not None and result.release.copied_from is None
+
+
+def test_a_hosting_that_does_not_fit_the_artifact_is_warned_about(tmp_path: Path) -> None:
+    cloud = make_plan(tmp_path, release=VersionSpec(artifact="jar0", hosting="cloud"))
+    (warning,) = hosting_warnings(cloud)
+    assert warning.startswith("release.hosting is cloud but artifact 'jar0' is a JAR")
+    assert hosting_warnings(make_plan(tmp_path, release=spec())) == []
