@@ -155,15 +155,18 @@ def build_invocation(
         argv += ["--working-directory", working_directory]
     poll_timeout = read_input(env, "poll-timeout")
     if poll_timeout:
-        try:
-            seconds = float(poll_timeout)
-        except ValueError:
-            seconds = -1.0
-        if not seconds > 0 or seconds == float("inf"):
-            raise InputError(
-                "the 'poll-timeout' input must be a positive number of seconds",
+        from release_publisher.errors import UsageError
+        from release_publisher.settings import positive_seconds
+
+        try:  # the CLI's rule, judged here to name the input (never its value)
+            positive_seconds(
+                poll_timeout,
+                name="the 'poll-timeout' input",
+                show_value=False,
                 hint="for example poll-timeout: 600, or leave it empty for the config's value",
             )
+        except UsageError as err:
+            raise InputError(err.message, hint=err.hint or "") from None
         argv += ["--poll-timeout", poll_timeout]
     ca_bundle = read_input(env, "ca-bundle")
     if ca_bundle:

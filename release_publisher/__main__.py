@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sys
 
+from .cli import main as cli_main
+
 
 def main() -> None:
     """Run the CLI and exit with its code."""
-    from .cli import main as cli_main
-
     sys.exit(cli_main())
 
 

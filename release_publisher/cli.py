@@ -1,61 +1,70 @@
 """Command line: ``release-publisher publish | check | schema | sandbox``.
 
+argparse -> :class:`~release_publisher.settings.Settings` -> config and pre-flight ->
+:func:`release_publisher.release.publish` / :func:`~release_publisher.release.dry_run`
+-> the result, the CI outputs and the rendered error.
+
 Exit codes (also in README): 0 published / check passed / dry run; 1 unexpected
 error; 2 config or usage; 3 local file (pre-flight); 4 API/HTTP; 5 verification
 mismatch; 6 processing timeout; 130 interrupted (SIGINT/SIGTERM).
 
 Every expected failure is printed as one line ``Kind: message`` plus a ``hint:``
 line on stderr; a traceback only with ``-v`` (or ``RUNNER_DEBUG=1`` on GitHub).
-Heavy modules (requests, jsonschema, werkzeug) are imported only by the commands
-that need them, so ``--version`` and ``check`` start fast.
+Heavy modules (requests through the Marketplace client, werkzeug through the
+emulator) are imported only by the commands that need them, so ``--version`` and
+``check`` start fast; those two imports are the only function-local ones, and
+neither module imports this one (no cycle).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import logging
 import os
 import signal
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, release
+from .clock import Clock, SystemClock
+from .config import load_config, schema_text
+from .config.model import ReleaseConfig
+from .console import ProgressReporter, setup_logging
 from .errors import (
     EXIT_OK,
     EXIT_UNEXPECTED,
-    ConfigError,
     Interrupted,
+    ProcessingTimeout,
     ReleasePublisherError,
     UsageError,
 )
+from .hosts import Host, select_host
+from .preflight import run_preflight
+from .preflight.model import Plan
+from .release.changelog import notes_from_config
+from .release.render import describe_plan, describe_result
+from .release.resume import load_previous_run
+from .release.run import new_result
+from .release.version import hosting_warnings
 from .result import (
     STATUS_CHECKED,
-    STATUS_DRY_RUN,
     STATUS_FAILED,
     STATUS_TIMEOUT,
     ErrorInfo,
     ReleaseResult,
 )
-from .secrets import REDACTOR, Credentials, RedactingFilter
+from .secrets import REDACTOR, Credentials, RedactingFilter, make_credentials
+from .settings import DEFAULT_CONFIG, ENV_TOKEN, ENV_USER, Settings
 
 if TYPE_CHECKING:
-    from .config.model import ReleaseConfig
-    from .hosts.base import Host
     from .marketplace.client import MarketplaceClient
-    from .preflight.model import Plan
-    from .resume import PreviousRun
-    from .version_stage import VersionStage
 
 log = logging.getLogger("release_publisher")
-
-DEFAULT_CONFIG = "marketplace-release.yml"
-ENV_USER = "MARKETPLACE_USER"
-ENV_TOKEN = "MARKETPLACE_TOKEN"  # noqa: S105 - the variable's name, not a secret
 
 
 def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
@@ -152,14 +161,22 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
         "and tests. Install with: pip install 'release-publisher[sandbox]'.",
     )
     if with_sandbox:
+        # imported here: the emulator imports werkzeug, which only `sandbox` needs
         from .sandbox import cli as sandbox_cli
 
         sandbox_cli.add_arguments(sandbox)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None) -> int:
-    """Run the CLI with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    clock: Clock | None = None,
+) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and ``env`` (default
+    ``os.environ``); ``clock`` times pacing, polling and retries (default the system
+    clock; tests pass a FakeClock). Returns the exit code."""
     environ = os.environ if env is None else env
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(with_sandbox="sandbox" in arguments)
@@ -168,60 +185,45 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         parser.print_help(sys.stderr)
         return 2
     if args.command == "schema":
-        from .config import schema_text
-
         sys.stdout.write(schema_text())
         return EXIT_OK
     if args.command == "sandbox":
-        from .sandbox import cli as sandbox_cli
+        from .sandbox import cli as sandbox_cli  # werkzeug: see build_parser
 
         return sandbox_cli.run(args)
-    return Command(args, environ).run()
+    return Command(args, environ, clock=clock).run()
 
 
 class Command:
     """One ``publish`` or ``check`` run: owns the host adapter, the result and the
     error rendering."""
 
-    def __init__(self, args: argparse.Namespace, env: Mapping[str, str]) -> None:
-        from .hosts.base import select_host
-
+    def __init__(
+        self, args: argparse.Namespace, env: Mapping[str, str], *, clock: Clock | None = None
+    ) -> None:
         self.args = args
         self.env = env
+        self.clock: Clock = clock if clock is not None else SystemClock()
         self.host: Host = select_host(env, stream=sys.stdout)
         self.verbose = bool(args.verbose or self.host.debug)
         self.result = ReleaseResult(app_key=None, version=None)
-        # paths given on the command line are relative to where the tool was started,
-        # not to --working-directory (which config and artifact paths follow)
-        for name in ("result_json", "resume", "ca_bundle"):
-            value = getattr(args, name, None)
-            if value:
-                setattr(args, name, str(Path(value).expanduser().absolute()))
-        self.result_path = Path(args.result_json) if getattr(args, "result_json", None) else None
+        # known before the settings are checked, so even a refused option is reported
+        self.result_path = Settings.result_path_of(args)
         self.notes: str | None = None  # release.notes of this version, read in _load
 
     def run(self) -> int:
         """Run the command; never raises (except SystemExit)."""
-        from .console import setup_logging
-
         if self.args.command == "publish":
-            # Masks go out before anything else is printed, raw values included.
-            raw_token = self.args.token if self.args.token is not None else self.env.get(ENV_TOKEN)
-            raw_user = self.args.user if self.args.user is not None else self.env.get(ENV_USER)
-            if raw_token:
-                secrets = [raw_token]  # Redactor.add also takes its stripped form and lines
-                if raw_user:
-                    secrets += Credentials(raw_user.strip(), raw_token.strip()).secret_forms()
-                REDACTOR.add(*secrets)
-                self.host.mask(REDACTOR.secrets)
+            self._mask()
         setup_logging(verbose=self.verbose)
         logging.getLogger().addFilter(RedactingFilter())
         previous = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
-            if self.args.command == "check":
-                self._check()
+            settings = Settings.from_args(self.args, self.env)
+            if settings.command == "check":
+                self._check(settings)
             else:
-                self._publish()
+                self._publish(settings)
             return EXIT_OK
         except ReleasePublisherError as err:
             return self._fail(err)
@@ -235,213 +237,144 @@ class Command:
             signal.signal(signal.SIGTERM, previous)
             self._finish()
 
+    def _mask(self) -> None:
+        """Masks go out before anything else is printed, raw values included."""
+        raw_token = self.args.token if self.args.token is not None else self.env.get(ENV_TOKEN)
+        raw_user = self.args.user if self.args.user is not None else self.env.get(ENV_USER)
+        if raw_token:
+            secrets = [raw_token]  # Redactor.add also takes its stripped form and lines
+            if raw_user:
+                secrets += Credentials(raw_user.strip(), raw_token.strip()).secret_forms()
+            REDACTOR.add(*secrets)
+            self.host.mask(REDACTOR.secrets)
+
     # -- commands ----------------------------------------------------------------
 
-    def _load(self) -> tuple[ReleaseConfig, Plan]:
-        from .config import load_config
-        from .preflight import run_preflight
-
-        if self.args.working_directory:
+    def _load(self, settings: Settings) -> tuple[ReleaseConfig, Plan]:
+        if settings.working_directory:
             try:
-                os.chdir(self.args.working_directory)
+                os.chdir(settings.working_directory)
             except OSError as exc:
                 raise UsageError(
-                    f"cannot change to working directory {self.args.working_directory!r}: "
+                    f"cannot change to working directory {settings.working_directory!r}: "
                     f"{exc.strerror}",
                     hint="working-directory is relative to the repository root",
                 ) from None
         config = load_config(
-            Path(self.args.config), env=self.env, version_override=self.args.release_version
+            settings.config, env=self.env, version_override=settings.release_version
         )
         overrides: dict[str, Any] = {}
-        if self.args.base_url:
-            overrides["base_url"] = _check_base_url(self.args.base_url)
-        if getattr(self.args, "poll_timeout", None) is not None:
-            if not 0 < self.args.poll_timeout < float("inf"):
-                raise UsageError(
-                    f"--poll-timeout must be a positive number of seconds, "
-                    f"got {self.args.poll_timeout:g}"
-                )
-            overrides["poll_timeout"] = float(self.args.poll_timeout)
+        if settings.base_url is not None:
+            overrides["base_url"] = settings.base_url
+        if settings.poll_timeout is not None:
+            overrides["poll_timeout"] = settings.poll_timeout
         if overrides:
             config = dataclasses.replace(config, **overrides)
         self.result.app_key, self.result.version = config.app_key, config.version
         self.result.base_url = config.base_url
         if config.release is not None:
             # read once, here, so `check` and a dry run catch a missing section too
-            from .versions.changelog import notes_from_config
-
             self.notes = notes_from_config(config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
             for warning in plan.warnings:
                 log.warning("%s", warning)
                 self.host.report_warning(warning)
-        from .pipeline import new_result
-
         self.result = new_result(plan, base_url=config.base_url)
-        for warning in _hosting_warnings(config, plan):
+        for warning in hosting_warnings(plan):
             log.warning("%s", warning)
             self.host.report_warning(warning, config.where("release.hosting"))
             self.result.warnings.append(warning)
         return config, plan
 
-    def _check(self) -> None:
-        from .console import describe_plan
-
-        _, plan = self._load()
+    def _check(self, settings: Settings) -> None:
+        _, plan = self._load(settings)
         for line in describe_plan(plan):
             log.info("%s", line)
         self.result.status = STATUS_CHECKED
 
-    def _publish(self) -> None:
-        from .console import ProgressReporter, describe_plan, describe_result
-
-        credentials = self._credentials(required=not self.args.dry_run)
-        config, plan = self._load()
+    def _publish(self, settings: Settings) -> None:
+        credentials = self._credentials(settings, required=not settings.dry_run)
+        config, plan = self._load(settings)
         previous = None
-        if self.args.resume:
-            from .resume import load_previous_run
-
+        if settings.resume is not None:
             previous = load_previous_run(
-                Path(self.args.resume), app_key=config.app_key, version=config.version
+                settings.resume, app_key=config.app_key, version=config.version
             )
-            log.info("Resuming from %s", self.args.resume)
+            log.info("Resuming from %s", settings.resume)
             previous.prefill(self.result)
         self._first_checkpoint()
-        if self.args.dry_run:
-            for line in describe_plan(plan, dry_run=True):
-                log.info("%s", line)
-            if config.release is not None:
-                self._dry_run_version(plan, credentials)
-            self.result.status = STATUS_DRY_RUN
+        if settings.dry_run:
+            # the client is made only if the app version plan reads Marketplace
+            connect = (
+                functools.partial(self._client, settings, config, credentials)
+                if credentials is not None
+                else None
+            )
+            release.dry_run(
+                plan,
+                self.result,
+                connect=connect,
+                clock=self.clock,
+                phases=self.host,
+                notes=self.notes,
+            )
             return
         assert credentials is not None
-        from .clock import SystemClock
-        from .pipeline import Pipeline
-
-        client = self._client(config, credentials)
-        stage = None
-        if config.release is not None:
-            stage = self._version_stage(plan, client, previous)
-        pipeline = Pipeline(
-            plan=plan,
-            api=client,
-            clock=SystemClock(),
-            phases=self.host,
-            progress=ProgressReporter(),
-            checkpoint=self._checkpoint,
-            previous=previous,
-            version_stage=stage,
-        )
+        client = self._client(settings, config, credentials)
         log.info("Publishing %s %s to %s", config.app_key, config.version, config.base_url)
         try:
-            pipeline.run(self.result)
-        except ReleasePublisherError as err:
-            err.artifact_name = pipeline.current  # type: ignore[attr-defined]
-            if self.result.release and self.result.release.get("status") not in (
-                "created",
-                "already-published",
-            ):
-                self.result.release["status"] = "failed"
-            raise
+            release.publish(
+                plan,
+                self.result,
+                api=client,
+                clock=self.clock,
+                phases=self.host,
+                progress=ProgressReporter(),
+                save=self._checkpoint,
+                previous=previous,
+                notes=self.notes,
+            )
         finally:
             client.close()
         for line in describe_result(self.result):
             log.info("%s", line)
 
-    def _credentials(self, *, required: bool) -> Credentials | None:
+    def _credentials(self, settings: Settings, *, required: bool) -> Credentials | None:
         """Validated credentials from --user/--token or the environment; None when
         not ``required`` and none are given. Raises UsageError."""
-        from .secrets import make_credentials
-
-        user = self.args.user if self.args.user is not None else self.env.get(ENV_USER)
-        token = self.args.token if self.args.token is not None else self.env.get(ENV_TOKEN)
-        if not required and not (user or "").strip() and not (token or "").strip():
+        source = settings.credentials
+        assert source is not None
+        if not required and not source.given:
             return None
         return make_credentials(
-            user,
-            token,
-            user_source="--user" if self.args.user is not None else ENV_USER,
-            token_source="--token" if self.args.token is not None else ENV_TOKEN,
+            source.user,
+            source.token,
+            user_source=source.user_source,
+            token_source=source.token_source,
         )
 
-    def _client(self, config: ReleaseConfig, credentials: Credentials) -> MarketplaceClient:
+    def _client(
+        self, settings: Settings, config: ReleaseConfig, credentials: Credentials
+    ) -> MarketplaceClient:
+        # imported here: it imports requests, which `check` and `--version` never need
         from .marketplace.client import MarketplaceClient
         from .marketplace.transport import Timeouts
 
-        timeouts = None
-        seconds = self.args.http_timeout
-        if seconds is not None:
-            if not 0 < seconds < float("inf"):
-                raise UsageError(
-                    f"--http-timeout must be a positive number of seconds, got {seconds:g}"
-                )
-            timeouts = Timeouts(connect=min(10.0, seconds), read=seconds)
+        seconds = settings.http_timeout
+        timeouts = None if seconds is None else Timeouts(connect=min(10.0, seconds), read=seconds)
         return MarketplaceClient(
             config.base_url,
             credentials=credentials,
             timeouts=timeouts,
-            ca_bundle=self.args.ca_bundle or None,
+            ca_bundle=str(settings.ca_bundle) if settings.ca_bundle else None,
+            clock=self.clock,
             log=lambda message: log.info("%s", message),
         )
-
-    def _version_stage(
-        self, plan: Plan, client: MarketplaceClient, previous: PreviousRun | None
-    ) -> VersionStage:
-        from .version_stage import VersionStage
-
-        return VersionStage(
-            plan=plan,
-            api=client,
-            notes=self.notes,
-            previous_artifacts=dict(previous.artifacts) if previous else {},
-        )
-
-    def _dry_run_version(self, plan: Plan, credentials: Credentials | None) -> None:
-        """Show the app version plan of a dry run: it needs read access (two GETs), so
-        without credentials say so instead."""
-        if credentials is None:
-            log.info(
-                "App version: the plan (what is copied from which version, the exact "
-                "request bodies) needs read access to Marketplace: set %s and %s to see it. "
-                "Nothing was sent.",
-                ENV_USER,
-                ENV_TOKEN,
-            )
-            return
-        from .versions.plan import render_plan
-
-        client = self._client(plan.config, credentials)
-        stage = self._version_stage(plan, client, None)
-        try:
-            with self.host.group("App version plan (read-only requests)"):
-                stage.prepare(self.result)
-        except ConfigError:
-            # show what was planned and what is missing before the error itself
-            if stage.version_plan is not None:
-                for line in render_plan(stage.version_plan):
-                    log.info("%s", line)
-            raise
-        finally:
-            client.close()
-        if stage.already_published is not None:
-            log.info(
-                "App version %s already exists with this very artifact: a publish would "
-                "change nothing.",
-                plan.config.version,
-            )
-        elif stage.version_plan is not None:
-            for line in render_plan(stage.version_plan):
-                log.info("%s", line)
-        log.info("")
-        log.info("Dry run: only read requests were sent; nothing was uploaded or created.")
 
     # -- endings -----------------------------------------------------------------
 
     def _fail(self, err: ReleasePublisherError) -> int:
-        from .errors import ProcessingTimeout
-
         self.result.status = STATUS_TIMEOUT if isinstance(err, ProcessingTimeout) else STATUS_FAILED
         self.result.error = ErrorInfo(
             kind=err.kind,
@@ -519,46 +452,6 @@ class Command:
             warnings = [f"could not write the CI outputs: {exc}"]
         for warning in warnings:
             log.warning("%s", warning)
-
-
-def _hosting_warnings(config: ReleaseConfig, plan: Plan) -> list[str]:
-    """Warnings for a ``release.hosting`` that does not fit the artifact's kind (a
-    P2 JAR/OBR for cloud, a Connect descriptor for server/datacenter)."""
-    release = config.release
-    if release is None:
-        return []
-    art = next((a for a in plan.artifacts if a.name == release.artifact), None)
-    if art is None or art.kind is None:
-        return []
-    if release.hosting == "cloud" and art.kind in ("jar", "obr", "jwb"):
-        return [
-            f"release.hosting is cloud but artifact {art.name!r} is a {art.kind.upper()} "
-            "(a server/Data Center app): Marketplace will probably refuse the version"
-        ]
-    if release.hosting in ("server", "datacenter") and art.kind == "connect":
-        return [
-            f"release.hosting is {release.hosting} but artifact {art.name!r} is a Connect "
-            "descriptor (a cloud app): Marketplace will probably refuse the version"
-        ]
-    return []
-
-
-def _check_base_url(url: str) -> str:
-    """Validate a ``--base-url``: http(s) with a host. Raises UsageError."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            f"--base-url must be an http(s) URL, got {url!r}",
-            hint="for example https://api.atlassian.com/marketplace",
-        )
-    if parts.username or parts.password:
-        raise UsageError(
-            "--base-url must not carry credentials",
-            hint=f"set {ENV_USER} and {ENV_TOKEN} instead",
-        )
-    return url.strip().rstrip("/")
 
 
 class _Terminated(BaseException):

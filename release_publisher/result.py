@@ -12,7 +12,8 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
      "images": [{"type", "file", "id", "width", "height", "size"}],
      "error": null | {"kind", "message", "hint", "exit_code", "artifact"},
      "release": null | {"status", "hosting", "appSoftwareId", "buildNumber",
-                        "versionNumber", "state", "url", "copiedFrom", "listing"},
+                        "versionNumber", "copiedFrom", "state", "artifactId", "url",
+                        "listing"}   (ReleaseInfo.to_dict: which keys appear when),
      "timings": {"<phase>": seconds},
      "tool": {"name", "version"}, "base_url": str}
 """
@@ -89,8 +90,92 @@ class ErrorInfo:
 
 
 @dataclass
+class CopiedFrom:
+    """The version the unstated fields were copied from (``copiedFrom`` in the JSON)."""
+
+    build_number: int
+    version_number: str
+
+
+@dataclass
+class ListingInfo:
+    """The answer of ``POST .../versions/{buildNumber}/listing`` (``listing`` in the
+    JSON): ``state``, ``approvalStatus``, ``revision`` as Marketplace reported them."""
+
+    state: Any = None
+    approval_status: Any = None
+    revision: Any = None
+
+
+#: ``ReleaseInfo.status`` values
+RELEASE_PLANNING = "planning"
+RELEASE_PLANNED = "planned"
+RELEASE_CREATED = "created"
+RELEASE_ALREADY_PUBLISHED = "already-published"
+RELEASE_FAILED = "failed"
+
+
+@dataclass
+class ReleaseInfo:
+    """The ``release:`` section's outcome (``release`` in the result JSON).
+
+    ``status``: ``planning`` | ``planned`` | ``created`` | ``already-published`` |
+    ``failed``; ``hosting`` the config's hosting; ``version_number`` the release
+    version; ``app_software_id`` and ``build_number`` once known. ``state`` and ``url``
+    are Marketplace's view of the version once it exists (created by this run or found
+    with this very artifact: then ``artifact_id`` is that version's artifact ID).
+    """
+
+    status: str
+    hosting: str
+    version_number: str
+    app_software_id: str | None = None
+    build_number: int | None = None
+    copied_from: CopiedFrom | None = None
+    state: str | None = None
+    artifact_id: str | None = None
+    url: str | None = None
+    listing: ListingInfo | None = None
+
+    @property
+    def exists(self) -> bool:
+        """True when the version is on Marketplace (``created`` or ``already-published``)."""
+        return self.status in (RELEASE_CREATED, RELEASE_ALREADY_PUBLISHED)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``status``, ``hosting``, ``appSoftwareId``, ``buildNumber``,
+        ``versionNumber``, then when known ``copiedFrom`` {buildNumber, versionNumber},
+        ``state``, ``artifactId`` (an existing version's), ``url`` and ``listing``
+        {state, approvalStatus, revision}."""
+        out: dict[str, Any] = {
+            "status": self.status,
+            "hosting": self.hosting,
+            "appSoftwareId": self.app_software_id,
+            "buildNumber": self.build_number,
+            "versionNumber": self.version_number,
+        }
+        if self.copied_from is not None:
+            out["copiedFrom"] = {
+                "buildNumber": self.copied_from.build_number,
+                "versionNumber": self.copied_from.version_number,
+            }
+        if self.url is not None:
+            out["state"] = self.state
+            if self.artifact_id is not None:
+                out["artifactId"] = self.artifact_id
+            out["url"] = self.url
+        if self.listing is not None:
+            out["listing"] = {
+                "state": self.listing.state,
+                "approvalStatus": self.listing.approval_status,
+                "revision": self.listing.revision,
+            }
+        return out
+
+
+@dataclass
 class ReleaseResult:
-    """The whole outcome of a run; mutated as the pipeline goes so that a failure at
+    """The whole outcome of a run; mutated as the release run goes so that a failure at
     any point still reports what finished."""
 
     app_key: str | None
@@ -102,12 +187,8 @@ class ReleaseResult:
     error: ErrorInfo | None = None
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    #: the ``release:`` section's outcome (None without one): ``status``
-    #: (``planning`` | ``planned`` | ``created`` | ``already-published`` | ``failed``),
-    #: ``hosting``, ``appSoftwareId``, ``buildNumber``, ``versionNumber``, ``state``,
-    #: ``url``, ``copiedFrom`` {buildNumber, versionNumber}, ``listing`` {state,
-    #: approvalStatus, revision}
-    release: dict[str, Any] | None = None
+    #: the ``release:`` section's outcome (None without one)
+    release: ReleaseInfo | None = None
 
     @property
     def ok(self) -> bool:
@@ -133,17 +214,17 @@ class ReleaseResult:
     def version_outputs(self) -> dict[str, str]:
         """The app version the ``release:`` section created (or found already
         published): ``build-number``, ``state``, ``url``; empty strings when unknown."""
-        info = self.release or {}
+        info = self.release
 
         def text(value: Any) -> str:
             return "" if value is None else str(value)
 
+        if info is None:
+            return {"build-number": "", "state": "", "url": ""}
         return {
-            "build-number": text(info.get("buildNumber"))
-            if info.get("status") in ("created", "already-published")
-            else "",
-            "state": text(info.get("state")),
-            "url": text(info.get("url")),
+            "build-number": text(info.build_number) if info.exists else "",
+            "state": text(info.state),
+            "url": text(info.url),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -157,7 +238,7 @@ class ReleaseResult:
             "error": asdict(self.error) if self.error else None,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
-            "release": self.release,
+            "release": self.release.to_dict() if self.release else None,
             "base_url": self.base_url,
             "tool": {"name": "release-publisher", "version": __version__},
         }

@@ -161,26 +161,25 @@ def render_summary(
         lines += ["", "### App version", ""]
         lines.append("| | |")
         lines.append("| --- | --- |")
-        lines.append(f"| Outcome | {t(info.get('status'))} |")
-        lines.append(f"| Hosting | {t(info.get('hosting'))} |")
-        lines.append(f"| Version | {c(info.get('versionNumber'))} |")
-        if info.get("buildNumber") is not None:
-            lines.append(f"| Build number | {c(info.get('buildNumber'))} |")
-        if info.get("state"):
-            lines.append(f"| State | {t(info.get('state'))} |")
-        if info.get("url"):
-            lines.append(f"| Link | {t(info.get('url'))} |")
-        copied = info.get("copiedFrom")
-        if isinstance(copied, dict):
+        lines.append(f"| Outcome | {t(info.status)} |")
+        lines.append(f"| Hosting | {t(info.hosting)} |")
+        lines.append(f"| Version | {c(info.version_number)} |")
+        if info.build_number is not None:
+            lines.append(f"| Build number | {c(info.build_number)} |")
+        if info.state:
+            lines.append(f"| State | {t(info.state)} |")
+        if info.url:
+            lines.append(f"| Link | {t(info.url)} |")
+        copied = info.copied_from
+        if copied is not None:
             lines.append(
-                f"| Copied from | {c(copied.get('versionNumber'))} "
-                f"(build {t(copied.get('buildNumber'))}) |"
+                f"| Copied from | {c(copied.version_number)} (build {t(copied.build_number)}) |"
             )
-        listing = info.get("listing")
-        if isinstance(listing, dict):
+        listing = info.listing
+        if listing is not None:
             lines.append(
-                f"| Listing | {t(listing.get('state'))}, approval "
-                f"{t(listing.get('approvalStatus'))}, revision {t(listing.get('revision'))} |"
+                f"| Listing | {t(listing.state)}, approval "
+                f"{t(listing.approval_status)}, revision {t(listing.revision)} |"
             )
     if result.timings:
         lines += ["", "### Timings", ""]

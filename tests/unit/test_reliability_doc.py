@@ -8,7 +8,7 @@ from pathlib import Path
 
 from release_publisher.marketplace.retry import describe_retry_policy
 from release_publisher.marketplace.transport import Timeouts
-from release_publisher.pipeline import POLL_FACTOR, POLL_FIRST
+from release_publisher.release.polling import POLL_FACTOR, POLL_FIRST
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")

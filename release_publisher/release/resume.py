@@ -16,8 +16,11 @@ What is reused, and how it is re-checked:
   (Marketplace has no endpoint to read an image back, so the size is the check);
 - the app version and its listing (the ``release:`` section) need nothing from the
   result: an existing version whose artifact holds this release's bytes is recognised
-  on Marketplace itself (see :mod:`release_publisher.version_stage`), and only a
+  on Marketplace itself (see :mod:`release_publisher.release.version`), and only a
   missing listing is published.
+
+Every reuse decision is made here (pure functions over what was read); the stages
+(:mod:`.artifacts`, :mod:`.images`, :mod:`.version`) send the requests and act on them.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .result import ReleaseResult
+from ..errors import UsageError
+from ..marketplace.upload import sha512_file
+from ..preflight.model import LocalArtifact
+from ..result import ReleaseResult
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,45 @@ class PreviousRun:
         if entry and entry.get("id") and entry.get("size") == size:
             return entry
         return None
+
+
+def reuse_checksum(local: LocalArtifact, entry: dict[str, Any]) -> str | None:
+    """The SHA-512 hex a previous run's artifact must hold to be reused for ``local``:
+    the local file's (read now: the file may have been rebuilt since), else the
+    configured ``sha512``, else the checksum the previous run recorded; None when
+    none is known."""
+    if local.path is not None:
+        return sha512_file(local.path)
+    checksum = local.spec.sha512 or entry.get("checksum")
+    return checksum if isinstance(checksum, str) else None
+
+
+def why_not_reuse(expected: str | None, reported: str | None) -> str | None:
+    """Why an artifact Marketplace still has cannot be reused (upload again), or None
+    when it holds exactly the expected bytes (``reported`` equals ``expected``)."""
+    if reported is None or expected is None:
+        return "Marketplace reports no checksum for it, so it cannot be shown to hold these bytes"
+    if reported != expected:
+        return "it holds other bytes than the local file (SHA-512 differs: rebuilt since?)"
+    return None
+
+
+def verified_checksum(previous: PreviousRun | None, name: str, artifact_id: str) -> str | None:
+    """The checksum a previous run verified for artifact ``name`` when it had the ID
+    ``artifact_id`` (how a ``url`` artifact without ``sha512`` is recognised in an
+    existing version); None otherwise."""
+    entry = (previous.artifacts.get(name) if previous else None) or {}
+    if entry.get("id") != artifact_id or entry.get("state") != "verified":
+        return None
+    checksum = entry.get("checksum")
+    return checksum if isinstance(checksum, str) else None
+
+
+def listing_still_missing(*, wants_listing: bool, existing: dict[str, Any]) -> bool:
+    """For a version that exists with this very artifact: True when the config asks
+    for a listing and the version has none (a previous run failed at the listing), so
+    the listing is still to publish; False: the release is already published."""
+    return wants_listing and not existing.get("listing")
 
 
 def load_previous_run(path: Path, *, app_key: str, version: str) -> PreviousRun:

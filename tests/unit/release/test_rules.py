@@ -1,4 +1,4 @@
-"""Version planning: Marketplace answers parsed liberally, the copy/auto/conflict rules,
+"""Version rules: Marketplace answers parsed liberally, the copy/auto/conflict rules,
 the exact request bodies, the dry-run text and the refusal of incomplete plans."""
 
 from __future__ import annotations
@@ -10,25 +10,25 @@ import pytest
 
 from release_publisher.config.model import Compatibility, ListingSpec, VersionSpec
 from release_publisher.errors import ApiError, ConfigError, Location, VerificationError
-from release_publisher.versions.plan import (
+from release_publisher.release.existing import (
     AppSoftware,
     ExistingVersion,
+    normalize_hosting,
+    parse_app_software,
+    parse_version,
+    select_app_software,
+)
+from release_publisher.release.render import render_plan
+from release_publisher.release.rules import (
     Screenshot,
     build_listing_body,
     build_version_plan,
     choose_previous,
+    conflict_error,
     find_conflicts,
-    is_same_release,
     major_line,
     next_build_number,
-    normalize_hosting,
-    parse_app_software,
-    parse_version,
-    parse_versions_page,
-    render_plan,
     require_complete,
-    require_no_conflicts,
-    select_app_software,
 )
 
 JIRA = Compatibility("jira", 900000, 1000000)
@@ -181,35 +181,6 @@ def test_version_without_build_or_version_number_is_refused(bad: Any) -> None:
     assert info.value.endpoint == "GET /rest/3/app-software/{appSoftwareId}/versions"
 
 
-NEXT = "/rest/3/app-software/1/versions?cursor=abc&limit=50"
-
-
-@pytest.mark.parametrize(
-    ("body", "next_url"),
-    [
-        ({"items": [item(1, "1.0")], "links": {"next": NEXT}}, NEXT),
-        ({"versions": [item(1, "1.0")], "links": {"next": {"href": NEXT}}}, NEXT),
-        ({"values": [item(1, "1.0")], "_links": {"next": {"href": NEXT}}}, NEXT),
-        ({"_embedded": {"versions": [item(1, "1.0")]}, "_links": {"next": NEXT}}, NEXT),
-        ({"_embedded": [item(1, "1.0")], "links": [{"rel": "next", "href": NEXT}]}, NEXT),
-        ({"items": [item(1, "1.0")], "links": {"self": "/x"}}, None),
-        ({"items": [item(1, "1.0")], "links": {"next": ""}}, None),
-        ({"items": [item(1, "1.0")]}, None),
-        ([item(1, "1.0")], None),
-    ],
-)
-def test_pagination_shapes(body: Any, next_url: str | None) -> None:
-    versions, url = parse_versions_page(body)
-    assert [(v.build_number, v.version_number) for v in versions] == [(1, "1.0")]
-    assert url == next_url
-
-
-def test_empty_page_and_unknown_shape() -> None:
-    assert parse_versions_page({"items": [], "links": {}}) == ([], None)
-    with pytest.raises(ApiError, match="unexpected shape"):
-        parse_versions_page({"data": []})
-
-
 # -------------------------------------------------------------------------- rules
 
 
@@ -269,18 +240,6 @@ def test_auto_build_number_is_one_above_the_highest_of_any_major_line() -> None:
         next_build_number(versions, spec(build_number="latest"))
 
 
-def test_same_release_is_recognised_by_artifact_id_or_stated_build_number() -> None:
-    existing = version(101, "1.4.2", artifact="art-1")
-    assert is_same_release(existing, version_number="1.4.2", build_number=None, artifact_id="art-1")
-    assert is_same_release(existing, version_number="1.4.2", build_number=101, artifact_id=None)
-    assert not is_same_release(
-        existing, version_number="1.4.2", build_number=None, artifact_id="art-2"
-    )
-    assert not is_same_release(
-        existing, version_number="1.4.3", build_number=101, artifact_id="art-1"
-    )
-
-
 # ----------------------------------------------------------------------- the plan
 
 
@@ -297,8 +256,13 @@ PREVIOUS = [
 ]
 
 
+def versions_of(items: list[dict[str, Any]]) -> list[ExistingVersion]:
+    """Versions as the client lists them (all pages), parsed."""
+    return [parse_version(i) for i in items]
+
+
 def existing() -> list[ExistingVersion]:
-    return parse_versions_page({"items": PREVIOUS})[0]
+    return versions_of(PREVIOUS)
 
 
 def test_copy_from_the_latest_of_the_same_major_line_gives_the_exact_body() -> None:
@@ -419,7 +383,7 @@ def test_why_compatibility_is_missing(
         spec(**kw),
         version_number=number,
         artifact_id="a",
-        versions=parse_versions_page(versions)[0],
+        versions=versions_of(versions),
         notes=None,
     )
     assert plan.missing_fields[0] == "release.compatibility"
@@ -529,22 +493,20 @@ def test_cloud_uses_a_connect_framework() -> None:
 
 
 def test_duplicate_version_is_refused_with_both_values_shown() -> None:
-    versions = parse_versions_page({"items": [*PREVIOUS, item(101, "1.4.2", artifact="old")]})[0]
+    versions = versions_of([*PREVIOUS, item(101, "1.4.2", artifact="old")])
     plan = build_version_plan(
         spec(), version_number="1.4.2", artifact_id=None, versions=versions, notes=None
     )
     assert plan.body["buildNumber"] == 102
-    with pytest.raises(VerificationError) as info:
-        require_no_conflicts(plan)
-    assert info.value.exit_code == 5
-    assert "version 1.4.2 (build number 102)" in info.value.message
-    assert "1.4.2 (build 101) public" in info.value.message
-    # the same artifact (a resumed run): already published, nothing to create
-    same = require_no_conflicts(plan, artifact_id="old")
-    assert same is not None and same.build_number == 101
+    error = conflict_error(
+        plan.conflicts, version_number=plan.version_number, build_number=plan.build_number
+    )
+    assert error.exit_code == 5
+    assert "version 1.4.2 (build number 102)" in error.message
+    assert "1.4.2 (build 101) public" in error.message
 
 
-def test_duplicate_build_number_is_refused_and_a_stated_match_is_already_published() -> None:
+def test_duplicate_build_number_is_a_conflict() -> None:
     plan = build_version_plan(
         spec(build_number=100),
         version_number="1.4.2",
@@ -552,19 +514,12 @@ def test_duplicate_build_number_is_refused_and_a_stated_match_is_already_publish
         versions=existing(),
         notes=None,
     )
-    with pytest.raises(VerificationError, match=r"1\.4\.1 \(build 100\)"):
-        require_no_conflicts(plan)
-    versions = parse_versions_page({"items": [*PREVIOUS, item(101, "1.4.2")]})[0]
-    again = build_version_plan(
-        spec(build_number=101),
-        version_number="1.4.2",
-        artifact_id="a",
-        versions=versions,
-        notes=None,
+    error = conflict_error(
+        plan.conflicts, version_number=plan.version_number, build_number=plan.build_number
     )
-    published = require_no_conflicts(again)
-    assert published is not None and published.version_number == "1.4.2"
+    assert isinstance(error, VerificationError)
+    assert "1.4.1 (build 100)" in error.message
     fresh = build_version_plan(
         spec(), version_number="1.4.2", artifact_id="a", versions=existing(), notes=None
     )
-    assert require_no_conflicts(fresh) is None
+    assert fresh.conflicts == []

@@ -8,7 +8,7 @@ import pytest
 
 from release_publisher.config import load_config
 from release_publisher.errors import ConfigError
-from release_publisher.versions.changelog import (
+from release_publisher.release.changelog import (
     MAX_CHANGELOG_BYTES,
     notes_for_version,
     notes_from_config,

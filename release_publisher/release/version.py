@@ -1,17 +1,18 @@
-"""The ``release:`` stage: from verified artifact to app version and listing.
+"""The app version stage (the ``release:`` section): from verified artifact to app
+version and listing.
 
-Two steps around the uploads:
-
-- :meth:`VersionStage.prepare`, BEFORE anything is uploaded: resolves the app
+- :meth:`VersionStage.plan`, BEFORE anything is uploaded: resolves the app
   (``GET /rest/3/app-software/app-key/{appKey}``, one ``appSoftwareId`` per hosting),
   reads every version (``GET /rest/3/app-software/{appSoftwareId}/versions``,
-  paginated), refuses a version or build number that already exists (unless it is
-  exactly this release: same version number and an artifact with the same SHA-512 ->
-  reported as already published, nothing is uploaded), and builds the version plan
-  (what is copied from the latest version of the same major line, what is missing). A
-  plan with something missing is refused here, so no upload budget is spent on a
-  release that cannot become a version.
-- :meth:`VersionStage.finish`, AFTER the artifacts are verified and the images uploaded:
+  paginated), refuses a version or build number that already exists, unless it is
+  exactly this release (same version number, an artifact with the same SHA-512): then
+  it records on the run that the release is already published (``run.done``), or,
+  when only the listing is missing, that the artifact is not to be uploaded again
+  (``run.skip_artifacts``). It builds the version plan (what is copied from the
+  latest version of the same major line, what is missing); a plan with something
+  missing is refused here, so no upload budget is spent on a release that cannot
+  become a version. In a dry run it prints the plan and stops.
+- :meth:`VersionStage.apply`, AFTER the artifacts are verified and the images uploaded:
   ``POST /rest/3/app-software/{appSoftwareId}/versions`` with the artifact ID, then
   ``POST .../versions/{buildNumber}/listing`` with the screenshot image IDs.
 
@@ -23,93 +24,137 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urljoin
 
-from .config.model import ReleaseConfig, VersionSpec
-from .errors import ApiError, ConfigError, VerificationError
-from .marketplace.models import Artifact
-from .marketplace.upload import sha512_file
-from .preflight.model import LocalArtifact, Plan
-from .result import ReleaseResult
-from .versions.plan import (
+from ..config.model import ReleaseConfig, VersionSpec
+from ..errors import ApiError, ConfigError, VerificationError
+from ..marketplace.upload import sha512_file
+from ..preflight.model import LocalArtifact, Plan
+from ..result import (
+    RELEASE_ALREADY_PUBLISHED,
+    RELEASE_CREATED,
+    RELEASE_PLANNED,
+    RELEASE_PLANNING,
+    CopiedFrom,
+    ListingInfo,
+    ReleaseInfo,
+    ReleaseResult,
+)
+from .existing import (
     AppSoftware,
-    Conflict,
     ExistingVersion,
+    parse_app_software,
+    parse_version,
+    select_app_software,
+)
+from .render import (
+    DRY_RUN_READ_ONLY,
+    NO_READ_ACCESS,
+    already_published_line,
+    render_plan,
+)
+from .resume import listing_still_missing, verified_checksum
+from .rules import (
+    Conflict,
     Screenshot,
     VersionPlan,
     build_version_plan,
     conflict_error,
-    parse_app_software,
-    parse_version,
     require_complete,
-    select_app_software,
 )
+from .run import MarketplaceApi, Run
 
 log = logging.getLogger("release_publisher")
 
 
-class VersionApi(Protocol):
-    """The client calls the stage needs (see MarketplaceClient)."""
-
-    def get_app_software(self, app_key: str) -> list[dict[str, Any]]:
-        """``GET /rest/3/app-software/app-key/{appKey}``."""
-        ...
-
-    def list_versions(self, app_software_id: str) -> list[dict[str, Any]]:
-        """``GET /rest/3/app-software/{appSoftwareId}/versions`` (all pages)."""
-        ...
-
-    def get_artifact(self, artifact_id: str) -> Artifact:
-        """``GET /rest/3/artifacts/{artifactId}``."""
-        ...
-
-    def create_version(self, app_software_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """``POST /rest/3/app-software/{appSoftwareId}/versions``."""
-        ...
-
-    def publish_listing(
-        self, app_software_id: str, build_number: int, body: dict[str, Any]
-    ) -> dict[str, Any]:
-        """``POST /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``."""
-        ...
-
-
 @dataclass
 class VersionStage:
-    """The ``release:`` section's work for one run: ``plan`` is the checked plan (its
-    config has a ``release:`` section), ``api`` the Marketplace client."""
+    """The ``release:`` section's work for one run (only for a config that has one).
+    What it found is kept for ``apply`` and for tests: the app software, the
+    existing versions, the version plan, the existing version that is this release."""
 
-    plan: Plan
-    api: VersionApi
-    #: the release notes of this version (``release.notes``), read once by the caller
-    notes: str | None = None
+    title = "App version"
+
     app: AppSoftware | None = None
     versions: list[ExistingVersion] = field(default_factory=list)
     version_plan: VersionPlan | None = None
     already_published: ExistingVersion | None = None
-    #: a resumed run's previous artifact entries by name (result JSON dicts)
-    previous_artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the existing version that is this release but still lacks its listing
     existing_version: ExistingVersion | None = None
     _local_sha512: str | None = None
     #: the existing version that is this release, and its artifact's SHA-512
     _existing: tuple[ExistingVersion, str] | None = None
+    _run: Run | None = None
+
+    @property
+    def run(self) -> Run:
+        """The run being planned or applied (set by :meth:`plan`)."""
+        assert self._run is not None, "VersionStage.plan() was not called"
+        return self._run
+
+    @property
+    def api(self) -> MarketplaceApi:
+        """The Marketplace API of the run."""
+        return self.run.require_api()
 
     @property
     def spec(self) -> VersionSpec:
         """The ``release:`` section (the stage exists only when it is present)."""
-        assert self.plan.config.release is not None
-        return self.plan.config.release
+        assert self.config.release is not None
+        return self.config.release
 
     @property
     def config(self) -> ReleaseConfig:
         """The release config."""
-        return self.plan.config
+        return self.run.plan.config
+
+    def plan(self, run: Run) -> None:
+        """Plan the version (see :meth:`prepare`) in the phase "App version plan" and
+        record the decision on ``run``: ``run.done`` when this very release is already
+        published, ``release.artifact`` in ``run.skip_artifacts`` when only its listing
+        is missing. In a dry run, print the plan (without credentials: what it would
+        need), and on a refusal the plan before the error. Raises what
+        :meth:`prepare` raises."""
+        self._run = run
+        if not run.dry_run:
+            with run.phase("App version plan", "version-plan"):
+                self.prepare(run.result)
+            if self.already_published is not None:
+                run.done = True
+            elif self.existing_version is not None:
+                run.skip_artifacts.add(self.spec.artifact)
+            return
+        if run.api is None:
+            log.info("%s", NO_READ_ACCESS)
+            return
+        try:
+            with run.phase("App version plan (read-only requests)", None):
+                self.prepare(run.result)
+        except ConfigError:
+            # show what was planned and what is missing before the error itself
+            if self.version_plan is not None:
+                for line in render_plan(self.version_plan):
+                    log.info("%s", line)
+            raise
+        if self.already_published is not None:
+            log.info("%s", already_published_line(self.config.version))
+        elif self.version_plan is not None:
+            for line in render_plan(self.version_plan):
+                log.info("%s", line)
+        log.info("")
+        log.info("%s", DRY_RUN_READ_ONLY)
+
+    def apply(self, run: Run) -> None:
+        """Create the version and publish its listing (see :meth:`finish`) in the
+        phase "App version"."""
+        self._run = run
+        with run.phase("App version", "version"):
+            self.finish(run.result)
 
     def artifact(self) -> LocalArtifact:
         """The artifact named by ``release.artifact``."""
-        for art in self.plan.artifacts:
+        for art in self.run.plan.artifacts:
             if art.name == self.spec.artifact:
                 return art
         raise ConfigError(
@@ -127,27 +172,23 @@ class VersionStage:
         :class:`ApiError` for HTTP failures.
         """
         spec, config = self.spec, self.config
-        info = result.release = {
-            "status": "planning",
-            "hosting": spec.hosting,
-            "appSoftwareId": None,
-            "buildNumber": None,
-            "versionNumber": config.version,
-        }
+        info = result.release = ReleaseInfo(
+            status=RELEASE_PLANNING, hosting=spec.hosting, version_number=config.version
+        )
         entries = parse_app_software(self.api.get_app_software(config.app_key))
         self.app = select_app_software(entries, spec.hosting, app_key=config.app_key)
-        info["appSoftwareId"] = self.app.id
+        info.app_software_id = self.app.id
         log.info("App software %s (%s hosting)", self.app.id, spec.hosting)
         self.versions = [parse_version(item) for item in self.api.list_versions(self.app.id)]
         log.info("Marketplace has %d version(s) of this app software", len(self.versions))
 
-        self.version_plan = plan = self._plan(artifact_id=None, result=None)
+        self.version_plan = plan = self._version_plan_for(artifact_id=None, result=None)
         if plan.conflicts:
             self._conflict(plan.conflicts, info)
             if self._existing is not None:
                 self._record_existing(result, *self._existing)
                 return
-        info["buildNumber"] = plan.build_number
+        info.build_number = plan.build_number
         copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
         log.info(
             "Plan: version %s, build number %d%s",
@@ -159,14 +200,16 @@ class VersionStage:
             else "",
         )
         if plan.copied_from is not None:
-            info["copiedFrom"] = {
-                "buildNumber": plan.copied_from.build_number,
-                "versionNumber": plan.copied_from.version_number,
-            }
+            info.copied_from = CopiedFrom(
+                build_number=plan.copied_from.build_number,
+                version_number=plan.copied_from.version_number,
+            )
         require_complete(plan, location=config.where("release"))
-        info["status"] = "planned"
+        info.status = RELEASE_PLANNED
 
-    def _plan(self, *, artifact_id: str | None, result: ReleaseResult | None) -> VersionPlan:
+    def _version_plan_for(
+        self, *, artifact_id: str | None, result: ReleaseResult | None
+    ) -> VersionPlan:
         """The version plan; screenshot image IDs come from ``result`` (None: before the
         uploads, placeholders)."""
         listing = self.spec.listing
@@ -175,7 +218,7 @@ class VersionStage:
             if result is None:
                 screenshots = [
                     Screenshot(file=str(img.path.name), image_id=None)
-                    for img in self.plan.images
+                    for img in self.run.plan.images
                     if img.type == listing.screenshots
                 ]
             else:
@@ -189,12 +232,12 @@ class VersionStage:
             version_number=self.config.version,
             artifact_id=artifact_id,
             versions=self.versions,
-            notes=self.notes,
+            notes=self.run.notes,
             app_software=self.app,
             screenshots=screenshots,
         )
 
-    def _conflict(self, conflicts: list[Conflict], info: dict[str, Any]) -> None:
+    def _conflict(self, conflicts: list[Conflict], info: ReleaseInfo) -> None:
         """Decide what an existing version with this version number means.
 
         Exactly this release (its artifact holds this release's SHA-512): already
@@ -209,15 +252,15 @@ class VersionStage:
             if checksum is None:
                 continue
             self._existing = (existing, checksum)
-            info.update(
-                buildNumber=existing.build_number,
-                state=existing.state,
-                artifactId=existing.artifact_id,
-                url=self._link(existing.raw, existing.build_number),
-            )
-            if self.spec.listing is not None and not existing.raw.get("listing"):
+            info.build_number = existing.build_number
+            info.state = existing.state
+            info.artifact_id = existing.artifact_id
+            info.url = self._link(existing.raw, existing.build_number)
+            if listing_still_missing(
+                wants_listing=self.spec.listing is not None, existing=existing.raw
+            ):
                 self.existing_version = existing
-                info["status"] = "created"
+                info.status = RELEASE_CREATED
                 log.info(
                     "Version %s exists as build %d with this very artifact (same SHA-512) "
                     "but without a listing: publishing the listing, uploading nothing again",
@@ -226,7 +269,7 @@ class VersionStage:
                 )
                 return
             self.already_published = existing
-            info["status"] = "already-published"
+            info.status = RELEASE_ALREADY_PUBLISHED
             log.info(
                 "Version %s already exists as build %d with this very artifact "
                 "(same SHA-512): already published, nothing to do",
@@ -277,9 +320,8 @@ class VersionStage:
             ours: str | None = self._local_sha512
         else:
             ours = art.spec.sha512
-            previous = self.previous_artifacts.get(art.name) or {}
-            if ours is None and previous.get("id") == existing.artifact_id:
-                ours = previous.get("checksum") if previous.get("state") == "verified" else None
+            if ours is None:
+                ours = verified_checksum(self.run.previous, art.name, existing.artifact_id)
         return theirs if theirs and ours and theirs == ours else None
 
     def _record_existing(
@@ -304,11 +346,11 @@ class VersionStage:
         info = result.release
         record = next(a for a in result.artifacts if a.name == self.spec.artifact)
         assert record.id is not None
-        plan = self._plan(
+        plan = self._version_plan_for(
             artifact_id=record.id,
             result=result,
         )
-        if info.get("status") != "created":
+        if info.status != RELEASE_CREATED:
             log.info(
                 "Creating version %s (build %d) from artifact %s",
                 self.config.version,
@@ -319,30 +361,29 @@ class VersionStage:
                 created = self.api.create_version(self.app.id, plan.body)
             except ApiError as err:
                 raise _with_rerun_hint(err) from None
-            info.update(
-                status="created",
-                buildNumber=_int(created.get("buildNumber")) or plan.build_number,
-                state=created.get("state"),
-                url=self._link(created, plan.build_number),
-            )
+            info.status = RELEASE_CREATED
+            info.build_number = _int(created.get("buildNumber")) or plan.build_number
+            state = created.get("state")
+            info.state = state if isinstance(state, str) else None
+            info.url = self._link(created, plan.build_number)
             log.info(
                 "Created version %s: build %s, state %s",
                 self.config.version,
-                info["buildNumber"],
-                info.get("state"),
+                info.build_number,
+                info.state,
             )
-        if plan.listing_body is not None and not info.get("listing"):
+        if plan.listing_body is not None and info.listing is None:
             try:
                 answer = self.api.publish_listing(
-                    self.app.id, int(info["buildNumber"]), plan.listing_body
+                    self.app.id, int(info.build_number or plan.build_number), plan.listing_body
                 )
             except ApiError as err:
                 raise _with_rerun_hint(err) from None
-            info["listing"] = {
-                "state": answer.get("state"),
-                "approvalStatus": answer.get("approvalStatus"),
-                "revision": answer.get("revision"),
-            }
+            info.listing = ListingInfo(
+                state=answer.get("state"),
+                approval_status=answer.get("approvalStatus"),
+                revision=answer.get("revision"),
+            )
             log.info(
                 "Published the listing: state %s, approval %s",
                 answer.get("state"),
@@ -360,6 +401,29 @@ class VersionStage:
         if not isinstance(href, str) or not href:
             href = f"/rest/3/app-software/{self.app.id}/versions/{build_number}"
         return urljoin(self.config.base_url.rstrip("/") + "/", href.lstrip("/"))
+
+
+def hosting_warnings(plan: Plan) -> list[str]:
+    """Warnings for a ``release.hosting`` that does not fit the artifact's kind (a
+    P2 JAR/OBR for cloud, a Connect descriptor for server/datacenter), for
+    ``check`` and ``publish`` to report before anything is sent."""
+    release = plan.config.release
+    if release is None:
+        return []
+    art = next((a for a in plan.artifacts if a.name == release.artifact), None)
+    if art is None or art.kind is None:
+        return []
+    if release.hosting == "cloud" and art.kind in ("jar", "obr", "jwb"):
+        return [
+            f"release.hosting is cloud but artifact {art.name!r} is a {art.kind.upper()} "
+            "(a server/Data Center app): Marketplace will probably refuse the version"
+        ]
+    if release.hosting in ("server", "datacenter") and art.kind == "connect":
+        return [
+            f"release.hosting is {release.hosting} but artifact {art.name!r} is a Connect "
+            "descriptor (a cloud app): Marketplace will probably refuse the version"
+        ]
+    return []
 
 
 def _with_rerun_hint(err: ApiError) -> ApiError:

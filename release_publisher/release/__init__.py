@@ -1,0 +1,126 @@
+"""The release flow: a checked :class:`~release_publisher.preflight.model.Plan` ->
+Marketplace calls -> verification -> :class:`~release_publisher.result.ReleaseResult`.
+
+:func:`publish` runs the stages (:mod:`.stages`): the app version's plan (when the
+config has a ``release:`` section) before anything is uploaded, then the artifacts
+(:mod:`.artifacts`: upload or fetch, poll, verify), the listing images
+(:mod:`.images`, only once every artifact is verified) and the app version and its
+listing (:mod:`.version`). :func:`dry_run` prints the plan and calls the stages'
+``plan`` only (read requests at most).
+
+The result is filled in as the run goes and checkpointed after every change, so
+whatever finished before a failure (an uploaded artifact ID) is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from ..clock import Clock
+from ..errors import ReleasePublisherError
+from ..preflight.model import Plan
+from ..result import RELEASE_FAILED, STATUS_DRY_RUN, STATUS_PUBLISHED, ReleaseResult
+from .artifacts import ArtifactStage
+from .images import ImageStage
+from .render import describe_plan
+from .resume import PreviousRun
+from .run import MarketplaceApi, Phases, ProgressFactory, Run
+from .stages import Stage, apply_stages, plan_stages
+from .version import VersionStage
+
+log = logging.getLogger("release_publisher")
+
+
+def stages_for(plan: Plan) -> list[Stage]:
+    """The stages of ``plan``'s release, in the order they apply: artifacts, listing
+    images, then the app version (only with a ``release:`` section)."""
+    stages: list[Stage] = [ArtifactStage(), ImageStage()]
+    if plan.config.release is not None:
+        stages.append(VersionStage())
+    return stages
+
+
+def publish(
+    plan: Plan,
+    result: ReleaseResult,
+    *,
+    api: MarketplaceApi,
+    clock: Clock,
+    phases: Phases,
+    progress: ProgressFactory | None = None,
+    save: Callable[[ReleaseResult], None] | None = None,
+    previous: PreviousRun | None = None,
+    notes: str | None = None,
+) -> ReleaseResult:
+    """Publish every artifact, image and the app version of ``plan`` into ``result``.
+
+    ``api`` is the Marketplace client; ``clock`` times pacing and polling (seconds);
+    ``phases`` folds the log (a CI host); ``progress`` makes upload progress callbacks;
+    ``save(result)`` persists the result after each step (must not raise);
+    ``previous`` is the run ``--resume`` takes verified artifacts and images from;
+    ``notes`` the release notes of this version.
+
+    Returns ``result`` with status ``published``. Raises the
+    :class:`~release_publisher.errors.ReleasePublisherError` that stopped the run, its
+    ``artifact_name`` set to the artifact being worked on (None outside artifacts), an
+    app version not yet created marked ``failed``; ``result`` keeps what finished.
+    """
+    run = Run(
+        plan=plan,
+        api=api,
+        clock=clock,
+        result=result,
+        phases=phases,
+        progress=progress,
+        save=save,
+        previous=previous,
+        notes=notes,
+    )
+    stages = stages_for(plan)
+    try:
+        plan_stages(run, stages)
+        apply_stages(run, stages)
+    except ReleasePublisherError as err:
+        err.artifact_name = run.current  # type: ignore[attr-defined]
+        if result.release is not None and not result.release.exists:
+            result.release.status = RELEASE_FAILED
+        raise
+    result.status = STATUS_PUBLISHED
+    run.checkpoint()
+    return result
+
+
+def dry_run(
+    plan: Plan,
+    result: ReleaseResult,
+    *,
+    connect: Callable[[], MarketplaceApi] | None,
+    clock: Clock,
+    phases: Phases,
+    notes: str | None = None,
+) -> ReleaseResult:
+    """Log every request ``publish`` would send (:func:`~.render.describe_plan`), then
+    plan each stage. The app version plan (a ``release:`` section) reads Marketplace:
+    only then is ``connect()`` called for a client (closed at the end); ``connect``
+    None (no credentials): the plan says what it would need. Nothing is uploaded or
+    created.
+
+    Returns ``result`` with status ``dry-run``. Raises what ``connect`` or a stage's
+    plan raises (e.g. :class:`~release_publisher.errors.ConfigError` for a plan
+    missing a field).
+    """
+    for line in describe_plan(plan, dry_run=True):
+        log.info("%s", line)
+    reads = plan.config.release is not None
+    api = connect() if connect is not None and reads else None
+    run = Run(
+        plan=plan, api=api, clock=clock, result=result, phases=phases, notes=notes, dry_run=True
+    )
+    try:
+        plan_stages(run, stages_for(plan))
+    finally:
+        if api is not None:
+            api.close()
+    result.status = STATUS_DRY_RUN
+    return result

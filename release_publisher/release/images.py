@@ -1,0 +1,56 @@
+"""The listing images stage: ``POST /rest/3/assets/images/{imageType}`` for each
+image, in config order (files sorted), after every artifact is verified. An image a
+previous run uploaded (same type, file and size: :meth:`.resume.PreviousRun.image`)
+is reused, not sent again."""
+
+from __future__ import annotations
+
+import logging
+
+from ..limits import human_size
+from ..preflight.model import LocalImage
+from ..result import ImageResult
+from .run import Run
+
+log = logging.getLogger("release_publisher")
+
+
+class ImageStage:
+    """Uploads (or reuses) every listing image of the plan."""
+
+    title = "Listing images"
+
+    def plan(self, run: Run) -> None:
+        """Nothing to read: pre-flight already checked every image."""
+
+    def apply(self, run: Run) -> None:
+        """Upload each image into its result record, checkpointing after each one.
+        Raises ApiError."""
+        if not run.plan.images:
+            return
+        with run.phase("Listing images", "images"):
+            for local, record in zip(run.plan.images, run.result.images, strict=True):
+                try:
+                    _upload_image(run, local, record)
+                finally:
+                    run.checkpoint()
+
+
+def _upload_image(run: Run, local: LocalImage, record: ImageResult) -> None:
+    entry = run.previous.image(local.type, record.file, local.size) if run.previous else None
+    if entry is not None:
+        record.id = str(entry["id"])
+        record.reused = True
+        log.info(
+            "Reusing %s image %s from the previous run: ID %s", local.type, record.file, record.id
+        )
+        return
+    dims = f"{local.width}x{local.height}, " if local.width and local.height else ""
+    log.info("Uploading %s image %s (%s%s)", local.type, record.file, dims, human_size(local.size))
+    progress = run.progress(record.file, local.size) if run.progress else None
+    # the type pre-flight read from the bytes (png, jpeg, gif, bmp), not the name's
+    media = run.require_api().upload_image(
+        local.type, local.path, progress=progress, content_type=f"image/{local.format}"
+    )
+    record.id = media.id
+    log.info("Uploaded %s image: ID %s", local.type, media.id)

@@ -1,0 +1,224 @@
+"""Every text a person reads about a release: the plan of ``check`` and
+``publish --dry-run`` (:func:`describe_plan`), the app version plan with its exact
+request bodies (:func:`render_plan`), the dry run's closing lines, and the closing
+lines of ``publish`` (:func:`describe_result`). Lines, not printing: the caller logs
+them (redacted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..limits import human_size
+from ..preflight.model import Plan
+from ..result import ReleaseResult
+from ..settings import ENV_TOKEN, ENV_USER
+from .rules import VersionPlan, major_line
+
+KIND_LABELS = {"jar": "JAR", "obr": "OBR", "jwb": "JWB", "connect": "Connect descriptor"}
+
+#: a dry run with a ``release:`` section but no credentials
+NO_READ_ACCESS = (
+    "App version: the plan (what is copied from which version, the exact request bodies) "
+    f"needs read access to Marketplace: set {ENV_USER} and {ENV_TOKEN} to see it. "
+    "Nothing was sent."
+)
+#: the closing line of a dry run that read the app version plan
+DRY_RUN_READ_ONLY = "Dry run: only read requests were sent; nothing was uploaded or created."
+
+
+def already_published_line(version: str) -> str:
+    """The dry run's line for a version that exists with this very artifact."""
+    return (
+        f"App version {version} already exists with this very artifact: a publish would "
+        "change nothing."
+    )
+
+
+def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
+    """The lines ``check`` and ``publish --dry-run`` print: every request ``publish``
+    would send, in order, with what pre-flight found in each file. For a dry run of a
+    config with a ``release:`` section the closing line is left to the version plan
+    (which sends read requests)."""
+    config = plan.config
+    lines = [
+        f"Release {config.app_key} {config.version}"
+        + (" (version from --version)" if config.version_source == "--version" else ""),
+        f"  config:      {config.path}",
+        f"  marketplace: {config.base_url}",
+        "",
+        "Artifacts:",
+    ]
+    for art in plan.artifacts:
+        if art.path is not None:
+            desc = art.descriptor
+            ident = ""
+            if desc is not None:
+                ident = f", key {desc.key}" + (f", version {desc.version}" if desc.version else "")
+                if desc.source:
+                    ident += f" (from {desc.source})"
+            lines.append(
+                f"  {art.name}: {_rel(art.path)} ({human_size(art.size or 0)}, "
+                f"{KIND_LABELS.get(art.kind or '', art.kind or '?')}{ident})"
+            )
+            lines.append("      -> POST /rest/3/artifacts (multipart upload, SHA-512 computed)")
+        else:
+            lines.append(f"  {art.name}: {art.spec.url}")
+            lines.append(
+                '      -> POST /rest/3/artifacts/fetch {"uri": ...}'
+                + (" (expected SHA-512 given)" if art.spec.sha512 else "")
+            )
+        has_checksum = art.path is not None or art.spec.sha512 is not None
+        checks = [
+            "key",
+            "version" if art.kind != "connect" else None,
+            "checksum" if has_checksum else None,
+        ]
+        checks += [f"details.{k}" for k in sorted(art.spec.expect)]
+        lines.append(
+            f"      -> poll GET /rest/3/artifacts/{{id}} (up to {config.poll_timeout:g} s), "
+            f"verify {', '.join(c for c in checks if c)}"
+        )
+    if plan.images:
+        lines += ["", "Listing images:"]
+        for img in plan.images:
+            dims = f"{img.width}x{img.height} " if img.width and img.height else ""
+            lines.append(
+                f"  {img.type}: {_rel(img.path)} "
+                f"({dims}{img.format.upper()}, {human_size(img.size)})"
+                f" -> POST /rest/3/assets/images/{img.type}"
+            )
+    release = config.release
+    if release is not None:
+        build = release.build_number
+        lines += [
+            "",
+            f"App version ({release.hosting}), from artifact {release.artifact}:",
+            "  -> GET /rest/3/app-software/app-key/{appKey}, GET .../versions (all pages): "
+            "refuse an existing version or build number",
+            f"  -> POST /rest/3/app-software/{{appSoftwareId}}/versions (build number "
+            f"{'1 + the highest existing' if build == 'auto' else build})",
+        ]
+        if release.copy_from_previous:
+            lines.append(
+                "     compatibility, payment model and license type not stated are copied "
+                "from the latest version of the same major line"
+            )
+        if release.listing is not None:
+            shots = release.listing.screenshots
+            lines.append(
+                f"  -> POST .../versions/{{buildNumber}}/listing ({release.listing.state}"
+                + (f", screenshots: the {shots} images" if shots else "")
+                + ")"
+            )
+        lines.append(
+            "  the exact request bodies need read access: `publish --dry-run` with "
+            "credentials shows them"
+        )
+    uploads = sum(1 for a in plan.artifacts if a.path is not None)
+    if uploads > 1 and config.upload_spacing > 0:
+        lines += ["", f"Uploads are spaced {config.upload_spacing:g} s apart (uploads.spacing)."]
+    budget = sum(a.size or 0 for a in plan.artifacts if a.path is not None)
+    if budget:
+        lines.append(
+            f"Upload budget used: {human_size(budget)} (Marketplace allows ~750 MB / 2 h)."
+        )
+    if plan.warnings:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in plan.warnings]
+    if not dry_run:
+        lines += ["", "Pre-flight passed: nothing was sent."]
+    elif release is None:
+        lines += ["", "Dry run: nothing was sent."]
+    return lines
+
+
+def _rel(path: Path) -> str:
+    """``path`` relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def describe_result(result: ReleaseResult) -> list[str]:
+    """The closing lines of ``publish``: status, each artifact ID and checksum, each
+    image ID."""
+    lines = [f"Result: {result.status} ({result.app_key} {result.version})"]
+    for art in result.artifacts:
+        if art.id:
+            checksum = f", sha512 {art.checksum[:16]}..." if art.checksum else ""
+            lines.append(f"  artifact {art.name}: ID {art.id} [{art.state}]{checksum}")
+        else:
+            lines.append(f"  artifact {art.name}: not uploaded")
+    for img in result.images:
+        lines.append(
+            f"  image {img.type} {img.file}: " + (f"ID {img.id}" if img.id else "not uploaded")
+        )
+    if result.release:
+        info = result.release
+        lines.append(
+            f"  app version {info.version_number} ({info.hosting}): "
+            f"{info.status}, build {info.build_number}"
+            + (f", state {info.state}" if info.state else "")
+            + (f", {info.url}" if info.url else "")
+        )
+    return lines
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return text if len(text) <= 100 else text[:96] + " ..."
+
+
+def render_plan(plan: VersionPlan) -> list[str]:
+    """Human-readable lines for ``--dry-run``: the app software, the previous version and
+    what was copied from it, every field with its source, what is missing, the clashing
+    versions, then the exact JSON bodies (``json.dumps(indent=2)``) with their requests."""
+    lines: list[str] = []
+    sw = plan.app_software
+    where = f"{sw.id} ({plan.hosting})" if sw else f"<resolved at run time> ({plan.hosting})"
+    lines.append(f"App software: {where}")
+    lines.append(f"Version: {plan.version_number}, build number {plan.build_number}")
+    line = major_line(plan.version_number)
+    if plan.previous is None:
+        lines.append(
+            f"Previous version of major line {line}: none"
+            if line is not None
+            else "Previous version: none (the version has no numeric major line)"
+        )
+    else:
+        lines.append(f"Previous version of major line {line}: {plan.previous.label}")
+    copied = [s.field for s in plan.sources if s.source.startswith("copied from")]
+    if plan.copied_from is not None:
+        lines.append(f"Copied from {plan.copied_from.label}: {', '.join(copied)}")
+    lines.append("Fields:")
+    for item in plan.sources:
+        shown = "(not sent)" if item.value is None else _short(item.value)
+        lines.append(f"  {item.field} = {shown}  [{item.source}]")
+    if plan.missing:
+        lines.append("Missing (nothing is uploaded until these are stated in the config):")
+        lines.extend(f"  - {m}" for m in plan.missing)
+    for c in plan.conflicts:
+        same = " and ".join(
+            w
+            for w, flag in (
+                ("version number", c.same_version_number),
+                ("build number", c.same_build_number),
+            )
+            if flag
+        )
+        lines.append(
+            f"Conflict: Marketplace already has {c.existing.label}"
+            f"{', state ' + c.existing.state if c.existing.state else ''} (same {same})"
+        )
+    if plan.has_placeholders:
+        lines.append("IDs in <...> are filled in after the uploads.")
+    lines.append(f"Request: POST {plan.versions_path}")
+    lines.extend(json.dumps(plan.body, indent=2, ensure_ascii=False).splitlines())
+    if plan.listing_body is not None:
+        lines.append(f"Request: POST {plan.listing_path}")
+        lines.extend(json.dumps(plan.listing_body, indent=2, ensure_ascii=False).splitlines())
+    else:
+        lines.append("Listing: not published (no release.listing)")
+    return lines

@@ -1,0 +1,152 @@
+"""The CLI in process (no subprocess): ``check``, ``publish`` against requests-mock
+with a FakeClock, and options refused before anything is read or sent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests_mock
+
+from release_publisher import cli
+from release_publisher.clock import FakeClock
+from release_publisher.testing import build_plugin_jar
+
+BASE = "https://mp.example.test/marketplace"
+USER = "dev@example.com"
+TOKEN = "ATATT3xFfGF0-cli-t0ken-VALUE-0987654321"
+ENV = {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN}
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """``cli.main`` sets up the tool's logger; later tests get it back untouched."""
+    logger = logging.getLogger("release_publisher")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    root_filters = list(logging.getLogger().filters)
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
+    logging.getLogger().filters[:] = root_filters
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A release config and its plugin JAR in ``tmp_path``."""
+    build_plugin_jar(tmp_path / "target" / "hello-1.4.2.jar", "com.example.hello", "1.4.2")
+    (tmp_path / "marketplace-release.yml").write_text(
+        "format: 1\n"
+        'app: {key: com.example.hello, version: "1.4.2"}\n'
+        "artifacts:\n  - name: server\n    file: target/hello-1.4.2.jar\n"
+        f"marketplace: {{base-url: {BASE}}}\n"
+        "polling: {timeout: 30, interval: 1}\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_check_prints_every_request_and_sends_nothing(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with requests_mock.Mocker() as mock:
+        code = cli.main(["check", "-C", str(workspace)], env={})
+    assert code == 0
+    assert mock.call_count == 0
+    out = capsys.readouterr().out
+    assert "-> POST /rest/3/artifacts (multipart upload, SHA-512 computed)" in out
+    assert "Pre-flight passed: nothing was sent." in out
+
+
+def test_publish_in_process_uploads_verifies_and_writes_the_result(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sha = hashlib.sha512((workspace / "target" / "hello-1.4.2.jar").read_bytes()).hexdigest()
+    artifact = {
+        "fileInfo": {"logicalFileName": "hello-1.4.2.jar", "checksum": f"sha512:{sha}"},
+        "details": {"key": "com.example.hello", "version": "1.4.2"},
+        "_links": {"self": {"href": "/rest/3/artifacts/a-7"}},
+    }
+    result_path = tmp_path / "out" / "result.json"
+    clock = FakeClock()
+    with requests_mock.Mocker() as mock:
+        mock.post(f"{BASE}/rest/3/artifacts", json=artifact, status_code=201)
+        code = cli.main(
+            ["publish", "-C", str(workspace), "--result-json", str(result_path)],
+            env=ENV,
+            clock=clock,
+        )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert [r.method for r in mock.request_history] == ["POST"]
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    assert result["status"] == "published"
+    assert result["artifacts"][0]["id"] == "a-7"
+    assert result["artifacts"][0]["state"] == "verified"
+    assert "Result: published (com.example.hello 1.4.2)" in captured.out
+    assert TOKEN not in captured.out + captured.err + result_path.read_text(encoding="utf-8")
+    assert clock.sleeps == []  # processed at once: no poll wait
+
+
+def test_a_failed_publish_renders_one_error_line_and_keeps_the_exit_code(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    artifact = {
+        "fileInfo": {"logicalFileName": "hello-1.4.2.jar", "checksum": "sha512:" + "00" * 64},
+        "details": {"key": "com.example.hello", "version": "1.4.2"},
+        "_links": {"self": {"href": "/rest/3/artifacts/a-8"}},
+    }
+    result_path = tmp_path / "result.json"
+    with requests_mock.Mocker() as mock:
+        mock.post(f"{BASE}/rest/3/artifacts", json=artifact, status_code=201)
+        code = cli.main(
+            ["publish", "-C", str(workspace), "--result-json", str(result_path)],
+            env=ENV,
+            clock=FakeClock(),
+        )
+    err = capsys.readouterr().err
+    assert code == 5
+    assert err.startswith("VerificationError: artifact a-8 (server) does not match")
+    assert "uploaded before the failure: server=a-8" in err
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    assert result["error"]["artifact"] == "server" and result["error"]["exit_code"] == 5
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--base-url", "ftp://mp.example.test"], "--base-url must be an http(s) URL"),
+        (["--base-url", "https://u:p@mp.example.test"], "--base-url must not carry credentials"),
+        (["--poll-timeout", "0"], "--poll-timeout must be a positive number of seconds, got 0"),
+        (["--http-timeout", "-1"], "--http-timeout must be a positive number of seconds"),
+    ],
+)
+def test_bad_options_exit_2_before_any_request(
+    workspace: Path, tmp_path: Path, option: list[str], message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    result_path = tmp_path / "result.json"
+    with requests_mock.Mocker() as mock:
+        code = cli.main(
+            ["publish", "-C", str(workspace), "--result-json", str(result_path), *option],
+            env=ENV,
+            clock=FakeClock(),
+        )
+    assert code == 2
+    assert mock.call_count == 0
+    assert message in capsys.readouterr().err
+    # the refusal is still reported in the result file
+    assert json.loads(result_path.read_text(encoding="utf-8"))["error"]["exit_code"] == 2
+
+
+def test_a_dry_run_without_credentials_sends_nothing(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with requests_mock.Mocker() as mock:
+        code = cli.main(["publish", "--dry-run", "-C", str(workspace)], env={}, clock=FakeClock())
+    assert code == 0 and mock.call_count == 0
+    assert "Dry run: nothing was sent." in capsys.readouterr().out
