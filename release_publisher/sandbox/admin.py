@@ -46,6 +46,8 @@ class AdminRoutes:
         self.router = router
 
     def faults(self, call: Call) -> Response:
+        """``GET`` / ``DELETE`` / ``POST /_sandbox/faults``: list, clear or queue faults
+        (201 ``{"queued": [...]}``)."""
         if call.request.method == "GET":
             return json_response({"faults": self.state.faults.pending()})
         if call.request.method == "DELETE":
@@ -62,9 +64,12 @@ class AdminRoutes:
         return json_response({"queued": [f.to_json() for f in faults]}, 201)
 
     def requests(self, call: Call) -> Response:
+        """``GET /_sandbox/requests``: ``{"requests": [entry, ...]}``, the request log."""
         return json_response({"requests": self.state.requests.entries()})
 
     def show_state(self, call: Call) -> Response:
+        """``GET /_sandbox/state``: artifacts, images, queued faults, budget used, data
+        dir and the route modules' sections."""
         now = self.state.clock.monotonic()
         artifacts = [
             {
@@ -100,6 +105,8 @@ class AdminRoutes:
         return json_response(state)
 
     def reset(self, call: Call) -> Response:
+        """``POST /_sandbox/reset``: forget artifacts, images, faults, the log and the
+        ledger, then run the reset hooks."""
         self.state.store.reset()
         self.state.faults.clear()
         self.state.requests.clear()

@@ -69,6 +69,9 @@ class ArtifactRoutes:
         return data
 
     def upload(self, call: Call) -> Response:
+        """``POST /rest/3/artifacts``: store the multipart ``file`` part as an artifact
+        (413 over the size limit, 429 from the ledger, 400 when no app can be read from
+        it)."""
         limit = self.state.config.max_artifact_bytes
         length = call.request.content_length
         if length is not None and length > limit + MULTIPART_OVERHEAD_BYTES:
@@ -88,6 +91,9 @@ class ArtifactRoutes:
             writer.discard()
 
     def fetch(self, call: Call) -> Response:
+        """``POST /rest/3/artifacts/fetch`` ``{"uri": "https://..."}``: download the URI
+        and store it as an artifact (400 ``ARTIFACT_REMOTE_FETCH_FAILURE`` when the
+        download fails)."""
         body = read_json(call.request)
         if isinstance(body, Response):
             return body
@@ -152,12 +158,16 @@ class ArtifactRoutes:
         return json_response(self.artifact_json(record))
 
     def get(self, call: Call) -> Response:
+        """``GET /rest/3/artifacts/{artifactId}``: the artifact's JSON (404 when
+        unknown)."""
         record = self.state.store.get_artifact(call.args["artifact_id"])
         if record is None:
             return _unknown_artifact(call.args["artifact_id"])
         return json_response(self.artifact_json(record))
 
     def binary(self, call: Call) -> Response:
+        """``GET /rest/3/artifacts/{artifactId}/download``: the artifact's bytes (404
+        when unknown)."""
         record = self.state.store.get_artifact(call.args["artifact_id"])
         if record is None:
             return _unknown_artifact(call.args["artifact_id"])

@@ -44,6 +44,8 @@ class ImageRoutes:
         self.state = state
 
     def image(self, call: Call) -> Response:
+        """``POST /rest/3/assets/images/{imageType}``: store a listing image (see the
+        module docstring)."""
         image_type = call.args["image_type"]
         if len(image_type) > 64 or not _IMAGE_TYPE.match(image_type):
             return invalid(

@@ -60,7 +60,7 @@ Unknown build number: 404. Answers 200 ``{"state", "approvalStatus", "revision"}
 was seeded with ``"approval": "manual"``) and ``not-required`` for a private one.
 
 Admin (no auth, loopback only): ``POST /_sandbox/apps`` registers apps (see
-:meth:`AppSoftwareApi._admin_apps`); ``GET /_sandbox/apps`` lists them;
+:meth:`.api.AppSoftwareApi.admin_apps`); ``GET /_sandbox/apps`` lists them;
 ``GET /_sandbox/state`` shows them under ``apps``; ``POST /_sandbox/reset`` forgets
 them (the ``--app`` ones are registered again, with new IDs). Everything is kept in
 ``<data dir>/app-software.json`` and reloaded on the next start.

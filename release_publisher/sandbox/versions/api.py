@@ -154,6 +154,8 @@ class AppSoftwareApi:
     # -- handlers ------------------------------------------------------------------------
 
     def by_key(self, call: Call) -> Response:
+        """``GET /rest/3/app-software/app-key/{appKey}``: one entry per hosting (404
+        when unknown)."""
         key = call.args["app_key"]
         found = self.catalog.software_for_key(key)
         if found is None:
@@ -176,6 +178,8 @@ class AppSoftwareApi:
         return record.details, self.state.clock.monotonic() >= record.ready_at
 
     def list_versions(self, call: Call) -> Response:
+        """``GET /rest/3/app-software/{id}/versions?limit=N&cursor=C``: a page of
+        versions, newest first."""
         software = self._software(call)
         if isinstance(software, Response):
             return software
@@ -207,6 +211,8 @@ class AppSoftwareApi:
         )
 
     def get_version(self, call: Call) -> Response:
+        """``GET /rest/3/app-software/{id}/versions/{buildNumber}``: the version (404
+        when unknown)."""
         software = self._software(call)
         if isinstance(software, Response):
             return software
@@ -220,6 +226,8 @@ class AppSoftwareApi:
         return json_response(self.version_json(software.id, stored))
 
     def create_version(self, call: Call) -> Response:
+        """``POST /rest/3/app-software/{id}/versions``: 201 with the version and
+        ``Location``; 400 with every field error; 409 for a duplicate."""
         software = self._software(call)
         if isinstance(software, Response):
             return software
@@ -243,6 +251,8 @@ class AppSoftwareApi:
         return json_response(data, 201, {"Location": data["_links"]["self"]["href"]})
 
     def listing(self, call: Call) -> Response:
+        """``POST /rest/3/app-software/{id}/versions/{buildNumber}/listing``: 200
+        ``{"state", "approvalStatus", "revision"}``."""
         software = self._software(call)
         if isinstance(software, Response):
             return software
