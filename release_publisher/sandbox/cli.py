@@ -27,9 +27,9 @@ from types import FrameType
 
 from ..errors import UsageError
 from ..limits import MIN_UPLOAD_SPACING_SECONDS
-from .app import DEFAULT_TOKEN, DEFAULT_USER
+from .config import DEFAULT_TOKEN, DEFAULT_USER
 from .server import start_sandbox
-from .versions import AppSpecError, parse_app_option
+from .versions.seeds import AppSpecError, parse_app_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -26,9 +26,11 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from ..clock import Clock
-from .app import ABORT_KEY, DEFAULT_TOKEN, DEFAULT_USER, SandboxApp, SandboxConfig
+from .app import create_app
+from .config import DEFAULT_TOKEN, DEFAULT_USER, SandboxConfig
 from .fetch import Fetcher
 from .store import Store
+from .wsgi import ABORT_KEY, SandboxApp
 
 
 class _SandboxRequestHandler(WSGIRequestHandler):
@@ -70,7 +72,7 @@ class _QuietHandler(_SandboxRequestHandler):
 class SandboxServer:
     """A running sandbox. ``base_url`` e.g. ``http://127.0.0.1:54321`` (what users put
     in ``marketplace.base-url``); ``data_dir`` where artifacts and images are stored;
-    ``app`` the :class:`~.app.SandboxApp` (its state: ``app.store``, ``app.faults``,
+    ``app`` the :class:`~.wsgi.SandboxApp` (its state: ``app.store``, ``app.faults``,
     ``app.requests``). A context manager: leaving it calls :meth:`stop`."""
 
     def __init__(
@@ -145,7 +147,7 @@ def start_sandbox(
     ``upload_spacing``: minimum seconds between uploads (Marketplace: 10). ``config``
     overrides all of those (and exposes the size limits). ``access_log``: print
     werkzeug's one line per request to stderr. ``apps``: ``(app key, hostings)`` to
-    register with no versions (see :mod:`.versions`; also after a reset).
+    register with no versions (see :mod:`.versions.catalog`; also after a reset).
 
     Raises OSError when the address cannot be bound (e.g. the port is in use).
     """
@@ -160,7 +162,7 @@ def start_sandbox(
         Path(tempfile.mkdtemp(prefix="marketplace-sandbox-")) if owns_dir else Path(str(data_dir))
     )
     try:
-        app = SandboxApp(Store(directory), config=cfg, clock=clock, fetcher=fetcher)
+        app = create_app(Store(directory), config=cfg, clock=clock, fetcher=fetcher)
         handler = _SandboxRequestHandler if access_log else _QuietHandler
         # Bind here: werkzeug's own bind prints and calls sys.exit(1) on a busy port.
         family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from release_publisher.sandbox.app import DEFAULT_TOKEN, DEFAULT_USER
+from release_publisher.sandbox.config import DEFAULT_TOKEN, DEFAULT_USER
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_plugin_jar
 

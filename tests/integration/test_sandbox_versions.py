@@ -19,9 +19,8 @@ from release_publisher.marketplace.retry import RetryPolicy
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_plugin_jar, version_body, write_png
 
+from ..unit.sandbox.versions.seeds import KEY, version_seeds
 from .conftest import TOKEN, USER
-
-KEY = "com.example.hello"
 
 
 @pytest.fixture
@@ -106,10 +105,7 @@ def test_duplicate_and_invalid_versions_are_refused_with_their_fields(
 def test_more_than_50_versions_are_read_across_pages(
     sandbox: SandboxServer, client: MarketplaceClient
 ) -> None:
-    seeds = [
-        {"buildNumber": 1000 + n, "versionNumber": f"1.{n}.0", "supportedPaymentModel": "free"}
-        for n in range(120)
-    ]
+    seeds = version_seeds(120, first_build=1000, compatibilities=False)
     resp = requests.post(
         f"{sandbox.base_url}/_sandbox/apps",
         json={"appKey": KEY, "versions": {"server": seeds}},

@@ -21,8 +21,10 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from release_publisher.sandbox.app import SandboxApp, SandboxConfig
+from release_publisher.sandbox.app import create_app
+from release_publisher.sandbox.config import SandboxConfig
 from release_publisher.sandbox.store import Store
+from release_publisher.sandbox.wsgi import SandboxApp
 
 from ..conftest import TOKEN, USER, Workspace, config_text
 from ..helpers import clean_env, run_cli
@@ -43,7 +45,7 @@ def tls_sandbox(tmp_path: Path, certificate: tuple[Path, Path]) -> Iterator[TlsS
     TLS-intercepting proxy's)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(certificate[0]), str(certificate[1]))
-    app = SandboxApp(Store(tmp_path / "tls-data"), config=SandboxConfig(user=USER, token=TOKEN))
+    app = create_app(Store(tmp_path / "tls-data"), config=SandboxConfig(user=USER, token=TOKEN))
     server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=context)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
     thread.daemon = True

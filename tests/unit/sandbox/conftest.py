@@ -1,5 +1,5 @@
-"""Fixtures: a sandbox app on a temp dir driven by a FakeClock, and a werkzeug test
-Client (no sockets)."""
+"""Fixtures: a sandbox app on a temp dir driven by a FakeClock, a werkzeug test Client
+(no sockets), a plugin JAR."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import pytest
 from werkzeug.test import Client, TestResponse
 
 from release_publisher.clock import FakeClock
-from release_publisher.sandbox.app import DEFAULT_TOKEN, DEFAULT_USER, SandboxApp, SandboxConfig
+from release_publisher.sandbox.app import create_app
+from release_publisher.sandbox.config import DEFAULT_TOKEN, DEFAULT_USER, SandboxConfig
 from release_publisher.sandbox.fetch import FetchLimits
 from release_publisher.sandbox.store import HashingWriter, Store
+from release_publisher.sandbox.wsgi import SandboxApp
+from release_publisher.testing import build_plugin_jar
 
 AUTH = (DEFAULT_USER, DEFAULT_TOKEN)
 
@@ -50,7 +53,7 @@ MakeApp = Callable[..., SandboxApp]
 @pytest.fixture
 def make_app(tmp_path: Path, clock: FakeClock, fetcher: FakeFetcher) -> MakeApp:
     def make(**config: Any) -> SandboxApp:
-        return SandboxApp(
+        return create_app(
             Store(tmp_path / "data"),
             config=SandboxConfig(**config),
             clock=clock,
@@ -68,6 +71,14 @@ def app(make_app: MakeApp) -> SandboxApp:
 @pytest.fixture
 def client(app: SandboxApp) -> Client:
     return Client(app)
+
+
+@pytest.fixture
+def jar(tmp_path: Path) -> bytes:
+    """A plugin JAR of app com.example.hello, version 1.4.2."""
+    return build_plugin_jar(
+        tmp_path / "src" / "hello.jar", "com.example.hello", "1.4.2"
+    ).read_bytes()
 
 
 def upload(
@@ -88,3 +99,10 @@ def js(resp: TestResponse) -> Any:
     data = resp.get_json(silent=True)
     assert data is not None, f"not JSON: {resp.get_data(as_text=True)[:200]!r}"
     return data
+
+
+def error_of(body: object) -> tuple[str, str]:
+    """``(code, message)`` of an error body (checks its one shape)."""
+    assert isinstance(body, dict)
+    assert body["errors"][0]["code"] == body["code"]
+    return body["code"], body["message"]

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from werkzeug.test import Client
 
 from release_publisher.clock import FakeClock
-from release_publisher.sandbox.app import SandboxApp
 from release_publisher.sandbox.faults import FaultQueue, FaultSpecError, parse_fault, parse_faults
-from release_publisher.testing import build_plugin_jar
+from release_publisher.sandbox.wsgi import SandboxApp
 
 from .conftest import AUTH, js, upload
-
-
-@pytest.fixture
-def jar(tmp_path: Path) -> bytes:
-    return build_plugin_jar(tmp_path / "hello.jar").read_bytes()
 
 
 def _queue(client: Client, *faults: dict[str, object]) -> None:

@@ -2,57 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.test import Client, TestResponse
+from werkzeug.test import Client
 
 from release_publisher.clock import FakeClock
-from release_publisher.sandbox.app import SandboxApp, SandboxConfig
-from release_publisher.sandbox.cli import add_arguments
-from release_publisher.sandbox.store import Store
-from release_publisher.sandbox.versions import AppSpecError, parse_app_option
-from release_publisher.testing import build_plugin_jar, png_bytes, version_body
+from release_publisher.testing import (
+    version_body,
+)
 
-from .conftest import AUTH, MakeApp, js, upload
-
-KEY = "com.example.hello"
-SW = "/rest/3/app-software"
-
-
-def seed(client: Client, body: object) -> TestResponse:
-    return client.post("/_sandbox/apps", json=body)
-
-
-def software_id(client: Client, hosting: str = "datacenter", key: str = KEY) -> str:
-    entries = js(client.get(f"{SW}/app-key/{key}", auth=AUTH))
-    return str(next(e["appSoftwareId"] for e in entries if e["hosting"] == hosting))
-
-
-def jar_id(client: Client, tmp_path: Path, version: str = "1.4.2", key: str = KEY) -> str:
-    data = build_plugin_jar(tmp_path / f"{key}-{version}.jar", key, version).read_bytes()
-    href = js(upload(client, data))["_links"]["self"]["href"]
-    return str(href.rsplit("/", 1)[1])
-
-
-def image_id(client: Client) -> str:
-    resp = upload(client, png_bytes(32, 32), "shot.png", path="/rest/3/assets/images/screenshot")
-    return str(js(resp)["id"])
-
-
-def paths(resp: TestResponse) -> set[str]:
-    return {e["path"] for e in js(resp)["errors"]}
-
-
-@pytest.fixture
-def sid(client: Client) -> str:
-    assert seed(client, {"appKey": KEY, "hostings": ["datacenter", "server"]}).status_code == 201
-    return software_id(client)
-
-
-# -- app software --------------------------------------------------------------------
+from ..conftest import AUTH, MakeApp, js
+from .conftest import SW, created_version, image_id, jar_id, paths, seed, software_id
+from .seeds import KEY, version_seeds
 
 
 def test_app_key_lists_one_entry_per_hosting(client: Client) -> None:
@@ -112,21 +75,8 @@ def test_admin_apps_answer_loopback_only(client: Client) -> None:
     assert resp.status_code == 403
 
 
-# -- listing versions ----------------------------------------------------------------
-
-
 def _seed_versions(client: Client, count: int) -> str:
-    versions = [
-        {
-            "buildNumber": 100 + n,
-            "versionNumber": f"1.{n}.0",
-            "compatibilities": [
-                {"parentSoftwareId": "jira", "minBuildNumber": 1, "maxBuildNumber": 2}
-            ],
-            "supportedPaymentModel": "free",
-        }
-        for n in range(count)
-    ]
+    versions = version_seeds(count, first_build=100)
     assert seed(client, {"appKey": KEY, "versions": {"datacenter": versions}}).status_code == 201
     return software_id(client)
 
@@ -172,9 +122,6 @@ def test_unknown_software_or_build_is_404(client: Client, sid: str) -> None:
     assert client.get(f"{SW}/nope/versions", auth=AUTH).status_code == 404
     assert client.get(f"{SW}/{sid}/versions/77", auth=AUTH).status_code == 404
     assert client.get(f"{SW}/{sid}/versions/x", auth=AUTH).status_code == 404
-
-
-# -- creating versions ---------------------------------------------------------------
 
 
 def test_create_version_from_an_uploaded_jar(client: Client, sid: str, tmp_path: Path) -> None:
@@ -350,19 +297,10 @@ def test_fault_injection_and_request_log_cover_the_new_endpoints(
     ]
 
 
-# -- listings ------------------------------------------------------------------------
-
-
-def _created(client: Client, sid: str, tmp_path: Path) -> str:
-    body = version_body(jar_id(client, tmp_path))
-    resp = client.post(f"{SW}/{sid}/versions", json=body, auth=AUTH)
-    return str(js(resp)["_links"]["self"]["href"])
-
-
 def test_publish_listing_with_uploaded_screenshots(
     client: Client, sid: str, tmp_path: Path
 ) -> None:
-    href = _created(client, sid, tmp_path)
+    href = created_version(client, sid, tmp_path)
     shot = image_id(client)
     body = {"state": "public", "screenshots": [{"imageId": shot, "caption": "Board"}]}
     resp = client.post(f"{href}/listing", json=body, auth=AUTH)
@@ -378,7 +316,7 @@ def test_publish_listing_with_uploaded_screenshots(
 def test_manual_approval_apps_get_submitted(client: Client, tmp_path: Path) -> None:
     seed(client, {"appKey": KEY, "approval": "manual"})
     sid = software_id(client)
-    href = _created(client, sid, tmp_path)
+    href = created_version(client, sid, tmp_path)
     resp = client.post(f"{href}/listing", json={"state": "public"}, auth=AUTH)
     assert js(resp)["approvalStatus"] == "submitted"
 
@@ -399,7 +337,7 @@ def test_manual_approval_apps_get_submitted(client: Client, tmp_path: Path) -> N
 def test_bad_listing_is_400(
     client: Client, sid: str, tmp_path: Path, body: dict[str, Any], path: str
 ) -> None:
-    href = _created(client, sid, tmp_path)
+    href = created_version(client, sid, tmp_path)
     resp = client.post(f"{href}/listing", json=body, auth=AUTH)
     assert resp.status_code == 400
     assert paths(resp) == {path}
@@ -409,51 +347,3 @@ def test_bad_listing_is_400(
 def test_listing_of_unknown_build_is_404(client: Client, sid: str) -> None:
     resp = client.post(f"{SW}/{sid}/versions/5/listing", json={"state": "public"}, auth=AUTH)
     assert resp.status_code == 404
-
-
-# -- persistence and options ---------------------------------------------------------
-
-
-def test_apps_and_versions_survive_a_restart(tmp_path: Path, clock: FakeClock) -> None:
-    first = Client(SandboxApp(Store(tmp_path / "data"), clock=clock))
-    seed(first, {"appKey": KEY})
-    sid = software_id(first)
-    href = _created(first, sid, tmp_path)
-    first.post(f"{href}/listing", json={"state": "public"}, auth=AUTH)
-    second = Client(
-        SandboxApp(
-            Store(tmp_path / "data"), clock=clock, config=SandboxConfig(apps=((KEY, ("server",)),))
-        )
-    )
-    assert software_id(second) == sid  # a configured app that exists keeps its IDs
-    assert js(second.get(href, auth=AUTH)) == js(first.get(href, auth=AUTH))
-    assert js(second.get(href, auth=AUTH))["listing"]["revision"] == 1
-    assert software_id(second, "server") != sid
-
-
-@pytest.mark.parametrize(
-    ("text", "parsed"),
-    [
-        ("com.example.hello", ("com.example.hello", ("datacenter",))),
-        ("k:server,datacenter", ("k", ("server", "datacenter"))),
-        ("k: cloud , cloud", ("k", ("cloud",))),
-    ],
-)
-def test_parse_app_option(text: str, parsed: tuple[str, tuple[str, ...]]) -> None:
-    assert parse_app_option(text) == parsed
-
-
-@pytest.mark.parametrize("text", ["", ":datacenter", "k:onprem", "k:", "a b"])
-def test_parse_app_option_refuses(text: str) -> None:
-    with pytest.raises(AppSpecError):
-        parse_app_option(text)
-
-
-def test_cli_app_option_is_repeatable_and_checked(capsys: pytest.CaptureFixture[str]) -> None:
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    args = parser.parse_args(["--app", "a.b", "--app", "c.d:server"])
-    assert args.app == [("a.b", ("datacenter",)), ("c.d", ("server",))]
-    with pytest.raises(SystemExit):
-        parser.parse_args(["--app", "a.b:mainframe"])
-    assert "unknown hosting 'mainframe'" in capsys.readouterr().err

@@ -1,10 +1,10 @@
-"""The sandbox's four Marketplace endpoints, auth and limits, over werkzeug's test Client."""
+"""The artifact endpoints (upload, read, download, fetch), the upload spacing and budget,
+over werkzeug's test Client."""
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 from pathlib import Path
 
@@ -12,56 +12,15 @@ import pytest
 from werkzeug.test import Client, EnvironBuilder
 
 from release_publisher.clock import FakeClock
-from release_publisher.limits import MAX_ARTIFACT_BYTES
-from release_publisher.sandbox.app import SandboxApp
 from release_publisher.sandbox.fetch import FetchError
+from release_publisher.sandbox.wsgi import SandboxApp
 from release_publisher.testing import (
     build_connect_descriptor,
     build_obr,
     build_plugin_jar,
-    gif_bytes,
-    png_bytes,
 )
 
-from .conftest import AUTH, FakeFetcher, MakeApp, js, upload
-
-
-@pytest.fixture
-def jar(tmp_path: Path) -> bytes:
-    return build_plugin_jar(
-        tmp_path / "src" / "hello.jar", "com.example.hello", "1.4.2"
-    ).read_bytes()
-
-
-def _error(body: object) -> tuple[str, str]:
-    assert isinstance(body, dict)
-    assert body["errors"][0]["code"] == body["code"]
-    return body["code"], body["message"]
-
-
-# -- auth ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "auth",
-    [None, (AUTH[0], "wrong-token"), ("other@example.com", AUTH[1])],
-    ids=["no-auth", "wrong-token", "wrong-user"],
-)
-def test_api_requires_basic_auth(client: Client, jar: bytes, auth: tuple[str, str] | None) -> None:
-    resp = upload(client, jar, auth=auth)
-    assert resp.status_code == 401
-    assert resp.headers["WWW-Authenticate"].startswith("Basic")
-    assert _error(js(resp))[0] == "UNAUTHORIZED"
-    assert client.get("/rest/3/artifacts/abc", auth=auth).status_code == 401
-
-
-def test_401_never_echoes_credentials(client: Client) -> None:
-    resp = client.get("/rest/3/artifacts/abc", auth=("me@example.com", "s3cret-t0ken"))
-    assert resp.status_code == 401
-    assert "s3cret-t0ken" not in resp.get_data(as_text=True)
-
-
-# -- upload and read -----------------------------------------------------------------
+from .conftest import AUTH, FakeFetcher, MakeApp, error_of, js, upload
 
 
 def test_upload_reports_file_info_details_and_links(client: Client, jar: bytes) -> None:
@@ -110,15 +69,9 @@ def test_details_appear_only_after_the_processing_delay(
 def test_unknown_artifact_is_404_json(client: Client) -> None:
     resp = client.get("/rest/3/artifacts/0123456789abcdef0123", auth=AUTH)
     assert resp.status_code == 404
-    code, message = _error(js(resp))
+    code, message = error_of(js(resp))
     assert code == "NOT_FOUND" and "0123456789abcdef0123" in message
     assert client.get("/rest/3/artifacts/nope/download", auth=AUTH).status_code == 404
-
-
-def test_unknown_path_says_where_the_api_is(client: Client) -> None:
-    resp = client.post("/marketplace/rest/3/artifacts", auth=AUTH)
-    assert resp.status_code == 404
-    assert "/rest/3/" in _error(js(resp))[1]
 
 
 def test_obr_and_connect_descriptor_are_read(client: Client, tmp_path: Path) -> None:
@@ -135,7 +88,7 @@ def test_unidentifiable_file_is_validation_failed_and_not_stored(
 ) -> None:
     resp = upload(client, b"just some text", "notes.txt")
     assert resp.status_code == 400
-    code, message = _error(js(resp))
+    code, message = error_of(js(resp))
     assert code == "VALIDATION_FAILED" and "notes.txt" in message
     assert app.store.artifacts() == []
 
@@ -143,7 +96,7 @@ def test_unidentifiable_file_is_validation_failed_and_not_stored(
 def test_missing_file_part_is_validation_failed(client: Client, jar: bytes) -> None:
     resp = upload(client, jar, field="artifact")
     assert resp.status_code == 400
-    assert "'file'" in _error(js(resp))[1]
+    assert "'file'" in error_of(js(resp))[1]
 
 
 def test_client_file_name_never_becomes_a_path(
@@ -182,29 +135,6 @@ def test_streamed_upload_without_content_length_is_accepted(
     assert js(resp)["fileInfo"]["checksum"] == "sha512:" + hashlib.sha512(jar).hexdigest()
 
 
-# -- limits --------------------------------------------------------------------------
-
-
-def test_declared_content_length_over_the_limit_is_413_before_reading(client: Client) -> None:
-    resp = client.post(
-        "/rest/3/artifacts",
-        data=b"x" * 10,
-        content_type="multipart/form-data; boundary=abc",
-        environ_overrides={"CONTENT_LENGTH": str(MAX_ARTIFACT_BYTES + 2 * 1024 * 1024)},
-        auth=AUTH,
-    )
-    assert resp.status_code == 413
-    assert _error(js(resp))[0] == "PAYLOAD_TOO_LARGE"
-
-
-def test_file_part_over_the_limit_is_413_while_reading(make_app: MakeApp, jar: bytes) -> None:
-    app = make_app(max_artifact_bytes=len(jar) - 1)
-    resp = upload(Client(app), jar)
-    assert resp.status_code == 413
-    assert app.store.artifacts() == []
-    assert list((app.store.data_dir / "tmp").iterdir()) == []
-
-
 def test_uploads_closer_than_the_spacing_get_429_with_retry_after(
     make_app: MakeApp, clock: FakeClock, jar: bytes
 ) -> None:
@@ -214,7 +144,7 @@ def test_uploads_closer_than_the_spacing_get_429_with_retry_after(
     resp = upload(client, jar)
     assert resp.status_code == 429
     assert resp.headers["Retry-After"] == "7"  # 6.5 s rounded up
-    assert _error(js(resp))[0] == "TOO_MANY_REQUESTS"
+    assert error_of(js(resp))[0] == "TOO_MANY_REQUESTS"
     clock.advance(6.5)
     assert upload(client, jar).status_code == 200
 
@@ -230,9 +160,6 @@ def test_upload_budget_gives_429_until_old_uploads_leave_the_window(
     assert resp.headers["Retry-After"] == "60"
     clock.advance(60)
     assert upload(client, jar).status_code == 200
-
-
-# -- fetch ---------------------------------------------------------------------------
 
 
 def test_fetch_downloads_and_links_the_remote(
@@ -255,7 +182,7 @@ def test_fetch_field_url_is_refused(client: Client, fetcher: FakeFetcher) -> Non
         "/rest/3/artifacts/fetch", json={"url": "https://example.com/a.jar"}, auth=AUTH
     )
     assert resp.status_code == 400
-    code, message = _error(js(resp))
+    code, message = error_of(js(resp))
     assert code == "VALIDATION_FAILED" and '"uri"' in message
     assert fetcher.calls == []
 
@@ -268,7 +195,7 @@ def test_fetch_refuses_other_schemes_without_downloading(
 ) -> None:
     resp = client.post("/rest/3/artifacts/fetch", json={"uri": uri}, auth=AUTH)
     assert resp.status_code == 400
-    assert _error(js(resp))[0] == "VALIDATION_FAILED"
+    assert error_of(js(resp))[0] == "VALIDATION_FAILED"
     assert fetcher.calls == []
 
 
@@ -279,7 +206,7 @@ def test_fetch_failure_is_artifact_remote_fetch_failure(
     fetcher.pages[uri] = FetchError(f"{uri} answered HTTP 404")
     resp = client.post("/rest/3/artifacts/fetch", json={"uri": uri}, auth=AUTH)
     assert resp.status_code == 400
-    code, message = _error(js(resp))
+    code, message = error_of(js(resp))
     assert code == "ARTIFACT_REMOTE_FETCH_FAILURE" and "404" in message
 
 
@@ -287,88 +214,8 @@ def test_fetch_rejects_invalid_and_oversized_json(client: Client) -> None:
     bad = client.post(
         "/rest/3/artifacts/fetch", data=b"{not json", content_type="application/json", auth=AUTH
     )
-    assert bad.status_code == 400 and _error(js(bad))[0] == "VALIDATION_FAILED"
+    assert bad.status_code == 400 and error_of(js(bad))[0] == "VALIDATION_FAILED"
     big = client.post(
         "/rest/3/artifacts/fetch", json={"uri": "https://e.com/" + "a" * 70_000}, auth=AUTH
     )
     assert big.status_code == 413
-
-
-# -- images --------------------------------------------------------------------------
-
-
-def test_image_upload_returns_media(client: Client, app: SandboxApp) -> None:
-    png = png_bytes(144, 144)
-    resp = upload(client, png, "logo.png", path="/rest/3/assets/images/icon")
-    assert resp.status_code == 200
-    body = js(resp)
-    assert body["mediaType"] == "image" and body["mimeType"] == "image/png"
-    assert body["name"] == "logo.png" and body["size"] == len(png)
-    assert isinstance(body["id"], str) and body["id"]
-    [stored] = app.store.images()
-    assert stored.image_type == "icon" and app.store.image_path(stored.id).read_bytes() == png
-
-
-def test_any_lowercase_slug_image_type_is_accepted(client: Client) -> None:
-    resp = upload(client, gif_bytes(), "t.gif", path="/rest/3/assets/images/highlight-thumbnail")
-    assert resp.status_code == 200 and js(resp)["mimeType"] == "image/gif"
-
-
-def test_image_is_checked_by_magic_bytes_not_name(client: Client) -> None:
-    resp = upload(
-        client,
-        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
-        "logo.png",
-        path="/rest/3/assets/images/icon",
-    )
-    assert resp.status_code == 400
-    code, message = _error(js(resp))
-    assert code == "VALIDATION_FAILED" and "logo.png" in message
-
-
-def test_image_type_must_be_a_lowercase_slug(client: Client) -> None:
-    resp = upload(client, png_bytes(), "a.png", path="/rest/3/assets/images/Banner")
-    assert resp.status_code == 400
-    assert "Banner" in _error(js(resp))[1]
-
-
-# -- request log ---------------------------------------------------------------------
-
-
-def test_request_log_records_upload_hash_but_never_the_credential(
-    client: Client, app: SandboxApp, jar: bytes
-) -> None:
-    client.post(
-        "/rest/3/artifacts",
-        data={"file": (io.BytesIO(jar), "a.jar")},
-        auth=AUTH,
-        headers={"User-Agent": "release-publisher/9.9"},
-    )
-    resp = client.get("/_sandbox/requests")
-    [entry] = js(resp)["requests"]
-    assert entry["method"] == "POST" and entry["path"] == "/rest/3/artifacts"
-    assert entry["status"] == 200 and entry["authorization"] is True
-    assert entry["file_sha512"] == hashlib.sha512(jar).hexdigest()
-    assert entry["file_size"] == len(jar)
-    assert entry["body_bytes"] == entry["content_length"] > len(jar)
-    assert entry["user_agent"] == "release-publisher/9.9"
-    text = json.dumps(js(resp))
-    assert AUTH[1] not in text
-    assert "c2FuZGJveEBleGFtcGxlLmNvbTpzYW5kYm94LXRva2Vu" not in text  # base64 user:token
-
-
-def test_admin_paths_answer_loopback_only(client: Client) -> None:
-    resp = client.get("/_sandbox/state", environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
-    assert resp.status_code == 403
-    assert client.get("/_sandbox/state").status_code == 200
-
-
-def test_reset_forgets_everything(client: Client, app: SandboxApp, jar: bytes) -> None:
-    href = js(upload(client, jar))["_links"]["self"]["href"]
-    client.post("/_sandbox/faults", json={"endpoint": "get", "status": 500})
-    assert client.post("/_sandbox/reset").status_code == 200
-    state = js(client.get("/_sandbox/state"))
-    assert state["artifacts"] == [] and state["faults"] == []
-    assert client.get(href, auth=AUTH).status_code == 404
-    # only the request made after the reset is in the log
-    assert [e["status"] for e in js(client.get("/_sandbox/requests"))["requests"]] == [404]

@@ -1,0 +1,41 @@
+"""The sandbox's behaviour knobs (:class:`SandboxConfig`) and its public defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..limits import (
+    MAX_ARTIFACT_BYTES,
+    UPLOAD_BUDGET_BYTES,
+    UPLOAD_BUDGET_WINDOW_SECONDS,
+)
+from .fetch import FetchLimits
+
+DEFAULT_USER = "sandbox@example.com"
+DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the documented, public sandbox default
+#: Largest listing image, bytes (the sandbox's own bound; Marketplace's is not known).
+MAX_IMAGE_BYTES = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Behaviour knobs. ``processing_delay``: seconds from upload until ``details``
+    appears; ``upload_spacing``: minimum seconds between upload starts (Marketplace:
+    10; sandbox default 0 so rehearsals are fast); ``budget_bytes`` per
+    ``budget_window`` seconds (0 disables the budget); size limits in bytes. ``apps``:
+    ``(app key, hostings)`` registered at start and after a reset (see
+    :mod:`.versions.catalog`)."""
+
+    user: str = DEFAULT_USER
+    token: str = DEFAULT_TOKEN
+    processing_delay: float = 0.0
+    upload_spacing: float = 0.0
+    budget_bytes: int = UPLOAD_BUDGET_BYTES
+    budget_window: float = float(UPLOAD_BUDGET_WINDOW_SECONDS)
+    max_artifact_bytes: int = MAX_ARTIFACT_BYTES
+    max_image_bytes: int = MAX_IMAGE_BYTES
+    fetch_limits: FetchLimits = field(default_factory=FetchLimits)
+    apps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def __repr__(self) -> str:
+        return f"SandboxConfig(user={self.user!r}, token=<hidden>, ...)"

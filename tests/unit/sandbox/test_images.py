@@ -1,0 +1,48 @@
+"""The listing image endpoint, over werkzeug's test Client."""
+
+from __future__ import annotations
+
+from werkzeug.test import Client
+
+from release_publisher.sandbox.wsgi import SandboxApp
+from release_publisher.testing import (
+    gif_bytes,
+    png_bytes,
+)
+
+from .conftest import error_of, js, upload
+
+
+def test_image_upload_returns_media(client: Client, app: SandboxApp) -> None:
+    png = png_bytes(144, 144)
+    resp = upload(client, png, "logo.png", path="/rest/3/assets/images/icon")
+    assert resp.status_code == 200
+    body = js(resp)
+    assert body["mediaType"] == "image" and body["mimeType"] == "image/png"
+    assert body["name"] == "logo.png" and body["size"] == len(png)
+    assert isinstance(body["id"], str) and body["id"]
+    [stored] = app.store.images()
+    assert stored.image_type == "icon" and app.store.image_path(stored.id).read_bytes() == png
+
+
+def test_any_lowercase_slug_image_type_is_accepted(client: Client) -> None:
+    resp = upload(client, gif_bytes(), "t.gif", path="/rest/3/assets/images/highlight-thumbnail")
+    assert resp.status_code == 200 and js(resp)["mimeType"] == "image/gif"
+
+
+def test_image_is_checked_by_magic_bytes_not_name(client: Client) -> None:
+    resp = upload(
+        client,
+        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "logo.png",
+        path="/rest/3/assets/images/icon",
+    )
+    assert resp.status_code == 400
+    code, message = error_of(js(resp))
+    assert code == "VALIDATION_FAILED" and "logo.png" in message
+
+
+def test_image_type_must_be_a_lowercase_slug(client: Client) -> None:
+    resp = upload(client, png_bytes(), "a.png", path="/rest/3/assets/images/Banner")
+    assert resp.status_code == 400
+    assert "Banner" in error_of(js(resp))[1]
