@@ -107,13 +107,30 @@ _EXAMPLES = {
     "parent-software-id": 'parent-software-id: "jira"',
     "min-build": "min-build: 900000",
     "max-build": "max-build: 1000000",
+    "product": "product: jira",
+    "max": 'max: "10.3.1" (or latest)',
+    "min": 'min: "9.12.0"',
+    "developer-id": 'developer-id: "<your developer ID, a UUID>"',
+    "app-listing.images": "images: {icon: icon}",
     "compatibility": (
         'compatibility: [{parent-software-id: "jira", min-build: 900000, max-build: 1000000}]'
     ),
 }
 
 _ALLOWED_KEYS = {
-    "": ("format", "app", "artifacts", "images", "marketplace", "polling", "uploads", "release"),
+    "": (
+        "format",
+        "app",
+        "artifacts",
+        "images",
+        "marketplace",
+        "polling",
+        "uploads",
+        "release",
+        "app-listing",
+    ),
+    "app-listing": ("developer-id", "images"),
+    "app-listing.images": ("icon", "banner", "title-logo"),
     "app": ("key", "version"),
     "artifact": ("name", "file", "url", "sha512", "expect"),
     "image": ("type", "file"),
@@ -137,7 +154,7 @@ _ALLOWED_KEYS = {
     ),
     "release.notes": ("file", "text"),
     "release.listing": ("state", "screenshots"),
-    "compatibility": ("parent-software-id", "min-build", "max-build"),
+    "compatibility": ("parent-software-id", "min-build", "max-build", "product", "min", "max"),
 }
 
 

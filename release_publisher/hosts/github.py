@@ -59,6 +59,7 @@ OUTPUT_NAMES = (
     "version-build-number",
     "version-state",
     "version-url",
+    "app-listing-updated",
 )
 
 #: Where a Docker action sees the runner's directories (the runner mounts them).
@@ -121,6 +122,7 @@ def step_outputs(result: ReleaseResult, result_file: str) -> dict[str, str]:
         "image-ids": json.dumps(result.image_ids(), sort_keys=True),
         "result-file": result_file,
         **{f"version-{name}": value for name, value in result.version_outputs().items()},
+        **result.app_listing_outputs(),
     }
 
 

@@ -73,6 +73,9 @@ def dotenv_variables(result: ReleaseResult, result_file: str) -> list[tuple[str,
     for name, value in result.version_outputs().items():
         if value:
             out.append((f"{PREFIX}VERSION_{env_name(name)}", value))
+    for name, value in result.app_listing_outputs().items():
+        if value:
+            out.append((f"{PREFIX}{env_name(name)}", value))
     for name, artifact_id in result.artifact_ids().items():
         out.append((f"{PREFIX}ARTIFACT_ID_{env_name(name)}", artifact_id))
     for image_type, ids in result.image_ids().items():

@@ -181,6 +181,24 @@ def render_summary(
                 f"| Listing | {t(listing.state)}, approval "
                 f"{t(listing.approval_status)}, revision {t(listing.revision)} |"
             )
+    if result.release and result.release.compatibility:
+        for entry in result.release.compatibility:
+            low, high = entry.get("min") or {}, entry.get("max") or {}
+            lines.append(
+                f"| Compatibility | {t(entry.get('product'))} "
+                f"{t(low.get('version') or 'copied')} (build {t(low.get('build'))}) to "
+                f"{t(high.get('version'))} (build {t(high.get('build'))}) |"
+            )
+    if result.app_listing is not None:
+        al = result.app_listing
+        changed = ", ".join(f"{t(k)}: {c(v.get('new'))}" for k, v in al.changes.items())
+        lines += ["", "| | |", "| --- | --- |"]
+        lines.append(
+            f"| App listing | {t(al.status)}; {t(al.state)}, approval "
+            f"{t(al.approval_status)}, revision {t(al.revision)}"
+            + (f"; {changed}" if changed else "")
+            + " |"
+        )
     if result.timings:
         lines += ["", "### Timings", ""]
         lines.append("| Phase | Seconds |")

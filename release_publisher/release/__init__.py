@@ -4,7 +4,8 @@ Marketplace calls -> verification -> :class:`~release_publisher.result.ReleaseRe
 :func:`publish` runs the stages (:mod:`.stages`): the app version's plan (when the
 config has a ``release:`` section) before anything is uploaded, then the artifacts
 (:mod:`.artifacts`: upload or fetch, poll, verify), the listing images
-(:mod:`.images`, only once every artifact is verified) and the app version and its
+(:mod:`.images`, only once every artifact is verified), the app listing's images
+(:mod:`.app_listing`, with an ``app-listing:`` section) and the app version and its
 listing (:mod:`.version`). :func:`dry_run` prints the plan and calls the stages'
 ``plan`` only (read requests at most).
 
@@ -21,6 +22,7 @@ from ..clock import Clock
 from ..errors import ReleasePublisherError
 from ..preflight.model import Plan
 from ..result import RELEASE_FAILED, STATUS_DRY_RUN, STATUS_PUBLISHED, ReleaseResult
+from .app_listing import AppListingStage
 from .artifacts import ArtifactStage
 from .images import ImageStage
 from .render import describe_plan
@@ -34,8 +36,11 @@ log = logging.getLogger("release_publisher")
 
 def stages_for(plan: Plan) -> list[Stage]:
     """The stages of ``plan``'s release, in the order they apply: artifacts, listing
-    images, then the app version (only with a ``release:`` section)."""
+    images, the app listing (only with an ``app-listing:`` section), then the app
+    version (only with a ``release:`` section)."""
     stages: list[Stage] = [ArtifactStage(), ImageStage()]
+    if plan.config.app_listing is not None:
+        stages.append(AppListingStage())
     if plan.config.release is not None:
         stages.append(VersionStage())
     return stages
@@ -112,7 +117,7 @@ def dry_run(
     """
     for line in describe_plan(plan, dry_run=True):
         log.info("%s", line)
-    reads = plan.config.release is not None
+    reads = plan.config.release is not None or plan.config.app_listing is not None
     api = connect() if connect is not None and reads else None
     run = Run(
         plan=plan, api=api, clock=clock, result=result, phases=phases, notes=notes, dry_run=True

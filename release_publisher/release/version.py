@@ -41,6 +41,7 @@ from ..result import (
     ReleaseInfo,
     ReleaseResult,
 )
+from .compatibility import resolve_compatibility
 from .existing import (
     AppSoftware,
     ExistingVersion,
@@ -86,6 +87,9 @@ class VersionStage:
     #: the existing version that is this release, and its artifact's SHA-512
     _existing: tuple[ExistingVersion, str] | None = None
     _run: Run | None = None
+    #: the ``release:`` section with product-version compatibility resolved (None
+    #: before :meth:`prepare`; see :mod:`.compatibility`)
+    resolved_spec: VersionSpec | None = None
 
     @property
     def run(self) -> Run:
@@ -181,6 +185,16 @@ class VersionStage:
         log.info("App software %s (%s hosting)", self.app.id, spec.hosting)
         self.versions = [parse_version(item) for item in self.api.list_versions(self.app.id)]
         log.info("Marketplace has %d version(s) of this app software", len(self.versions))
+        self.resolved_spec, ranges = resolve_compatibility(
+            spec,
+            self.api,
+            versions=self.versions,
+            version_number=config.version,
+            where=config.where,
+        )
+        info.compatibility = [r.to_dict() for r in ranges]
+        for resolved in ranges:
+            log.info("Compatibility: %s", resolved.describe())
 
         self.version_plan = plan = self._version_plan_for(artifact_id=None, result=None)
         if plan.conflicts:
@@ -228,7 +242,7 @@ class VersionStage:
                     if img.type == listing.screenshots and img.id
                 ]
         return build_version_plan(
-            self.spec,
+            self.resolved_spec or self.spec,
             version_number=self.config.version,
             artifact_id=artifact_id,
             versions=self.versions,
