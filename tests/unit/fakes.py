@@ -15,8 +15,8 @@ from typing import Any
 
 from release_publisher import release
 from release_publisher.clock import FakeClock
-from release_publisher.errors import ApiError
 from release_publisher.config.model import ArtifactSpec, ImageSpec, ReleaseConfig, VersionSpec
+from release_publisher.errors import ApiError
 from release_publisher.marketplace.models import Artifact, Media
 from release_publisher.preflight.model import Descriptor, LocalArtifact, LocalImage, Plan
 from release_publisher.release.resume import PreviousRun
