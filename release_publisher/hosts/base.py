@@ -113,16 +113,24 @@ def append_text(path: Path, text: str) -> str | None:
     return None
 
 
-def select_host(env: Mapping[str, str], *, stream: TextIO | None = None) -> Host:
+def select_host(
+    env: Mapping[str, str], *, stream: TextIO | None = None, dotenv: str | Path | None = None
+) -> Host:
     """The adapter for the CI host described by ``env``: GitHub when
     ``GITHUB_ACTIONS=true``, GitLab when ``GITLAB_CI=true`` (case-insensitive), else
-    :class:`Host`."""
+    :class:`Host`; made to write the dotenv report on any host when ``dotenv``
+    (``--dotenv``) or ``RELEASE_PUBLISHER_DOTENV`` names a path (see :mod:`.dotenv`)."""
+    from .dotenv import with_dotenv_report
+
+    host: Host
     if env.get("GITHUB_ACTIONS", "").strip().lower() == "true":
         from .github import GitHubHost
 
-        return GitHubHost(env, stream=stream)
-    if env.get("GITLAB_CI", "").strip().lower() == "true":
+        host = GitHubHost(env, stream=stream)
+    elif env.get("GITLAB_CI", "").strip().lower() == "true":
         from .gitlab import GitLabHost
 
-        return GitLabHost(env, stream=stream)
-    return Host(env, stream=stream)
+        host = GitLabHost(env, stream=stream)
+    else:
+        host = Host(env, stream=stream)
+    return with_dotenv_report(host, dotenv)
