@@ -184,7 +184,7 @@ class Command:
     error rendering."""
 
     def __init__(self, args: argparse.Namespace, env: Mapping[str, str]) -> None:
-        from .hosts.base import select_host
+        from .hosts import select_host
 
         self.args = args
         self.env = env
