@@ -65,6 +65,11 @@ def api_requests(server: SandboxServer) -> list[dict[str, Any]]:
     return [r for r in request_log(server) if r["path"].startswith("/rest/")]
 
 
+def request_log_is_empty(server: SandboxServer) -> bool:
+    """True when the emulator received no API request (admin calls aside)."""
+    return api_requests(server) == []
+
+
 def uploads(server: SandboxServer) -> int:
     """How many artifact uploads (``POST /rest/3/artifacts``) the emulator received."""
     return sum(
