@@ -20,7 +20,7 @@ from release_publisher.hosts.github import (
     runner_side_path,
 )
 from release_publisher.hosts.summary import MAX_SUMMARY_BYTES
-from release_publisher.result import ReleaseResult
+from release_publisher.result import ArtifactResult, ReleaseResult
 from release_publisher.secrets import Credentials
 
 from .conftest import CHECKSUM, MULTILINE_SECRET, TOKEN, USER
@@ -116,8 +116,6 @@ def test_delimiter_is_fresh_and_never_inside_the_value(monkeypatch: pytest.Monke
 
 def test_values_containing_the_delimiter_prefix_read_back_exactly(tmp_path: Path) -> None:
     result = ReleaseResult(app_key="a", version="1", status="published")
-    from release_publisher.result import ArtifactResult
-
     result.artifacts.append(ArtifactResult(name="ghadelimiter_", source="file", id="ghadelimiter_"))
     host, _, out, _ = make_host(tmp_path)
     host.publish(result, result_file=None)
