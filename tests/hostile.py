@@ -1,9 +1,9 @@
 """Hostile payloads shared by the unit and integration tests: one copy of each.
 
 Tokens as a CI secret may hold them (surrounding whitespace, a colon, line breaks,
-header injection, control and non-ASCII characters) and an XML entity-expansion bomb
-for ``atlassian-plugin.xml``. Tests decide what each must lead to; this module only
-holds the values."""
+header injection, control and non-ASCII characters), an XML entity-expansion bomb for
+``atlassian-plugin.xml``, and the HTML pages proxies answer with instead of JSON.
+Tests decide what each must lead to; this module only holds the values."""
 
 from __future__ import annotations
 
@@ -34,4 +34,21 @@ BILLION_LAUGHS = (
         for i in range(1, 10)
     )
     + ']>\n<atlassian-plugin key="&lol9;" name="x"/>\n'
+)
+
+#: nginx's own 413 page (CRLF line ends), as a proxy in front of the API sends it.
+NGINX_413_PAGE = (
+    "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+    "<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+#: A load balancer's 502 page.
+LOAD_BALANCER_502_PAGE = (
+    "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
+    "<h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body></html>"
+)
+#: An SSO login page, answered with HTTP 200 where JSON was expected.
+SSO_LOGIN_PAGE = (
+    "<!DOCTYPE html><html><head><title>Log in with Atlassian account</title></head>"
+    "<body><form action='/login'>" + "x" * 500 + "</form></body></html>"
 )

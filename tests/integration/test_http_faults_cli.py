@@ -21,6 +21,7 @@ import pytest
 from release_publisher.limits import human_size
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_plugin_jar, write_png
+from tests.hostile import LOAD_BALANCER_502_PAGE, NGINX_413_PAGE, SSO_LOGIN_PAGE
 
 from .conftest import TOKEN, USER, Workspace, config_text
 from .helpers import api_requests, inject
@@ -140,36 +141,23 @@ def test_eight_images_with_a_429_on_the_third_are_each_uploaded_once(
 
 # ------------------------------------------------------------------ error bodies
 
-NGINX_413 = (
-    "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
-    "<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n"
-    "</body>\r\n</html>\r\n"
-)
-LB_502 = (
-    "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
-    "<h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body></html>"
-)
-LOGIN = (
-    "<!DOCTYPE html><html><head><title>Log in with Atlassian account</title></head>"
-    "<body><form action='/login'>" + "x" * 500 + "</form></body></html>"
-)
 ERROR_BODIES: dict[str, tuple[int, str, Any, list[str]]] = {
     "413-nginx-html": (
         413,
         "text/html",
-        NGINX_413,
+        NGINX_413_PAGE,
         ["HTTP 413", "Content-Type: text/html", "413 Request Entity Too Large nginx", "250 MB"],
     ),
     "502-load-balancer-html": (
         502,
         "text/html; charset=utf-8",
-        LB_502,
+        LOAD_BALANCER_502_PAGE,
         ["HTTP 502", "text/html", "Bad Gateway", "may have been stored"],
     ),
     "200-html-login-page": (
         200,
         "text/html",
-        LOGIN,
+        SSO_LOGIN_PAGE,
         ["HTTP 200 with text/html, not JSON", "Log in with Atlassian account", "proxy"],
     ),
     "400-json-field-errors": (
