@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from release_publisher.hosts.base import Host, select_host
+from release_publisher.hosts import select_host
 from release_publisher.hosts.dotenv import DotenvReporting
 from release_publisher.hosts.gitlab import GitLabHost
+from release_publisher.hosts.local import LocalHost
 from release_publisher.result import ReleaseResult
 
 from .runner_files import parse_github_output, parse_gitlab_dotenv
@@ -97,6 +98,6 @@ def test_a_configured_path_that_cannot_be_written_is_reported(
 
 def test_no_path_and_no_gitlab_means_the_plain_host(tmp_path: Path) -> None:
     host = select_host({"CI": "true"}, stream=io.StringIO())
-    assert type(host) is Host
+    assert type(host) is LocalHost
     wrapped = select_host({"RELEASE_PUBLISHER_DOTENV": str(tmp_path / "x.env")})
-    assert isinstance(wrapped, DotenvReporting) and type(wrapped.inner) is Host
+    assert isinstance(wrapped, DotenvReporting) and type(wrapped.inner) is LocalHost
