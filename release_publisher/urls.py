@@ -50,12 +50,19 @@ def check_base_url(text: str) -> str:
     e.g. ``https://api.atlassian.com/marketplace`` (``/rest/3/...`` paths are appended
     to it).
 
-    Raises :class:`~release_publisher.errors.UsageError` when it is not an http(s) URL
-    with a host, has an invalid port, carries a user name or password (never shown), a
-    query or a fragment, or is plain ``http://`` to a host that is not loopback
-    (credentials would travel in clear text).
+    Raises :class:`~release_publisher.errors.UsageError` when it holds a backslash,
+    whitespace or a control character (parsers disagree on where the host ends), is
+    not an http(s) URL with a host, has an invalid port, carries a user name or
+    password (never shown), a query or a fragment, or is plain ``http://`` to a host
+    that is not loopback (credentials would travel in clear text).
     """
     text = (text or "").strip().rstrip("/")
+    odd = next((c for c in text if c == "\\" or c.isspace() or not c.isprintable()), None)
+    if odd is not None:
+        raise UsageError(
+            f"base-url contains {_describe_char(odd)}, which URL parsers read differently",
+            hint=_EXAMPLE,
+        )
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
@@ -80,6 +87,12 @@ def check_base_url(text: str) -> str:
             "such as 127.0.0.1 or localhost, e.g. the sandbox)",
         )
     return text
+
+
+def _describe_char(ch: str) -> str:
+    if ch == "\\":
+        return "a backslash"
+    return f"the character U+{ord(ch):04X}"
 
 
 def path_segment(value: Any, what: str, hint: str) -> str:

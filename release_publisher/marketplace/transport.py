@@ -10,7 +10,13 @@ the connect timeout there: a 1 MiB block on a slow link could then fail after 10
 
 URL safety: a GET follows redirects only within the base URL's origin (scheme, host,
 port; at most :data:`MAX_REDIRECTS`), a POST follows none, and a link to another origin
-is refused before any request is sent there (the credentials would follow).
+is refused before any request is sent there (the credentials would follow). Which
+origin a URL points at is decided by :func:`origin` with the very code that connects:
+``requests``' URL preparation (urllib3's ``parse_url``, IDNA, requoting) and the
+adapter's connection-pool key (``http://a:1\\@b:2/`` connects to ``a:1``, whatever
+``urllib.parse.urlsplit`` reads). A server-supplied URL with user info is refused. As
+a last guard the adapter refuses to open a connection for a request carrying the
+``Authorization`` header to any origin but the base URL's (:class:`CrossOriginRefused`).
 
 The only module of the client that imports ``requests``/``urllib3``; besides them:
 :mod:`release_publisher.urls`, :mod:`.errors`, :mod:`.retry` (:class:`~.retry.Retryable`)
@@ -23,7 +29,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -33,10 +39,12 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from requests.models import PreparedRequest
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
+    LocationParseError,
     NameResolutionError,
     NewConnectionError,
     ReadTimeoutError,
@@ -55,9 +63,11 @@ __all__ = [
     "MAX_RESPONSE_BYTES",
     "Answer",
     "Body",
+    "CrossOriginRefused",
     "Timeouts",
     "Transport",
     "classify_failure",
+    "connects_to",
     "origin",
     "show_origin",
 ]
@@ -145,10 +155,31 @@ class _Adapter(HTTPAdapter):
     """An HTTPAdapter whose connections bound body sends by ``send_timeout`` and whose
     TLS context (when given) trusts the default store plus an extra CA file."""
 
-    def __init__(self, *, send_timeout: float, ssl_context: ssl.SSLContext | None) -> None:
+    def __init__(
+        self,
+        *,
+        send_timeout: float,
+        ssl_context: ssl.SSLContext | None,
+        allowed_origin: tuple[str, str, int | None] | None = None,
+    ) -> None:
         self._rp_pool_classes = _pool_classes(send_timeout)
         self._rp_ssl_context = ssl_context
+        self._rp_allowed_origin = allowed_origin
         super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(
+        self, request: PreparedRequest, verify: Any, cert: Any = None
+    ) -> Any:
+        """The pool key urllib3 connects by; raises :class:`CrossOriginRefused` when
+        ``request`` carries ``Authorization`` and that key is not the allowed origin."""
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        allowed = self._rp_allowed_origin
+        credentials = "Authorization" in request.headers
+        if allowed is not None and credentials and _normalise(host_params) != allowed:
+            raise CrossOriginRefused(request=request)
+        return host_params, pool_kwargs
 
     def init_poolmanager(
         self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
@@ -192,23 +223,58 @@ def ssl_context(ca_bundle: str) -> ssl.SSLContext:
 # ------------------------------------------------------------------------ URL safety
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of ``url``, lower-cased, the port defaulted by scheme
-    (-1 for an invalid port, so it never matches)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
+class CrossOriginRefused(requests.exceptions.RequestException):
+    """The adapter refused to connect a request carrying credentials to an origin other
+    than the base URL's (a last guard behind :meth:`Transport.get` and
+    :meth:`Transport.next_url`, which refuse such URLs with a clearer message)."""
+
+
+#: Origin of a URL no connection can be made to; never equal to a real origin.
+_NOWHERE: tuple[str, str, int | None] = ("", "", -1)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Only for its pool-key computation (no connection is ever made through it).
+_KEYS = HTTPAdapter(max_retries=0)
+
+
+def _normalise(host_params: Mapping[str, Any]) -> tuple[str, str, int | None]:
+    scheme = str(host_params.get("scheme") or "").lower()
+    host = str(host_params.get("host") or "").lower()
+    port = host_params.get("port")
     if port is None:
-        port = {"http": 80, "https": 443}.get(scheme)
-    return scheme, (parts.hostname or "").lower(), port
+        port = _DEFAULT_PORTS.get(scheme)
+    return scheme, host, port
+
+
+def connects_to(url: str) -> tuple[tuple[str, str, int | None], bool]:
+    """``(origin, has_user_info)`` of ``url`` as the connection would be made: the URL
+    prepared as ``requests`` prepares it (urllib3 ``parse_url``, IDNA, requoting),
+    then the adapter's connection-pool key ``(scheme, host, port)``, lower-cased, the
+    port defaulted by scheme. A URL ``requests`` refuses gives ``("", "", -1)``, which
+    matches no origin."""
+    prepared = PreparedRequest()
+    try:
+        prepared.prepare_url(url, None)
+        params, _ = HTTPAdapter.build_connection_pool_key_attributes(_KEYS, prepared, True)
+        user_info = urllib3.util.parse_url(prepared.url or "").auth is not None
+    except (requests.RequestException, LocationParseError, ValueError, UnicodeError):
+        return _NOWHERE, False
+    if not params.get("host"):
+        return _NOWHERE, False
+    return _normalise(params), user_info
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` that a request to ``url`` connects to (see
+    :func:`connects_to`); ``("", "", -1)`` for a URL no request can be made to."""
+    return connects_to(url)[0]
 
 
 def show_origin(url: str) -> str:
-    """The origin of ``url`` as ``scheme://host:port`` (safe to print)."""
+    """The origin of ``url`` as ``scheme://host:port`` (safe to print), as the
+    connection would be made (:func:`origin`)."""
     scheme, host, port = origin(url)
+    if not host:
+        return "(a URL that cannot be used)"
     shown = f"[{host}]" if ":" in host else host
     return f"{scheme}://{shown}:{port}" if port is not None else f"{scheme}://{shown}"
 
@@ -239,6 +305,12 @@ class Transport:
     ) -> None:
         self.base_url = base_url
         self.origin = origin(base_url)
+        if self.origin != _split_origin(base_url):
+            raise UsageError(
+                f"base-url {safe_url(base_url)} is read as {show_origin(base_url)} by the "
+                "HTTP library but differently by other URL parsers",
+                hint="write the base-url plainly, e.g. https://api.atlassian.com/marketplace",
+            )
         self.timeouts = timeouts
         self._redact = redact
         context = ssl_context(ca_bundle) if ca_bundle else None
@@ -251,7 +323,9 @@ class Transport:
                 "Accept": "application/json",
             }
         )
-        adapter = _Adapter(send_timeout=timeouts.read, ssl_context=context)
+        adapter = _Adapter(
+            send_timeout=timeouts.read, ssl_context=context, allowed_origin=self.origin
+        )
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self._session = session
@@ -270,7 +344,7 @@ class Transport:
             if isinstance(answer, Retryable) or answer.status not in _REDIRECTS:
                 return answer
             target = urljoin(url, answer.location) if answer.location else None
-            if target is None or origin(target) != self.origin:
+            if target is None or not self.allows(target):
                 raise mperrors.redirect_error(
                     status=answer.status,
                     endpoint=endpoint,
@@ -302,6 +376,13 @@ class Transport:
             )
         return answer
 
+    def allows(self, url: str) -> bool:
+        """Whether a request to ``url`` (e.g. from a server's ``Location`` or link)
+        would connect to the base URL's origin (judged by :func:`connects_to`, the
+        code that connects) and ``url`` carries no user info."""
+        target, user_info = connects_to(url)
+        return target == self.origin and not user_info
+
     def next_url(self, current: str, href: str, endpoint: str) -> str:
         """The absolute URL of a next-page link ``href`` found on page ``current``:
         ``/rest/...`` is taken relative to the base URL, anything else relative to
@@ -312,7 +393,7 @@ class Transport:
             target = self.base_url + text
         else:
             target = urljoin(current, text)
-        if origin(target) != self.origin:
+        if not self.allows(target):
             raise ApiError(
                 f"{endpoint}: refusing to follow the next-page link to another origin "
                 f"{show_origin(target)} (base-url origin {show_origin(self.base_url)}); "
@@ -339,6 +420,13 @@ class Transport:
                 allow_redirects=False,
                 stream=True,
             )
+        except CrossOriginRefused:
+            raise ApiError(
+                f"{endpoint}: refusing to send the credentials to {show_origin(url)}, "
+                f"not the base-url origin {show_origin(self.base_url)}; nothing was sent",
+                hint="check the base-url (e.g. https://api.atlassian.com/marketplace)",
+                endpoint=endpoint,
+            ) from None
         except requests.RequestException as exc:
             return self._failure(exc, method, url, endpoint, body, status=None)
         try:
@@ -378,6 +466,17 @@ class Transport:
             timeouts=self.timeouts,
             redact=self._redact,
         )
+
+
+def _split_origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of ``url`` as :func:`urllib.parse.urlsplit` reads it."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return _NOWHERE
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
 
 
 def _read(response: requests.Response) -> bytes:
