@@ -363,8 +363,13 @@ class Transport:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def post(self, endpoint: str, url: str, body: Body) -> Answer | Retryable:
-        """One POST try of ``body`` to ``url``; the answer. Raises :class:`ApiError`
-        for any 3xx (a redirect could re-send an upload or lose its body)."""
+        """One POST try of ``body`` to ``url`` on a fresh connection (idle pooled ones
+        are closed first, so a connection closed before the status line was closed by
+        the server after it got the body, not a stale keep-alive one); the answer.
+        Raises :class:`ApiError` for any 3xx (a redirect could re-send an upload or
+        lose its body)."""
+        for adapter in self._session.adapters.values():
+            adapter.close()
         answer = self.exchange("POST", url, endpoint, body)
         if isinstance(answer, Answer) and 300 <= answer.status <= 399:
             raise mperrors.redirect_error(
@@ -632,6 +637,14 @@ def classify_failure(
         )
         return Retryable(error, "read timeout")
     if _has(causes, *_RESET):
+        if is_post and body_done and body is not None:
+            raise TransportError(
+                f"{where}: the connection was closed before any response, after the whole "
+                f"body ({len(body)} bytes) was sent: it may have been stored (not retried)",
+                hint=_stored_hint(endpoint, len(body)),
+                endpoint=endpoint,
+                may_have_taken_effect=True,
+            )
         if not body_done:
             reason = "connection reset while sending body"
         else:
@@ -652,6 +665,19 @@ def classify_failure(
         error.may_have_taken_effect = True
         raise mperrors.with_note(error, "not retried: the request may have taken effect")
     return Retryable(error, detail)
+
+
+def _stored_hint(endpoint: str, sent: int) -> str:
+    """How to check whether the POST to ``endpoint`` that sent ``sent`` bytes was
+    stored, and what it cost of the upload budget."""
+    if "/artifacts" in endpoint or "/assets/images" in endpoint:
+        return (
+            f"this try sent {sent} bytes, which count against Marketplace's upload budget "
+            "(about 750 MB per 2 hours); a copy stored without an answer is attached to "
+            "nothing and harmless; re-run (with --resume RESULT.json to keep what "
+            "finished) when the budget allows another upload"
+        )
+    return "check in Marketplace (the app's version list) whether it was stored before re-running"
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 from collections.abc import Callable
 
 import pytest
 
 from release_publisher.errors import ApiError
 
+from ..conftest import Workspace
 from . import test_client_transport
+from .conftest import publish
 from .test_client_transport import (
     Server,
     artifact_body,
     client,
+    read_body,
     read_head,
     respond,
 )
@@ -89,3 +93,38 @@ def test_a_next_page_link_to_another_host_by_parser_difference_is_not_followed(
     with pytest.raises(ApiError, match="another origin"):
         client(first.url).list_versions("s1")
     assert second.connections == 0 and second.requests == []
+
+
+# ------------------------------------------------------------------- blind re-POST
+
+
+def _reset(conn: socket.socket) -> None:
+    """Close with an RST (SO_LINGER 0) instead of an orderly FIN."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def test_a_reset_after_the_whole_upload_is_read_stores_one_copy_and_exits_4(
+    serve: Callable[..., Server], workspace: Workspace
+) -> None:
+    """The server reads the whole multipart body, stores it, then resets before any
+    status line: the CLI must not upload again (one stored copy), exit 4 saying it may
+    have been stored, and the hint says what it cost of the upload budget."""
+    stored: list[int] = []
+
+    def store_then_reset(server: Server, conn: socket.socket, index: int) -> None:
+        request, start = read_head(conn)
+        server.requests.append(request)
+        body = read_body(conn, request, start)
+        if request.line.startswith("POST /rest/3/artifacts "):
+            stored.append(len(body))
+        _reset(conn)
+
+    server = serve(store_then_reset)
+    run = publish(workspace, server.url, {"NO_PROXY": "127.0.0.1"})
+    assert run.code == 4, run.output
+    assert len(stored) == 1, run.output
+    assert "may have been stored" in run.stderr
+    assert "attempt 2/" not in run.output
+    assert f"this try sent {server.requests[0].body_bytes} bytes" in run.stderr
+    assert "upload budget" in run.stderr
+    assert run.result is not None and run.result["status"] == "failed"
