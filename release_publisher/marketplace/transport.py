@@ -7,6 +7,9 @@ every call, redirects never followed automatically. ``trust_env`` stays on, so
 ``HTTPS_PROXY``/``NO_PROXY`` and ``REQUESTS_CA_BUNDLE`` apply. While a request body is
 being sent, each socket send is bounded by the *read* timeout (urllib3 alone would apply
 the connect timeout there: a 1 MiB block on a slow link could then fail after 10 s).
+Each answer also has a TOTAL deadline (``Timeouts.total``, default 2 x read) from the
+end of the request to its last byte: a server trickling one byte per read timeout has
+its socket shut down there (``_AnswerWatch``), a clear TransportError.
 
 URL safety: a GET follows redirects only within the base URL's origin (scheme, host,
 port; at most :data:`MAX_REDIRECTS`), a POST follows none, and a link to another origin
@@ -26,9 +29,12 @@ the retry policy's numbers.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import math
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -84,19 +90,31 @@ Redact = Callable[[str], str]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
+#: ``Timeouts.total`` defaults to this many times the read timeout.
+TOTAL_FACTOR = 2.0
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """Seconds: ``connect`` to establish a connection (TCP and TLS); ``read`` the
     longest the server may stay silent while answering (between bytes of a response,
     and for uploads after the whole body was sent), also the longest one socket send
-    of the request body (one block) may block."""
+    of the request body (one block) may block; ``total`` the longest one answer may
+    take as a whole, from the end of the request (its whole body sent) to the last
+    byte of the answer (status line, headers and body), default :data:`TOTAL_FACTOR`
+    times ``read``: a server trickling its answer one byte per read timeout is cut
+    there. Raises ValueError for a value that is not a positive finite number."""
 
     connect: float = 10.0
     read: float = 60.0
+    total: float = 0.0
 
     def __post_init__(self) -> None:
-        if not (self.connect > 0 and self.read > 0):
-            raise ValueError("timeouts must be positive numbers of seconds")
+        if not self.total:
+            object.__setattr__(self, "total", TOTAL_FACTOR * self.read)
+        values = (self.connect, self.read, self.total)
+        if not all(value > 0 and math.isfinite(value) for value in values):
+            raise ValueError("timeouts must be positive finite numbers of seconds")
 
 
 @dataclass
@@ -121,8 +139,59 @@ class Answer:
 # ------------------------------------------------------------------ connections, TLS
 
 
+class _AnswerWatch:
+    """The total deadline of one answer: :meth:`arm` (called when the request was
+    sent) starts a timer of ``seconds``; when it fires before :meth:`disarm`, the
+    connection's socket is shut down, which ends any read blocked on it, and
+    :attr:`expired` is set."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._done = False
+
+    def arm(self, conn: HTTPConnection) -> None:
+        with self._lock:
+            if self._done or self._timer is not None:
+                return
+            self._timer = threading.Timer(self.seconds, self._cut, args=(conn,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _cut(self, conn: HTTPConnection) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            sock = conn.sock
+        if isinstance(sock, socket.socket):
+            # the plain socket's shutdown: SSLSocket's would drop its TLS state
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._done = True
+            timer = self._timer
+        if timer is not None:
+            timer.cancel()
+
+
+#: The :class:`_AnswerWatch` of the try running in this thread (set by ``exchange``).
+_CURRENT = threading.local()
+
+
+def _arm_answer_watch(conn: HTTPConnection) -> None:
+    watch = getattr(_CURRENT, "watch", None)
+    if watch is not None:
+        watch.arm(conn)
+
+
 class _SendTimeoutHTTPConnection(HTTPConnection):
-    """Bounds each socket send with ``send_timeout`` seconds (set per client)."""
+    """Bounds each socket send with ``send_timeout`` seconds (set per client), and the
+    whole answer by the running try's total deadline (:class:`_AnswerWatch`)."""
 
     send_timeout: float | None = None
 
@@ -130,6 +199,10 @@ class _SendTimeoutHTTPConnection(HTTPConnection):
         if self.sock is not None and self.send_timeout is not None:
             self.sock.settimeout(self.send_timeout)
         super().send(data)
+
+    def getresponse(self) -> Any:
+        _arm_answer_watch(self)
+        return super().getresponse()
 
 
 class _SendTimeoutHTTPSConnection(HTTPSConnection):
@@ -141,6 +214,10 @@ class _SendTimeoutHTTPSConnection(HTTPSConnection):
         if self.sock is not None and self.send_timeout is not None:
             self.sock.settimeout(self.send_timeout)
         super().send(data)
+
+    def getresponse(self) -> Any:
+        _arm_answer_watch(self)
+        return super().getresponse()
 
 
 def _pool_classes(send_timeout: float) -> dict[str, type[HTTPConnectionPool]]:
@@ -414,6 +491,17 @@ class Transport:
     ) -> Answer | Retryable:
         """Send one request, read the whole answer; transport failures become a
         :class:`~.retry.Retryable` or raise (see :func:`classify_failure`)."""
+        watch = _AnswerWatch(self.timeouts.total)
+        _CURRENT.watch = watch
+        try:
+            return self._exchange(method, url, endpoint, body, watch)
+        finally:
+            watch.disarm()
+            _CURRENT.watch = None
+
+    def _exchange(
+        self, method: str, url: str, endpoint: str, body: Body | None, watch: _AnswerWatch
+    ) -> Answer | Retryable:
         headers = {"Content-Type": body.content_type} if body is not None else None
         try:
             response = self._session.request(
@@ -433,12 +521,18 @@ class Transport:
                 endpoint=endpoint,
             ) from None
         except requests.RequestException as exc:
+            if watch.expired:
+                return self._too_slow(method, url, endpoint, body)
             return self._failure(exc, method, url, endpoint, body, status=None)
         try:
             try:
                 content = _read(response)
             except requests.RequestException as exc:
+                if watch.expired:
+                    return self._too_slow(method, url, endpoint, body)
                 return self._failure(exc, method, url, endpoint, body, status=response.status_code)
+            if watch.expired:  # an answer without Content-Length cut short
+                return self._too_slow(method, url, endpoint, body)
             return Answer(
                 status=response.status_code,
                 reason=self._redact(response.reason or ""),
@@ -450,6 +544,32 @@ class Transport:
             )
         finally:
             response.close()
+
+    def _too_slow(self, method: str, url: str, endpoint: str, body: Body | None) -> Retryable:
+        """The answer to ``method`` ``url`` was cut at the total deadline: a
+        :class:`~.retry.Retryable` for a GET; raises for a POST (its body was sent)."""
+        host = safe_url(url).split("://", 1)[-1].split("/", 1)[0]
+        total, read = self.timeouts.total, self.timeouts.read
+        text = (
+            f"{endpoint} to {host}: the answer did not complete within the total deadline "
+            f"({total:g} s; it kept arriving too slowly for the {read:g} s read timeout "
+            "to end it)"
+        )
+        hint = (
+            "a server or proxy is sending its answer very slowly; retry later (the total "
+            f"deadline is {TOTAL_FACTOR:g} x the read timeout, --http-timeout)"
+        )
+        if method == "POST":
+            size = len(body) if body is not None else 0
+            raise TransportError(
+                f"{text}; the request may have been stored (not retried)",
+                hint=_stored_hint(endpoint, size) + "; " + hint,
+                endpoint=endpoint,
+                may_have_taken_effect=True,
+            )
+        return Retryable(
+            TransportError(text, hint=hint, endpoint=endpoint), "an answer too slow to complete"
+        )
 
     def _failure(
         self,

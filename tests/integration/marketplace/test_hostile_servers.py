@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from release_publisher.errors import ApiError
+from release_publisher.errors import ApiError, TransportError
 
 from ..conftest import Workspace
 from . import test_client_transport
@@ -128,3 +130,73 @@ def test_a_reset_after_the_whole_upload_is_read_stores_one_copy_and_exits_4(
     assert f"this try sent {server.requests[0].body_bytes} bytes" in run.stderr
     assert "upload budget" in run.stderr
     assert run.result is not None and run.result["status"] == "failed"
+
+
+# --------------------------------------------------------------- trickled answers
+
+
+def _trickler(every: float) -> Callable[[Server, socket.socket, int], None]:
+    """A server that reads the request (and its body), then sends a valid answer one
+    byte every ``every`` seconds: each read is within any read timeout above it."""
+
+    def handler(server: Server, conn: socket.socket, index: int) -> None:
+        request, start = read_head(conn)
+        server.requests.append(request)
+        read_body(conn, request, start)
+        body = artifact_body("slow") + b" " * 200
+        answer = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        for i in range(len(answer)):
+            conn.sendall(answer[i : i + 1])
+            if server.release.wait(every):
+                return
+
+    return handler
+
+
+def test_a_trickled_get_answer_is_cut_at_the_total_deadline(
+    serve: Callable[..., Server],
+) -> None:
+    server = serve(_trickler(0.1))
+    log: list[str] = []
+    start = time.monotonic()
+    with pytest.raises(TransportError) as info:
+        client(server.url, read=0.5, attempts=2, log=log).get_artifact("slow")
+    elapsed = time.monotonic() - start
+    # two tries of at most 1 s (2 x read) each plus one short backoff; untouched, the
+    # answer would take ~40 s
+    assert elapsed < 8, elapsed
+    assert "did not complete within the total deadline (1 s" in info.value.message
+    assert "GET /rest/3/artifacts/slow" in info.value.message
+    assert log and "after an answer too slow to complete" in log[0]
+    assert len(server.requests) == 2
+
+
+def test_a_trickled_answer_to_an_upload_is_cut_and_not_repeated(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    server = serve(_trickler(0.1))
+    path = tmp_path / "hello-1.4.2.jar"
+    path.write_bytes(b"PK" + b"x" * 5000)
+    start = time.monotonic()
+    with pytest.raises(TransportError) as info:
+        client(server.url, read=0.5, attempts=3).upload_artifact(path)
+    assert time.monotonic() - start < 8
+    assert "total deadline" in info.value.message
+    assert "may have been stored" in info.value.message
+    assert len(server.requests) == 1
+
+
+def test_the_cli_ends_a_trickling_server_within_the_bound_of_http_timeout(
+    serve: Callable[..., Server], workspace: Workspace
+) -> None:
+    """One byte every 0.5 s beats a 1 s read timeout forever; --http-timeout 1 gives
+    a 2 s total deadline per answer: the upload's answer is cut there, exit 4."""
+    server = serve(_trickler(0.5))
+    run = publish(workspace, server.url, {"NO_PROXY": "127.0.0.1"}, "--http-timeout", "1")
+    assert run.code == 4, run.output
+    assert "did not complete within the total deadline (2 s" in run.stderr
+    assert run.seconds < 20, run.seconds
+    assert len(server.requests) == 1
