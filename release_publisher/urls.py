@@ -1,7 +1,8 @@
 """URL rules shared by every part that talks to Marketplace: the base-URL check, the
 loopback test for plain ``http://``, and the display-safe form of a URL.
 
-Dependency-free: the standard library and :mod:`release_publisher.errors` only.
+Dependency-free: the standard library, :mod:`release_publisher.errors` and
+:mod:`release_publisher.safe_text` only.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .errors import UsageError
+from .safe_text import one_line
 
 __all__ = ["check_base_url", "is_loopback", "path_segment", "safe_url"]
 
@@ -31,7 +33,8 @@ def is_loopback(host: str) -> bool:
 
 def safe_url(url: str) -> str:
     """``url`` fit to print: scheme, host, port and path; user info, query and fragment
-    dropped (they may carry secrets), a query shown as ``?...``."""
+    dropped (they may carry secrets), a query shown as ``?...``; control characters
+    escaped (:func:`~release_publisher.safe_text.one_line`), so it is one line."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if ":" in host:
@@ -42,7 +45,7 @@ def safe_url(url: str) -> str:
         port = None
     netloc = f"{host}:{port}" if port is not None else host
     tail = "?..." if parts.query else ""
-    return f"{parts.scheme}://{netloc}{parts.path}{tail}"
+    return one_line(f"{parts.scheme}://{netloc}{parts.path}{tail}")
 
 
 def check_base_url(text: str) -> str:

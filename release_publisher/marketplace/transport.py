@@ -58,6 +58,7 @@ from urllib3.exceptions import (
 
 from .. import __version__
 from ..errors import ApiError, TransportError, UsageError
+from ..safe_text import one_line
 from ..secrets import Credentials
 from ..urls import safe_url
 from . import errors as mperrors
@@ -353,7 +354,8 @@ def show_origin(url: str) -> str:
     if not host:
         return "(a URL that cannot be used)"
     shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}:{port}" if port is not None else f"{scheme}://{shown}"
+    text = f"{scheme}://{shown}:{port}" if port is not None else f"{scheme}://{shown}"
+    return one_line(text)
 
 
 # ------------------------------------------------------------------------- transport
@@ -364,7 +366,8 @@ class Transport:
     :func:`release_publisher.urls.check_base_url`) with HTTP Basic auth from
     ``credentials``, the ``timeouts`` and, when ``ca_bundle`` is given, a TLS context
     that trusts it too (:func:`ssl_context`). ``redact`` is applied to every text from
-    the server or the network before it is put into a message.
+    the server or the network before it is put into a message (the client's also
+    escapes it to one line).
 
     Each method makes ONE try: it returns an :class:`Answer` (any status), or a
     :class:`~.retry.Retryable` for a transport failure the retry policy may repeat,
@@ -834,4 +837,4 @@ def _describe(causes: list[BaseException], redact: Redact) -> str:
         return "unknown transport error"
     if isinstance(root, requests.exceptions.InvalidHeader):  # values inside: never shown
         return "invalid request header (value not shown)"
-    return redact(f"{type(root).__name__}: {str(root)[:200]}")
+    return mperrors.truncate(redact(f"{type(root).__name__}: {root}"), 200)
