@@ -1,5 +1,5 @@
-"""HTTP transport of the Marketplace client: the ``requests`` session, send timeouts,
-TLS, redirects, URL safety and the classification of transport failures.
+"""HTTP transport of the Marketplace client: the ``requests`` session, timeouts,
+redirects, URL safety and the classification of transport failures.
 
 One ``requests.Session`` (HTTP Basic auth, ``User-Agent: release-publisher/<version>
 (+requests/<version>)``, ``Accept: application/json``), ``(connect, read)`` timeouts on
@@ -9,19 +9,21 @@ being sent, each socket send is bounded by the *read* timeout (urllib3 alone wou
 the connect timeout there: a 1 MiB block on a slow link could then fail after 10 s).
 Each answer also has a TOTAL deadline (``Timeouts.total``, default 2 x read) from the
 end of the request to its last byte: a server trickling one byte per read timeout has
-its socket shut down there (``_AnswerWatch``), a clear TransportError.
+its socket shut down there (:func:`~.connections.watch_answer`), a clear
+TransportError. Every POST goes out on a fresh connection.
 
 URL safety: a GET follows redirects only within the base URL's origin (scheme, host,
 port; at most :data:`MAX_REDIRECTS`), a POST follows none, and a link to another origin
 is refused before any request is sent there (the credentials would follow). Which
-origin a URL points at is decided by :func:`origin` with the very code that connects:
-``requests``' URL preparation (urllib3's ``parse_url``, IDNA, requoting) and the
-adapter's connection-pool key (``http://a:1\\@b:2/`` connects to ``a:1``, whatever
+origin a URL points at is decided by :func:`~.connections.connects_to`, the very code
+that connects (``http://a:1\\@b:2/`` connects to ``a:1``, whatever
 ``urllib.parse.urlsplit`` reads). A server-supplied URL with user info is refused. As
 a last guard the adapter refuses to open a connection for a request carrying the
-``Authorization`` header to any origin but the base URL's (:class:`CrossOriginRefused`).
+``Authorization`` header to any origin but the base URL's
+(:class:`~.connections.CrossOriginRefused`).
 
-The only module of the client that imports ``requests``/``urllib3``; besides them:
+With :mod:`.connections` (the adapter, TLS, the answer watch, URL origins) the only
+modules of the client that import ``requests``/``urllib3``; besides them:
 :mod:`release_publisher.urls`, :mod:`.errors`, :mod:`.retry` (:class:`~.retry.Retryable`)
 and :mod:`.upload` (the body types). Knows nothing of endpoints, response shapes or
 the retry policy's numbers.
@@ -29,28 +31,19 @@ the retry policy's numbers.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import math
 import socket
 import ssl
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from requests.models import PreparedRequest
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
-    LocationParseError,
     NameResolutionError,
     NewConnectionError,
     ReadTimeoutError,
@@ -58,10 +51,20 @@ from urllib3.exceptions import (
 
 from .. import __version__
 from ..errors import ApiError, TransportError, UsageError
-from ..safe_text import one_line
 from ..secrets import Credentials
 from ..urls import safe_url
 from . import errors as mperrors
+from .connections import (
+    Adapter,
+    AnswerWatch,
+    CrossOriginRefused,
+    connects_to,
+    origin,
+    show_origin,
+    split_origin,
+    ssl_context,
+    watch_answer,
+)
 from .retry import Retryable
 from .upload import BytesBody, MultipartFileBody
 
@@ -70,13 +73,9 @@ __all__ = [
     "MAX_RESPONSE_BYTES",
     "Answer",
     "Body",
-    "CrossOriginRefused",
     "Timeouts",
     "Transport",
     "classify_failure",
-    "connects_to",
-    "origin",
-    "show_origin",
 ]
 
 #: Redirects a GET follows within the base URL's origin.
@@ -137,227 +136,6 @@ class Answer:
         return mperrors.load_json(self.body)
 
 
-# ------------------------------------------------------------------ connections, TLS
-
-
-class _AnswerWatch:
-    """The total deadline of one answer: :meth:`arm` (called when the request was
-    sent) starts a timer of ``seconds``; when it fires before :meth:`disarm`, the
-    connection's socket is shut down, which ends any read blocked on it, and
-    :attr:`expired` is set."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.expired = False
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-        self._done = False
-
-    def arm(self, conn: HTTPConnection) -> None:
-        with self._lock:
-            if self._done or self._timer is not None:
-                return
-            self._timer = threading.Timer(self.seconds, self._cut, args=(conn,))
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _cut(self, conn: HTTPConnection) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.expired = True
-            sock = conn.sock
-        if isinstance(sock, socket.socket):
-            # the plain socket's shutdown: SSLSocket's would drop its TLS state
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-    def disarm(self) -> None:
-        with self._lock:
-            self._done = True
-            timer = self._timer
-        if timer is not None:
-            timer.cancel()
-
-
-#: The :class:`_AnswerWatch` of the try running in this thread (set by ``exchange``).
-_CURRENT = threading.local()
-
-
-def _arm_answer_watch(conn: HTTPConnection) -> None:
-    watch = getattr(_CURRENT, "watch", None)
-    if watch is not None:
-        watch.arm(conn)
-
-
-class _SendTimeoutHTTPConnection(HTTPConnection):
-    """Bounds each socket send with ``send_timeout`` seconds (set per client), and the
-    whole answer by the running try's total deadline (:class:`_AnswerWatch`)."""
-
-    send_timeout: float | None = None
-
-    def send(self, data: Any) -> None:
-        if self.sock is not None and self.send_timeout is not None:
-            self.sock.settimeout(self.send_timeout)
-        super().send(data)
-
-    def getresponse(self) -> Any:
-        _arm_answer_watch(self)
-        return super().getresponse()
-
-
-class _SendTimeoutHTTPSConnection(HTTPSConnection):
-    """TLS variant of :class:`_SendTimeoutHTTPConnection`."""
-
-    send_timeout: float | None = None
-
-    def send(self, data: Any) -> None:
-        if self.sock is not None and self.send_timeout is not None:
-            self.sock.settimeout(self.send_timeout)
-        super().send(data)
-
-    def getresponse(self) -> Any:
-        _arm_answer_watch(self)
-        return super().getresponse()
-
-
-def _pool_classes(send_timeout: float) -> dict[str, type[HTTPConnectionPool]]:
-    http_conn = type("_HTTPConn", (_SendTimeoutHTTPConnection,), {"send_timeout": send_timeout})
-    https_conn = type("_HTTPSConn", (_SendTimeoutHTTPSConnection,), {"send_timeout": send_timeout})
-    http_pool = type("_HTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
-    https_pool = type("_HTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})
-    return {"http": http_pool, "https": https_pool}
-
-
-class _Adapter(HTTPAdapter):
-    """An HTTPAdapter whose connections bound body sends by ``send_timeout`` and whose
-    TLS context (when given) trusts the default store plus an extra CA file."""
-
-    def __init__(
-        self,
-        *,
-        send_timeout: float,
-        ssl_context: ssl.SSLContext | None,
-        allowed_origin: tuple[str, str, int | None] | None = None,
-    ) -> None:
-        self._rp_pool_classes = _pool_classes(send_timeout)
-        self._rp_ssl_context = ssl_context
-        self._rp_allowed_origin = allowed_origin
-        super().__init__(max_retries=0)
-
-    def build_connection_pool_key_attributes(
-        self, request: PreparedRequest, verify: Any, cert: Any = None
-    ) -> Any:
-        """The pool key urllib3 connects by; raises :class:`CrossOriginRefused` when
-        ``request`` carries ``Authorization`` and that key is not the allowed origin."""
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
-            request, verify, cert
-        )
-        allowed = self._rp_allowed_origin
-        credentials = "Authorization" in request.headers
-        if allowed is not None and credentials and _normalise(host_params) != allowed:
-            raise CrossOriginRefused(request=request)
-        return host_params, pool_kwargs
-
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
-    ) -> None:
-        if self._rp_ssl_context is not None:
-            pool_kwargs["ssl_context"] = self._rp_ssl_context
-        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-        self.poolmanager.pool_classes_by_scheme = self._rp_pool_classes
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        if self._rp_ssl_context is not None:
-            proxy_kwargs.setdefault("ssl_context", self._rp_ssl_context)
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if type(manager) is urllib3.ProxyManager:
-            manager.pool_classes_by_scheme = self._rp_pool_classes
-        return manager
-
-
-def ssl_context(ca_bundle: str) -> ssl.SSLContext:
-    """The default trust store plus the CA certificates in ``ca_bundle`` (PEM).
-    ``requests`` adds its own bundle (certifi) per connection as usual. Raises
-    :class:`~release_publisher.errors.UsageError` for a missing or unreadable file."""
-    path = Path(ca_bundle)
-    if not path.is_file():
-        raise UsageError(
-            f"CA bundle {ca_bundle} does not exist or is not a file",
-            hint="give the path of a PEM file holding the extra CA certificate(s)",
-        )
-    context = ssl.create_default_context()
-    try:
-        context.load_verify_locations(cafile=str(path))
-    except (OSError, ssl.SSLError) as exc:
-        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
-        raise UsageError(
-            f"cannot load CA bundle {ca_bundle}: {reason}",
-            hint="give a readable PEM file of CA certificates (-----BEGIN CERTIFICATE-----)",
-        ) from None
-    return context
-
-
-# ------------------------------------------------------------------------ URL safety
-
-
-class CrossOriginRefused(requests.exceptions.RequestException):
-    """The adapter refused to connect a request carrying credentials to an origin other
-    than the base URL's (a last guard behind :meth:`Transport.get` and
-    :meth:`Transport.next_url`, which refuse such URLs with a clearer message)."""
-
-
-#: Origin of a URL no connection can be made to; never equal to a real origin.
-_NOWHERE: tuple[str, str, int | None] = ("", "", -1)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-#: Only for its pool-key computation (no connection is ever made through it).
-_KEYS = HTTPAdapter(max_retries=0)
-
-
-def _normalise(host_params: Mapping[str, Any]) -> tuple[str, str, int | None]:
-    scheme = str(host_params.get("scheme") or "").lower()
-    host = str(host_params.get("host") or "").lower()
-    port = host_params.get("port")
-    if port is None:
-        port = _DEFAULT_PORTS.get(scheme)
-    return scheme, host, port
-
-
-def connects_to(url: str) -> tuple[tuple[str, str, int | None], bool]:
-    """``(origin, has_user_info)`` of ``url`` as the connection would be made: the URL
-    prepared as ``requests`` prepares it (urllib3 ``parse_url``, IDNA, requoting),
-    then the adapter's connection-pool key ``(scheme, host, port)``, lower-cased, the
-    port defaulted by scheme. A URL ``requests`` refuses gives ``("", "", -1)``, which
-    matches no origin."""
-    prepared = PreparedRequest()
-    try:
-        prepared.prepare_url(url, None)
-        params, _ = HTTPAdapter.build_connection_pool_key_attributes(_KEYS, prepared, True)
-        user_info = urllib3.util.parse_url(prepared.url or "").auth is not None
-    except (requests.RequestException, LocationParseError, ValueError, UnicodeError):
-        return _NOWHERE, False
-    if not params.get("host"):
-        return _NOWHERE, False
-    return _normalise(params), user_info
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` that a request to ``url`` connects to (see
-    :func:`connects_to`); ``("", "", -1)`` for a URL no request can be made to."""
-    return connects_to(url)[0]
-
-
-def show_origin(url: str) -> str:
-    """The origin of ``url`` as ``scheme://host:port`` (safe to print), as the
-    connection would be made (:func:`origin`)."""
-    scheme, host, port = origin(url)
-    if not host:
-        return "(a URL that cannot be used)"
-    shown = f"[{host}]" if ":" in host else host
-    text = f"{scheme}://{shown}:{port}" if port is not None else f"{scheme}://{shown}"
-    return one_line(text)
-
-
 # ------------------------------------------------------------------------- transport
 
 
@@ -385,7 +163,7 @@ class Transport:
     ) -> None:
         self.base_url = base_url
         self.origin = origin(base_url)
-        if self.origin != _split_origin(base_url):
+        if self.origin != split_origin(base_url):
             raise UsageError(
                 f"base-url {safe_url(base_url)} is read as {show_origin(base_url)} by the "
                 "HTTP library but differently by other URL parsers",
@@ -403,7 +181,7 @@ class Transport:
                 "Accept": "application/json",
             }
         )
-        adapter = _Adapter(
+        adapter = Adapter(
             send_timeout=timeouts.read, ssl_context=context, allowed_origin=self.origin
         )
         session.mount("https://", adapter)
@@ -494,16 +272,11 @@ class Transport:
     ) -> Answer | Retryable:
         """Send one request, read the whole answer; transport failures become a
         :class:`~.retry.Retryable` or raise (see :func:`classify_failure`)."""
-        watch = _AnswerWatch(self.timeouts.total)
-        _CURRENT.watch = watch
-        try:
+        with watch_answer(self.timeouts.total) as watch:
             return self._exchange(method, url, endpoint, body, watch)
-        finally:
-            watch.disarm()
-            _CURRENT.watch = None
 
     def _exchange(
-        self, method: str, url: str, endpoint: str, body: Body | None, watch: _AnswerWatch
+        self, method: str, url: str, endpoint: str, body: Body | None, watch: AnswerWatch
     ) -> Answer | Retryable:
         headers = {"Content-Type": body.content_type} if body is not None else None
         try:
@@ -594,17 +367,6 @@ class Transport:
             timeouts=self.timeouts,
             redact=self._redact,
         )
-
-
-def _split_origin(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of ``url`` as :func:`urllib.parse.urlsplit` reads it."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        return _NOWHERE
-    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
 
 
 def _read(response: requests.Response) -> bytes:

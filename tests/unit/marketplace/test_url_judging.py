@@ -15,9 +15,9 @@ from requests.adapters import HTTPAdapter
 
 from release_publisher.errors import ApiError, UsageError
 from release_publisher.marketplace.client import MarketplaceClient
-from release_publisher.marketplace.transport import (
+from release_publisher.marketplace.connections import (
+    Adapter,
     CrossOriginRefused,
-    _Adapter,
     connects_to,
     origin,
 )
@@ -104,7 +104,7 @@ def test_user_info_in_a_server_url_is_refused() -> None:
 
 
 def test_the_adapter_refuses_credentials_to_another_origin() -> None:
-    adapter = _Adapter(send_timeout=5, ssl_context=None, allowed_origin=OWN)
+    adapter = Adapter(send_timeout=5, ssl_context=None, allowed_origin=OWN)
     session = requests.Session()
     session.auth = (CREDS.user, CREDS.token)
     own = session.prepare_request(requests.Request("GET", f"{BASE}/x"))
