@@ -74,7 +74,8 @@ class AnswerWatch:
         with self._lock:
             if self._done or self._timer is not None:
                 return
-            self._timer = threading.Timer(self.seconds, self._cut, args=(conn,))
+            seconds = min(self.seconds, threading.TIMEOUT_MAX / 2)  # a lock's limit
+            self._timer = threading.Timer(seconds, self._cut, args=(conn,))
             self._timer.daemon = True
             self._timer.start()
 

@@ -35,6 +35,7 @@ import http.client
 import math
 import socket
 import ssl
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -111,7 +112,8 @@ class Timeouts:
 
     def __post_init__(self) -> None:
         if not self.total:
-            object.__setattr__(self, "total", TOTAL_FACTOR * self.read)
+            total = min(TOTAL_FACTOR * self.read, sys.float_info.max)  # finite
+            object.__setattr__(self, "total", total)
         values = (self.connect, self.read, self.total)
         if not all(value > 0 and math.isfinite(value) for value in values):
             raise ValueError("timeouts must be positive finite numbers of seconds")

@@ -18,6 +18,8 @@ def test_the_total_deadline_defaults_to_twice_the_read_timeout() -> None:
     # what --http-timeout 3 gives: a trickled answer is cut after 6 s
     assert Timeouts(connect=3, read=3).total == 6.0
     assert Timeouts(read=3, total=10).total == 10.0
+    # --http-timeout 1e308 (finite) must not overflow the default total into infinity
+    assert math.isfinite(Timeouts(connect=10, read=1e308).total)
 
 
 @pytest.mark.parametrize(
