@@ -6,7 +6,8 @@ product, and the notes file exists relative to the config file.
 Each rule returns problems (location, message, hint) rather than raising, so that
 :mod:`.validate` can report them together with the schema's.
 
-May import: :mod:`.document`, :mod:`.model` (defaults). Knows nothing of YAML nodes,
+May import: :mod:`.document`, :mod:`.model` (defaults), :mod:`release_publisher.urls`
+(the one base-URL rule, shared with ``--base-url`` and the client). Knows nothing of YAML nodes,
 jsonschema or the typed config.
 """
 
@@ -16,7 +17,8 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location
+from ..errors import Location, UsageError
+from ..urls import check_base_url
 from .document import Document, Problem, artifact_names
 from .model import DEFAULT_ARTIFACT_NAME
 
@@ -56,6 +58,27 @@ def check_names(doc: Document) -> list[tuple[Location, str, str]]:
             )
         )
     return problems
+
+
+def check_base_url_field(doc: Document) -> list[Problem]:
+    """``marketplace.base-url`` against the one base-URL rule
+    (:func:`release_publisher.urls.check_base_url`: http(s) with a host, no credentials,
+    no query or fragment, plain http only to a loopback host), as a problem at the
+    field's file:line:col instead of the rule's location-less UsageError."""
+    marketplace = doc.data.get("marketplace")
+    value = marketplace.get("base-url") if isinstance(marketplace, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return []
+    try:
+        check_base_url(value)
+    except UsageError as exc:
+        message = exc.message
+        if message.startswith("base-url"):
+            message = "marketplace." + message
+        else:
+            message = f"marketplace.base-url: {message}"
+        return [(doc.loc("marketplace.base-url"), message, exc.hint or "")]
+    return []
 
 
 def check_release(doc: Document) -> list[Problem]:

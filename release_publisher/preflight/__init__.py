@@ -29,11 +29,10 @@ from pathlib import Path
 
 from ..config.model import ArtifactSpec, ReleaseConfig
 from ..errors import FileCheckError, Location
+from .connect import MAX_CONNECT_BYTES
 from .descriptors import (
     KINDS,
-    MAX_CONNECT_BYTES,
     MAX_DESCRIPTOR_BYTES,
-    MAX_NESTED_JAR_BYTES,
     Inspection,
     check_identity,
     inspect_artifact,
@@ -45,6 +44,7 @@ from .descriptors import (
 from .files import display_path, find_one, with_match_context
 from .images import KNOWN_IMAGE_TYPES, RECOMMENDED_IMAGE_SIZES, check_image_spec
 from .model import Descriptor, LocalArtifact, LocalImage, Plan
+from .zips import MAX_NESTED_JAR_BYTES
 
 __all__ = [
     "KINDS",
