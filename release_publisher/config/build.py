@@ -70,7 +70,12 @@ def to_config(doc: Document, path: Path, override: str | None) -> ReleaseConfig:
         for i, entry in enumerate(data["artifacts"])
     )
     images = tuple(
-        ImageSpec(type=entry["type"], file=entry["file"], location=doc.loc(f"images[{i}]"))
+        ImageSpec(
+            type=entry["type"],
+            file=entry["file"],
+            location=doc.loc(f"images[{i}]"),
+            on_size_mismatch=entry.get("on-size-mismatch", "fail"),
+        )
         for i, entry in enumerate(data.get("images", []))
     )
     polling = data.get("polling", {})

@@ -124,7 +124,7 @@ _ALLOWED_KEYS = {
     "": ("format", "app", "artifacts", "images", "marketplace", "polling", "uploads", "release"),
     "app": ("key", "version"),
     "artifact": ("name", "file", "url", "sha512", "expect"),
-    "image": ("type", "file"),
+    "image": ("type", "file", "on-size-mismatch"),
     "marketplace": ("base-url",),
     "polling": ("timeout", "interval"),
     "uploads": ("spacing",),

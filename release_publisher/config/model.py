@@ -41,11 +41,14 @@ class ArtifactSpec:
 class ImageSpec:
     """One ``images[]`` entry: ``type`` is the imageType path segment of
     ``POST /rest/3/assets/images/{imageType}``; ``file`` a glob matching one or more
-    files (uploaded in sorted order)."""
+    files (uploaded in sorted order). ``on_size_mismatch`` is ``"fail"`` (default) or
+    ``"warn"``: what pre-flight does with dimensions other than the known size of
+    ``type``."""
 
     type: str
     file: str
     location: Location | None = None
+    on_size_mismatch: str = "fail"
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from .descriptors import (
     read_descriptor_bytes,
 )
 from .files import display_path, find_one, with_match_context
-from .images import KNOWN_IMAGE_TYPES, RECOMMENDED_IMAGE_SIZES, check_image_spec
+from .images import KNOWN_IMAGE_TYPES, check_image_spec
 from .model import Descriptor, LocalArtifact, LocalImage, Plan
 from .zips import MAX_NESTED_JAR_BYTES
 
@@ -52,7 +52,6 @@ __all__ = [
     "MAX_CONNECT_BYTES",
     "MAX_DESCRIPTOR_BYTES",
     "MAX_NESTED_JAR_BYTES",
-    "RECOMMENDED_IMAGE_SIZES",
     "Descriptor",
     "Inspection",
     "LocalArtifact",

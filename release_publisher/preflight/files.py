@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import FileCheckError
-from ..limits import MAX_ARTIFACT_BYTES, human_size
+from ..limits import ARTIFACT_LIMIT, MAX_ARTIFACT_BYTES, human_size
 
 #: Glob metacharacters (as :mod:`glob` understands them).
 _MAGIC = re.compile(r"[*?[]")
@@ -333,8 +333,7 @@ def check_size(path: Path, size: int, base_dir: Path) -> None:
         raise FileCheckError(
             f"{display_path(path, base_dir)} is {human_size(size)}; Marketplace accepts at"
             f" most {human_size(MAX_ARTIFACT_BYTES)} per artifact",
-            hint="is the pattern naming the right file? If so, make the app smaller (mark"
-            " dependencies the host product provides as 'provided'), then rebuild",
+            hint=ARTIFACT_LIMIT.hint,
         )
 
 

@@ -167,3 +167,16 @@ def test_interpolated_build_number_and_booleans(tmp_path: Path) -> None:
         "auto",
         False,
     )
+
+
+def test_on_size_mismatch_of_an_image_entry(tmp_path: Path) -> None:
+    cfg = load(
+        tmp_path,
+        MINIMAL + "images:\n  - {type: banner, file: b.png, on-size-mismatch: warn}\n"
+        "  - {type: icon, file: i.png}\n",
+    )
+    assert [i.on_size_mismatch for i in cfg.images] == ["warn", "fail"]
+    err = fail(
+        tmp_path, MINIMAL + "images:\n  - {type: banner, file: b.png, on-size-mismatch: no}\n"
+    )
+    assert err.location is not None and err.location.field == "images[0].on-size-mismatch"
