@@ -36,18 +36,20 @@ STRING_FIELD = re.compile(
     r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512)"
     r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url"
     r"|release\.(?:artifact|hosting|payment-model|license-type|summary"
-    r"|notes\.(?:file|text)|listing\.(?:state|screenshots)|agreements\[\d+\]"
+    r"|notes\.(?:file|text|link)|listing\.(?:state|screenshots)|agreements\[\d+\]"
     r"|compatibility\[\d+\]\.parent-software-id))$"
 )
 URL_FIELD = re.compile(
-    r"^(?:artifacts\[\d+\]\.url|marketplace\.base-url|release\.agreements\[\d+\])$"
+    r"^(?:artifacts\[\d+\]\.url|marketplace\.base-url|release\.agreements\[\d+\]"
+    r"|release\.notes\.link)$"
 )
 NUMBER_FIELD = re.compile(
     r"^(?:polling\.(?:timeout|interval)|uploads\.spacing"
-    r"|release\.(?:build-number|compatibility\[\d+\]\.(?:min|max)-build))$"
+    r"|release\.(?:build-number|compatibility\[\d+\]\.(?:min|max)-build"
+    r"|max-length\.(?:summary|notes)))$"
 )
 # Booleans of the release section; an interpolated "true"/"false" becomes a boolean.
-BOOL_FIELD = re.compile(r"^release\.(?:beta|supported|copy-from-previous)$")
+BOOL_FIELD = re.compile(r"^release\.(?:beta|supported|copy-from-previous|notes\.truncate)$")
 EXPECT_VALUE = re.compile(r"^artifacts\[\d+\]\.expect\.[^.]+$")
 NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 #: The longest number (in characters) the config accepts: a build number has at most 19
@@ -107,6 +109,9 @@ _EXAMPLES = {
     "release.summary": 'summary: "Fixes a crash on start"',
     "release.notes.file": 'file: "CHANGELOG.md"',
     "release.notes.text": 'text: "Fixes a crash on start"',
+    "release.notes.link": 'link: "https://github.com/acme/hello/blob/main/CHANGELOG.md"',
+    "release.max-length.summary": "summary: 255",
+    "release.max-length.notes": "notes: 10000",
     "release.listing.state": "state: public",
     "release.listing.screenshots": "screenshots: screenshot (an images[] type)",
     "parent-software-id": 'parent-software-id: "jira"',
@@ -142,8 +147,10 @@ _ALLOWED_KEYS = {
         "notes",
         "agreements",
         "listing",
+        "max-length",
     ),
-    "release.notes": ("file", "text"),
+    "release.notes": ("file", "text", "truncate", "link"),
+    "release.max-length": ("summary", "notes"),
     "release.listing": ("state", "screenshots"),
     "compatibility": ("parent-software-id", "min-build", "max-build"),
 }

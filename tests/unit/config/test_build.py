@@ -24,7 +24,7 @@ release:
     - parent-software-id: confluence
       min-build: 8000
       max-build: 8000
-  payment-model: paid-via-atlassian
+  payment-model: paid-via-vendor
   license-type: commercial
   beta: true
   supported: false
@@ -114,7 +114,7 @@ def test_full_section(tmp_path: Path) -> None:
             Compatibility("jira", 900000, 1000000),
             Compatibility("confluence", 8000, 8000),
         ),
-        payment_model="paid-via-atlassian",
+        payment_model="paid-via-vendor",
         license_type="commercial",
         beta=True,
         supported=False,
