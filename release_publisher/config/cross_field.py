@@ -141,11 +141,17 @@ def check_release(doc: Document) -> list[Problem]:
         base = Path(doc.file).resolve().parent
         target = base / notes_file
         try:
-            ok, is_dir = target.is_file(), target.is_dir()
+            ok, is_dir, exists = target.is_file(), target.is_dir(), target.exists()
         except (OSError, ValueError):
-            ok, is_dir = False, False
+            ok, is_dir, exists = False, False, False
         if not ok:
-            what = "is a directory, not a file" if is_dir else "does not exist"
+            what = (
+                "is a directory, not a file"
+                if is_dir
+                else "is not a regular file (a FIFO, device or socket is not read)"
+                if exists
+                else "does not exist"
+            )
             problems.append(
                 (
                     doc.loc("release.notes.file"),

@@ -3,6 +3,7 @@ references to artifacts and image types)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,15 @@ def test_base_url_is_checked_by_the_one_rule_at_its_line(
 def test_base_urls_the_rule_allows_still_load(tmp_path: Path, url: str) -> None:
     cfg = load(tmp_path, MINIMAL + f"marketplace:\n  base-url: {url}\n")
     assert cfg.base_url == url.rstrip("/")
+
+
+def test_a_notes_file_that_is_a_fifo_is_refused_before_reading(tmp_path: Path) -> None:
+    """Reading a FIFO as the changelog would block the run forever (issue 15.3)."""
+    os.mkfifo(tmp_path / "CHANGELOG.md")
+    err = fail(
+        tmp_path,
+        MINIMAL + "release:\n  artifact: artifact\n  hosting: datacenter\n"
+        "  notes: {file: CHANGELOG.md}\n",
+    )
+    assert "is not a regular file" in err.message
+    assert err.location is not None and err.location.field == "release.notes.file"
