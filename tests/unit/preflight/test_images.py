@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import release_publisher.preflight as preflight_module
 from release_publisher.limits import IMAGE_LIMIT
 from release_publisher.preflight import images as images_module
 from release_publisher.preflight.images import KNOWN_IMAGE_TYPES, sniff_image_format
@@ -190,3 +191,18 @@ def test_images_are_checked_after_artifacts(base: Path) -> None:
     (base / "bad.png").write_text("nope")
     err = preflight_error(make_config(base, "missing.jar", images=(("icon", "bad.png"),)))
     assert err.location is not None and err.location.field == "artifacts[0].file"
+
+
+def test_uploads_over_the_upload_budget_give_a_warning(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over Marketplace's ~750 MB per 2 hours the run would meet 429 part way (15.13);
+    the budget is 'about', so a warning. The budget is lowered to the files' size."""
+    write_png(base / "shot.png", 200, 200)
+    config = make_config(base, "hello.jar", images=(("screenshot", "shot.png"),))
+    total = (base / "hello.jar").stat().st_size + (base / "shot.png").stat().st_size
+    monkeypatch.setattr(preflight_module, "UPLOAD_BUDGET_BYTES", total)
+    assert not any("upload budget" in w for w in plan_of(config).warnings)
+    monkeypatch.setattr(preflight_module, "UPLOAD_BUDGET_BYTES", total - 1)
+    found = [w for w in plan_of(config).warnings if "upload budget" in w]
+    assert len(found) == 1 and "--resume" in found[0] and "per 2 hours" in found[0]
