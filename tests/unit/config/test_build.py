@@ -180,3 +180,11 @@ def test_on_size_mismatch_of_an_image_entry(tmp_path: Path) -> None:
         tmp_path, MINIMAL + "images:\n  - {type: banner, file: b.png, on-size-mismatch: no}\n"
     )
     assert err.location is not None and err.location.field == "images[0].on-size-mismatch"
+
+
+def test_a_misspelt_on_size_mismatch_gets_the_allowed_values(tmp_path: Path) -> None:
+    err = fail(
+        tmp_path, MINIMAL + "images:\n  - {type: icon, file: i.png, on-size-mismatch: warning}\n"
+    )
+    assert "must be one of fail, warn; got 'warning'" in err.message
+    assert "did you mean 'warn'?" in (err.hint or "")
