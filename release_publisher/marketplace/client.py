@@ -39,9 +39,11 @@ from typing import Any, TypeVar
 
 from ..clock import Clock, SystemClock
 from ..errors import ApiError, TransportError, UsageError
+from ..safe_text import one_line
 from ..secrets import REDACTOR, Credentials, Redactor, make_credentials
 from ..urls import check_base_url, path_segment, safe_url
 from . import errors as mperrors
+from .listing_endpoints import ListingEndpoints
 from .models import (
     Artifact,
     Media,
@@ -101,7 +103,7 @@ class _JsonPost:
         return BytesBody(self.payload, _JSON)
 
 
-class MarketplaceClient:
+class MarketplaceClient(ListingEndpoints):
     """One ``requests.Session`` with HTTP Basic auth from ``credentials`` (the account
     email and its Atlassian API token; or ``user`` and ``token``, validated with
     :func:`~release_publisher.secrets.make_credentials`), ``User-Agent:
@@ -452,7 +454,7 @@ class MarketplaceClient:
         not_found: str | None = None,
         deadline: float | None = None,
     ) -> T:
-        """``method`` (``GET``/``POST``) ``base_url + path`` (or ``url``, already on
+        """``method`` (``GET``/``POST``/``PUT``) ``base_url + path`` (or ``url``, already on
         the base URL's origin) under the retry policy, until ``deadline`` (see the
         module doc); ``parse(json, body)`` of the 2xx answer (``body``: the one sent in
         the successful try). ``endpoint`` names the call in messages (default
@@ -472,6 +474,8 @@ class MarketplaceClient:
             try:
                 if sent is None:
                     answer = self._transport.get(endpoint, target)
+                elif method == "PUT":  # whole-object writes (the app listing)
+                    answer = self._transport.exchange("PUT", target, endpoint, sent)
                 else:  # POST
                     answer = self._transport.post(endpoint, target, sent)
                 if isinstance(answer, Retryable):
@@ -565,7 +569,10 @@ class MarketplaceClient:
         )
 
     def _redact(self, text: str) -> str:
-        return REDACTOR.redact(self._redactor.redact(text))
+        """``text`` (from the server or the network) fit for a message: every form of
+        the credentials redacted, then escaped to one line (no raw line break or
+        control character, see :func:`release_publisher.safe_text.one_line`)."""
+        return one_line(REDACTOR.redact(self._redactor.redact(text)))
 
     def _log(self, message: str) -> None:
         line = self._redact(message)
@@ -573,156 +580,6 @@ class MarketplaceClient:
             self._log_callback(line)
         else:
             _log.info("%s", line)
-
-    # ------------------------------------------- app listing and parent software
-
-    def list_developer_apps(
-        self, developer_id: str, *, limit: int = 50, max_pages: int = 100
-    ) -> list[dict[str, Any]]:
-        """``GET /rest/3/product-listing/developer-space/{developerId}?limit={limit}
-        &includePrivate=true``, following the cursor pagination (``links.next``, as
-        :meth:`list_versions`, same-origin only) to the end: the developer's apps as raw
-        JSON, e.g. ``[{"productId", "appKey", "appName", "developerId", "state",
-        "approvalStatus", "slug"}]``. ``limit`` 1..50 per page; ``max_pages`` >= 1.
-
-        Raises :class:`UsageError` for an empty developer ID or bad arguments (nothing
-        is sent); :class:`ApiError` for a non-2xx answer (404: unknown developer), a
-        page that is not ``{items: [...]}``, a looping or too long pagination;
-        :class:`TransportError` when no answer arrives (each page is retried as a GET)."""
-        segment = path_segment(
-            developer_id, "developer ID", "give app-listing.developer-id (a UUID)"
-        )
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 50:
-            raise UsageError(f"developer-space page size {limit!r} is out of range (1..50)")
-        if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
-            raise UsageError(f"max_pages {max_pages!r} must be a positive integer")
-        path = f"/rest/3/product-listing/developer-space/{segment}"
-        return self._pages(path, f"limit={limit}&includePrivate=true", max_pages, "apps")
-
-    def get_app_listing(self, product_id: str) -> dict[str, Any]:
-        """``GET /rest/3/product-listing/{productId}``: the whole app listing as raw JSON
-        (``productId``, ``appKey``, ``images: {iconFileId, titleLogoFileId,
-        bannerFileId}``, ``state``, ``approvalStatus``, ``revision``, ... every field
-        kept, for a whole-object PUT). Raises :class:`UsageError` for an empty ID,
-        :class:`ApiError` (404: unknown productId; not a JSON object) or
-        :class:`TransportError`."""
-        segment = path_segment(product_id, "productId", "take it from the developer space")
-        path = f"/rest/3/product-listing/{segment}"
-        value = self._request(
-            "GET", path, _json, not_found=f"no app listing with productId {segment}"
-        )
-        return expect_object(value, f"GET {path}", "an app listing object", self._redact)
-
-    def put_app_listing(self, product_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """``PUT /rest/3/product-listing/{productId}`` with ``body``, the WHOLE listing
-        (every field as read, its ``revision`` included, so a server can refuse a stale
-        write); returns the stored listing as raw JSON.
-
-        Retried only on the answers that mean nothing was stored (as a POST: see
-        :mod:`.retry`); a lost answer is not retried. Raises :class:`UsageError` for a
-        body that is not JSON-serialisable (nothing is sent); :class:`ApiError`: a 409
-        (the sandbox's stale revision) or 400 shows the server's field errors and the
-        body sent (redacted, truncated); :class:`TransportError`."""
-        segment = path_segment(product_id, "productId", "take it from the developer space")
-        path = f"/rest/3/product-listing/{segment}"
-        endpoint = f"PUT {path}"
-        put = _JsonPost(
-            *encode_json_body(endpoint, body, self._redact),
-            what="the app listing",
-            check=f"GET {path}",
-        )
-        target = self.base_url + path
-
-        def attempt() -> Any:
-            sent = put.body()
-            try:
-                answer = self._transport.exchange("PUT", target, endpoint, sent)
-                if isinstance(answer, Retryable):
-                    return answer
-                if not 200 <= answer.status <= 299:
-                    return self._refused("PUT", answer, endpoint, None, put)
-                return parse_answer(
-                    answer.loaded,
-                    lambda value: value,
-                    status=answer.status,
-                    endpoint=endpoint,
-                    content_type=answer.content_type,
-                    body=answer.body,
-                    redact=self._redact,
-                )
-            finally:
-                sent.close()
-
-        value = run_with_retries(
-            attempt, endpoint=endpoint, policy=self.retry, clock=self.clock, log=self._log
-        )
-        return expect_object(value, endpoint, "an app listing object", self._redact)
-
-    def get_parent_software_version(self, product: str, version_number: str) -> dict[str, Any]:
-        """``GET /rest/3/parent-software/{id}/versions/number/{versionNumber}``: that
-        product version as raw JSON (``{buildNumber, versionNumber, hosting, state,
-        ...}``). Raises :class:`UsageError` for an empty argument, :class:`ApiError`
-        (404: unknown product or version) or :class:`TransportError`."""
-        pid = path_segment(product, "parent software ID", "e.g. jira or confluence")
-        number = path_segment(version_number, "product version", "e.g. 9.12.0")
-        path = f"/rest/3/parent-software/{pid}/versions/number/{number}"
-        value = self._request("GET", path, _json)
-        return expect_object(value, f"GET {path}", "a parent software version", self._redact)
-
-    def list_parent_software_versions(
-        self, product: str, *, limit: int = 50
-    ) -> list[dict[str, Any]]:
-        """``GET /rest/3/parent-software/{id}/versions?limit={limit}``: the FIRST page
-        only (newest first; ``limit=1`` is the latest version), raw JSON objects.
-        Raises :class:`UsageError`, :class:`ApiError` (404: unknown product; a page that
-        is not a list of objects) or :class:`TransportError`."""
-        pid = path_segment(product, "parent software ID", "e.g. jira or confluence")
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 50:
-            raise UsageError(f"parent software page size {limit!r} is out of range (1..50)")
-        path = f"/rest/3/parent-software/{pid}/versions"
-        url = f"{self.base_url}{path}?limit={limit}"
-        value = self._request("GET", path, _json, url=url)
-        items, _next = versions_page(value)
-        return expect_objects(items, f"GET {path}", "a list of product versions", self._redact)
-
-    def list_parent_software(self) -> list[dict[str, Any]]:
-        """``GET /rest/3/parent-software``: its ``parentSoftware`` entries as raw JSON
-        (``[{id, name, hostingOptions, state, revision}]``). Raises :class:`ApiError`
-        (not that shape) or :class:`TransportError`."""
-        path = "/rest/3/parent-software"
-        value = self._request("GET", path, _json)
-        items = value.get("parentSoftware") if isinstance(value, dict) else value
-        return expect_objects(items, f"GET {path}", "a list of parent software", self._redact)
-
-    def _pages(self, path: str, query: str, max_pages: int, what: str) -> list[dict[str, Any]]:
-        """Every item of the cursor-paginated ``GET path?query`` (see :meth:`list_versions`
-        for the accepted shapes and the link rules)."""
-        url = f"{self.base_url}{path}?{query}"
-        items: list[dict[str, Any]] = []
-        seen = {url}
-        for page in range(1, max_pages + 1):
-            endpoint = f"GET {path}" + (f" (page {page})" if page > 1 else "")
-            value = self._request("GET", path, _json, endpoint=endpoint, url=url)
-            found, next_href = versions_page(value)
-            items += expect_objects(found, endpoint, f"a list of {what}", self._redact)
-            if next_href is None:
-                return items
-            target = self._transport.next_url(url, next_href, endpoint)
-            if target in seen:
-                raise ApiError(
-                    f"{endpoint}: the next-page link {safe_url(target)} points to a page "
-                    f"already read; stopped after {len(items)} {what}",
-                    hint="the server's pagination loops; report this with the link shown",
-                    endpoint=endpoint,
-                )
-            seen.add(target)
-            url = target
-        raise ApiError(
-            f"GET {path}: more than {max_pages} pages of {what}; stopped following the "
-            "next-page links",
-            hint="the server's pagination does not end",
-            endpoint=f"GET {path}",
-        )
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -5,9 +5,9 @@ Marketplace calls -> verification -> :class:`~release_publisher.result.ReleaseRe
 config has a ``release:`` section) before anything is uploaded, then the artifacts
 (:mod:`.artifacts`: upload or fetch, poll, verify), the listing images
 (:mod:`.images`, only once every artifact is verified), the app listing's images
-(:mod:`.app_listing`, with an ``app-listing:`` section) and the app version and its
-listing (:mod:`.version`). :func:`dry_run` prints the plan and calls the stages'
-``plan`` only (read requests at most).
+(:mod:`.app_listing`, with an ``app-listing:`` section), the app version
+(:mod:`.version`) and its listing (:mod:`.listing`). :func:`dry_run` prints the plan
+and calls the stages' ``plan`` only (read requests at most).
 
 The result is filled in as the run goes and checkpointed after every change, so
 whatever finished before a failure (an uploaded artifact ID) is kept.
@@ -25,7 +25,8 @@ from ..result import RELEASE_FAILED, STATUS_DRY_RUN, STATUS_PUBLISHED, ReleaseRe
 from .app_listing import AppListingStage
 from .artifacts import ArtifactStage
 from .images import ImageStage
-from .render import describe_plan
+from .listing import ListingStage
+from .render import DRY_RUN_READ_ONLY, describe_plan
 from .resume import PreviousRun
 from .run import MarketplaceApi, Phases, ProgressFactory, Run
 from .stages import Stage, apply_stages, plan_stages
@@ -37,12 +38,13 @@ log = logging.getLogger("release_publisher")
 def stages_for(plan: Plan) -> list[Stage]:
     """The stages of ``plan``'s release, in the order they apply: artifacts, listing
     images, the app listing (only with an ``app-listing:`` section), then the app
-    version (only with a ``release:`` section)."""
+    version and its listing (only with a ``release:`` section)."""
     stages: list[Stage] = [ArtifactStage(), ImageStage()]
     if plan.config.app_listing is not None:
         stages.append(AppListingStage())
     if plan.config.release is not None:
         stages.append(VersionStage())
+        stages.append(ListingStage())
     return stages
 
 
@@ -127,5 +129,8 @@ def dry_run(
     finally:
         if api is not None:
             api.close()
+    if api is not None:
+        log.info("")
+        log.info("%s", DRY_RUN_READ_ONLY)
     result.status = STATUS_DRY_RUN
     return result
