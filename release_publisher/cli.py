@@ -138,6 +138,12 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
     publish.add_argument(
         "--ca-bundle", metavar="PATH", help="an extra CA certificate file (TLS-intercepting proxy)"
     )
+    publish.add_argument(
+        "--if-exists",
+        choices=("fail", "skip"),
+        help="when the version number already exists with another artifact: fail (exit 5) "
+        "or skip (send nothing, report it, exit 0); overrides release.if-exists",
+    )
     publish.add_argument("--user", help=f"Marketplace account email (default: ${ENV_USER})")
     publish.add_argument(
         "--token",
@@ -268,6 +274,8 @@ class Command:
             overrides["base_url"] = settings.base_url
         if settings.poll_timeout is not None:
             overrides["poll_timeout"] = settings.poll_timeout
+        if settings.if_exists is not None and config.release is not None:
+            overrides["release"] = dataclasses.replace(config.release, if_exists=settings.if_exists)
         if overrides:
             config = dataclasses.replace(config, **overrides)
         self.result.app_key, self.result.version = config.app_key, config.version

@@ -136,4 +136,6 @@ def _to_release(data: dict[str, Any] | None) -> VersionSpec | None:
             state=listing.get("state", "public"), screenshots=listing.get("screenshots")
         ),
         stated=frozenset(stated),
+        if_exists=data.get("if-exists", "fail"),
+        copy_from=data.get("copy-from"),
     )

@@ -35,7 +35,7 @@ CREDENTIALS_HINT = (
 STRING_FIELD = re.compile(
     r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512)"
     r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url"
-    r"|release\.(?:artifact|hosting|payment-model|license-type|summary"
+    r"|release\.(?:artifact|hosting|payment-model|license-type|summary|if-exists|copy-from"
     r"|notes\.(?:file|text)|listing\.(?:state|screenshots)|agreements\[\d+\]"
     r"|compatibility\[\d+\]\.parent-software-id))$"
 )
@@ -103,6 +103,8 @@ _EXAMPLES = {
     "release.notes.file": 'file: "CHANGELOG.md"',
     "release.notes.text": 'text: "Fixes a crash on start"',
     "release.listing.state": "state: public",
+    "release.if-exists": "if-exists: skip (or fail, the default)",
+    "release.copy-from": 'copy-from: "1.4.1" (an existing version number)',
     "release.listing.screenshots": "screenshots: screenshot (an images[] type)",
     "parent-software-id": 'parent-software-id: "jira"',
     "min-build": "min-build: 900000",
@@ -134,6 +136,8 @@ _ALLOWED_KEYS = {
         "notes",
         "agreements",
         "listing",
+        "if-exists",
+        "copy-from",
     ),
     "release.notes": ("file", "text"),
     "release.listing": ("state", "screenshots"),

@@ -99,6 +99,12 @@ class VersionSpec:
     agreements: tuple[str, ...] = ()
     listing: ListingSpec | None = None
     stated: frozenset[str] = field(default=frozenset(), compare=False)
+    #: ``release.if-exists``: ``"fail"`` (default) refuses a version number that exists
+    #: with another artifact; ``"skip"`` reports it as already there and sends nothing
+    if_exists: str = "fail"
+    #: ``release.copy-from``: the version number to copy from instead of the newest
+    #: public version of the major line (None: that rule)
+    copy_from: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ..limits import human_size
+from ..outcome import listing_line
 from ..preflight.model import Plan
 from ..result import ReleaseResult
 from ..settings import ENV_TOKEN, ENV_USER
-from .rules import VersionPlan, major_line
+from .rules import COPY_RULE, VersionPlan, major_line
 
 KIND_LABELS = {"jar": "JAR", "obr": "OBR", "jwb": "JWB", "connect": "Connect descriptor"}
 
@@ -33,6 +34,25 @@ def already_published_line(version: str) -> str:
     return (
         f"App version {version} already exists with this very artifact: a publish would "
         "change nothing."
+    )
+
+
+def skipped_line(version: str, existing: str) -> str:
+    """The dry run's line for ``release.if-exists: skip`` and an existing version
+    ``existing`` (its label) of this version number with another artifact."""
+    return (
+        f"App version {version} already exists as {existing} with another artifact: "
+        "release.if-exists is skip, so a publish would send nothing and report it as skipped."
+    )
+
+
+def skipped_warning(version: str, existing: str, *, theirs: str | None, ours: str | None) -> str:
+    """The warning of a run skipped by ``release.if-exists: skip``: which version exists
+    and both SHA-512 checksums (None: unknown)."""
+    return (
+        f"version {version} already exists on Marketplace as {existing} with another "
+        f"artifact (its SHA-512 {theirs or 'none'}, this release's {ours or 'unknown'}); "
+        "release.if-exists is skip: nothing was uploaded or created"
     )
 
 
@@ -101,9 +121,19 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
             f"{'1 + the highest existing' if build == 'auto' else build})",
         ]
         if release.copy_from_previous:
+            source = (
+                f"version {release.copy_from} (release.copy-from)"
+                if release.copy_from is not None
+                else COPY_RULE
+            )
             lines.append(
                 "     compatibility, payment model and license type not stated are copied "
-                "from the latest version of the same major line"
+                f"from {source}"
+            )
+        if release.if_exists == "skip":
+            lines.append(
+                "     if the version number exists with another artifact: skip (send "
+                "nothing, exit 0; release.if-exists)"
             )
         if release.listing is not None:
             shots = release.listing.screenshots
@@ -163,6 +193,9 @@ def describe_result(result: ReleaseResult) -> list[str]:
             + (f", state {info.state}" if info.state else "")
             + (f", {info.url}" if info.url else "")
         )
+        lines.append(f"  {listing_line(result)}")
+        if info.marketplace_page:
+            lines.append(f"  Marketplace page (public site): {info.marketplace_page}")
     return lines
 
 

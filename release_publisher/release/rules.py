@@ -45,22 +45,108 @@ def major_line(version: str) -> str | None:
     return str(int(match.group(1))) if match else None
 
 
+#: the version states a version to copy from may have (any case; absent is accepted)
+COPYABLE_STATES = ("public", "active")
+#: the rule :func:`choose_previous` applies, in words, for the plan and the README
+COPY_RULE = (
+    "the newest (highest build number) public, non-beta, supported version of the same major line"
+)
+
+
+def why_not_copyable(version: ExistingVersion) -> str | None:
+    """Why ``version`` is passed over as the version to copy from (``"beta"``,
+    ``"state private"``, ``"not supported"``), or None when it qualifies: not
+    ``beta: true``, ``supported`` not false, ``state`` absent or one of
+    :data:`COPYABLE_STATES` (any case)."""
+    raw = version.raw
+    if raw.get("beta") is True:
+        return "beta"
+    if raw.get("supported") is False:
+        return "not supported"
+    state = version.state
+    if state is not None and state.strip().lower() not in COPYABLE_STATES:
+        return f"state {state}"
+    return None
+
+
+def passed_over(
+    versions: Iterable[ExistingVersion], version_number: str
+) -> list[tuple[ExistingVersion, str]]:
+    """The versions of ``version_number``'s major line (other than itself) that
+    :func:`choose_previous` passes over, newest first, each with the reason
+    (:func:`why_not_copyable`)."""
+    line = major_line(version_number)
+    if line is None:
+        return []
+    out = [
+        (v, why)
+        for v in versions
+        if v.version_number != version_number and major_line(v.version_number) == line
+        for why in [why_not_copyable(v)]
+        if why is not None
+    ]
+    return sorted(out, key=lambda item: -item[0].build_number)
+
+
 def choose_previous(
     versions: Iterable[ExistingVersion], version_number: str
 ) -> ExistingVersion | None:
-    """The version to copy from: the one with the highest build number among the versions
-    of the same major line as ``version_number``, leaving out any version with exactly
-    ``version_number``. None when ``version_number`` has no major line or the line has no
-    other version (the first release of a new major line)."""
+    """The version to copy from (:data:`COPY_RULE`): among the versions of the same
+    major line as ``version_number``, leaving out any version with exactly
+    ``version_number`` and every version :func:`why_not_copyable` passes over, the one
+    with the highest build number. None when ``version_number`` has no major line or
+    no version of the line qualifies (the first release of a new major line)."""
     line = major_line(version_number)
     if line is None:
         return None
     same = [
         v
         for v in versions
-        if v.version_number != version_number and major_line(v.version_number) == line
+        if v.version_number != version_number
+        and major_line(v.version_number) == line
+        and why_not_copyable(v) is None
     ]
     return max(same, key=lambda v: v.build_number, default=None)
+
+
+def newest_of_previous_line(
+    versions: Iterable[ExistingVersion], version_number: str
+) -> ExistingVersion | None:
+    """The newest copyable version of the highest major line below ``version_number``'s
+    (for a new major line's hint: ``release.copy-from``); None when there is none."""
+    line = major_line(version_number)
+    if line is None:
+        return None
+    below = [
+        v
+        for v in versions
+        if (other := major_line(v.version_number)) is not None
+        and int(other) < int(line)
+        and why_not_copyable(v) is None
+    ]
+    if not below:
+        return None
+    top = max(int(major_line(v.version_number) or 0) for v in below)
+    return max(
+        (v for v in below if major_line(v.version_number) == str(top)),
+        key=lambda v: v.build_number,
+    )
+
+
+def find_copy_from(versions: Sequence[ExistingVersion], version_number: str) -> ExistingVersion:
+    """The existing version ``release.copy-from`` names (exact version number; the
+    highest build number when several have it). Raises :class:`ConfigError` listing the
+    newest existing version numbers when none has it."""
+    found = [v for v in versions if v.version_number == version_number]
+    if found:
+        return max(found, key=lambda v: v.build_number)
+    newest = [v.version_number for v in sorted(versions, key=lambda v: -v.build_number)[:8]]
+    raise ConfigError(
+        f"release.copy-from names version {version_number!r}, which Marketplace does not "
+        f"have for this hosting (it has: {', '.join(newest) or 'no version'})",
+        hint="set release.copy-from to one of the version numbers listed, or remove it to "
+        f"copy from {COPY_RULE}",
+    )
 
 
 @dataclass(frozen=True)
@@ -156,6 +242,12 @@ class VersionPlan:
     app_software: AppSoftware | None = None
     #: True when ``build_number`` was computed (``auto``), False when stated in the config
     auto_build_number: bool = True
+    #: the versions of the major line passed over as a copy source, with the reason
+    passed_over: tuple[tuple[ExistingVersion, str], ...] = ()
+    #: how ``previous`` was chosen, in words (:data:`COPY_RULE` or ``release.copy-from``)
+    copy_rule: str = COPY_RULE
+    #: with no ``previous``: the newest version of the major line below (for the hint)
+    previous_line: ExistingVersion | None = None
 
     @property
     def complete(self) -> bool:
@@ -208,15 +300,23 @@ def _nothing_to_copy(
     previous: ExistingVersion | None,
     has: bool,
     unreadable: bool = False,
+    skipped: Sequence[tuple[ExistingVersion, str]] = (),
 ) -> str | None:
-    """Why ``what`` cannot be copied, or None when it can."""
+    """Why ``what`` cannot be copied, or None when it can. ``skipped``: the versions
+    of the line passed over (:func:`passed_over`), named when nothing qualifies."""
     if not spec.copy_from_previous:
         return "release.copy-from-previous is false and nothing is stated"
     line = major_line(version_number)
-    if line is None:
+    if line is None and spec.copy_from is None:
         return (
             f"version {version_number!r} does not start with a number, so it has no major "
             "line to copy from"
+        )
+    if previous is None and skipped:
+        shown = "; ".join(f"{v.label}: {why}" for v, why in skipped[:10])
+        return (
+            f"no version of major line {line} qualifies to copy from ({COPY_RULE}); "
+            f"passed over: {shown}"
         )
     if previous is None:
         return f"first release of major line {line} has no previous version to copy from"
@@ -277,7 +377,12 @@ def build_version_plan(
     uploads.
     """
     build = next_build_number(versions, spec)
-    previous = choose_previous(versions, version_number)
+    previous = (
+        find_copy_from(versions, spec.copy_from)
+        if spec.copy_from is not None and spec.copy_from_previous
+        else choose_previous(versions, version_number)
+    )
+    skipped = passed_over(versions, version_number) if spec.copy_from is None else []
     copy_source = previous if spec.copy_from_previous else None
     copied_label = f"copied from {previous.label}" if previous else ""
     sources: list[FieldSource] = []
@@ -313,6 +418,7 @@ def build_version_plan(
             copy_source,
             bool(copy_source and copy_source.compatibilities),
             bool(copy_source and copy_source.unreadable_compatibilities),
+            skipped,
         )
         if reason is None and copy_source is not None:
             body["compatibilities"] = _compat_json(copy_source.compatibilities)
@@ -334,6 +440,7 @@ def build_version_plan(
             version_number,
             copy_source,
             bool(copy_source and copy_source.payment_model),
+            skipped=skipped,
         )
         if reason is None and copy_source is not None:
             body["supportedPaymentModel"] = copy_source.payment_model
@@ -411,6 +518,13 @@ def build_version_plan(
         has_placeholders=placeholders,
         app_software=app_software,
         auto_build_number=spec.build_number == "auto",
+        passed_over=tuple(skipped),
+        copy_rule=f"release.copy-from: {spec.copy_from}"
+        if spec.copy_from is not None
+        else COPY_RULE,
+        previous_line=newest_of_previous_line(versions, version_number)
+        if previous is None
+        else None,
     )
 
 
@@ -429,24 +543,75 @@ def require_complete(plan: VersionPlan, *, location: Location | None = None) -> 
         "release.payment-model": "payment-model: free (or paid-via-atlassian, paid-via-vendor)",
     }
     shown = "; ".join(examples.get(f, f) for f in plan.missing_fields)
+    hint = f"state {' and '.join(plan.missing_fields)} in the release: section, e.g. {shown}"
+    if plan.previous is None and plan.previous_line is not None:
+        hint += (
+            f"; or copy them from the newest version of the previous major line: "
+            f'copy-from: "{plan.previous_line.version_number}"'
+        )
     raise ConfigError(
         f"cannot create version {plan.version_number}: " + "; ".join(plan.missing),
-        hint=f"state {' and '.join(plan.missing_fields)} in the release: section, e.g. {shown}",
+        hint=hint,
         location=location,
     )
 
 
+#: why a rebuilt artifact differs from the one on Marketplace, for the clash message
+REPRODUCIBLE_NOTE = (
+    "a rebuilt artifact differs byte for byte unless the build is reproducible (Maven: "
+    "set project.build.outputTimestamp, e.g. <project.build.outputTimestamp>"
+    "${git.commit.time}</project.build.outputTimestamp> or a fixed date)"
+)
+
+
 def conflict_error(
-    conflicts: Sequence[Conflict], *, version_number: str, build_number: int
+    conflicts: Sequence[Conflict],
+    *,
+    version_number: str,
+    build_number: int,
+    auto_build_number: bool = True,
+    theirs: str | None = None,
+    ours: str | None = None,
 ) -> VerificationError:
     """The :class:`VerificationError` (exit 5) for clashing versions: it shows the version
-    number and build number being created and every existing version that clashes."""
+    number and build number being created and every existing version that clashes.
+
+    A build number stated in the config (``auto_build_number`` False) that an existing
+    version of ANOTHER version number has leads the message and the hint. For a clash
+    on the version number, ``theirs``/``ours`` are the SHA-512 hex of the existing
+    version's artifact and of this release's (None: unknown, shown as ``none``/
+    ``unknown``); the message adds :data:`REPRODUCIBLE_NOTE` and the hint the two ways
+    out (``release.if-exists: skip``, or a new version number)."""
     clashes = ", ".join(
         f"{c.existing.label}{' ' + c.existing.state if c.existing.state else ''}" for c in conflicts
     )
-    return VerificationError(
+    build_only = [c for c in conflicts if c.same_build_number and not c.same_version_number]
+    same_version = any(c.same_version_number for c in conflicts)
+    if build_only and not auto_build_number:
+        other = build_only[0].existing
+        return VerificationError(
+            f"release.build-number {build_number} is taken: Marketplace already has build "
+            f"{build_number} as version {other.version_number} (version {version_number} "
+            f"clashes with: {clashes})",
+            hint="set release.build-number to an unused number (higher than every existing "
+            "one) or to auto",
+        )
+    message = (
         f"version {version_number} (build number {build_number}) clashes with what "
-        f"Marketplace already has: {clashes}",
-        hint="release a new version number (app.version or --version); for a build-number "
-        "clash set release.build-number to an unused number or to auto",
+        f"Marketplace already has: {clashes}"
+    )
+    if not same_version:
+        return VerificationError(
+            message,
+            hint="set release.build-number to an unused number or to auto",
+        )
+    message += (
+        f"; its artifact's SHA-512 is {theirs or 'none (no artifact, or no checksum)'}, "
+        f"this release's is {ours or 'unknown'}; {REPRODUCIBLE_NOTE}"
+    )
+    return VerificationError(
+        message,
+        hint="two ways out: keep what Marketplace has and report it as already there with "
+        "release.if-exists: skip (action input if-exists: skip, option --if-exists skip), "
+        "or release a new version number (app.version or --version)",
     )

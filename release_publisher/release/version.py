@@ -32,10 +32,12 @@ from ..errors import ApiError, ConfigError, VerificationError
 from ..marketplace.upload import sha512_file
 from ..preflight.model import LocalArtifact, Plan
 from ..result import (
+    MARKETPLACE_PAGE,
     RELEASE_ALREADY_PUBLISHED,
     RELEASE_CREATED,
     RELEASE_PLANNED,
     RELEASE_PLANNING,
+    RELEASE_SKIPPED,
     CopiedFrom,
     ListingInfo,
     ReleaseInfo,
@@ -48,11 +50,14 @@ from .existing import (
     parse_version,
     select_app_software,
 )
+from .readback import compare_stored, duplicate_is_ours
 from .render import (
     DRY_RUN_READ_ONLY,
     NO_READ_ACCESS,
     already_published_line,
     render_plan,
+    skipped_line,
+    skipped_warning,
 )
 from .resume import listing_still_missing, verified_checksum
 from .rules import (
@@ -85,6 +90,10 @@ class VersionStage:
     _local_sha512: str | None = None
     #: the existing version that is this release, and its artifact's SHA-512
     _existing: tuple[ExistingVersion, str] | None = None
+    #: ``release.if-exists: skip``: the existing version with this version number
+    skipped: ExistingVersion | None = None
+    #: the version another run of this same release created meanwhile
+    concurrent: ExistingVersion | None = None
     _run: Run | None = None
 
     @property
@@ -120,7 +129,7 @@ class VersionStage:
         if not run.dry_run:
             with run.phase("App version plan", "version-plan"):
                 self.prepare(run.result)
-            if self.already_published is not None:
+            if self.already_published is not None or self.skipped is not None:
                 run.done = True
             elif self.existing_version is not None:
                 run.skip_artifacts.add(self.spec.artifact)
@@ -139,6 +148,8 @@ class VersionStage:
             raise
         if self.already_published is not None:
             log.info("%s", already_published_line(self.config.version))
+        elif self.skipped is not None:
+            log.info("%s", skipped_line(self.config.version, self.skipped.label))
         elif self.version_plan is not None:
             for line in render_plan(self.version_plan):
                 log.info("%s", line)
@@ -173,7 +184,10 @@ class VersionStage:
         """
         spec, config = self.spec, self.config
         info = result.release = ReleaseInfo(
-            status=RELEASE_PLANNING, hosting=spec.hosting, version_number=config.version
+            status=RELEASE_PLANNING,
+            hosting=spec.hosting,
+            version_number=config.version,
+            marketplace_page=MARKETPLACE_PAGE.format(app_key=config.app_key),
         )
         entries = parse_app_software(self.api.get_app_software(config.app_key))
         self.app = select_app_software(entries, spec.hosting, app_key=config.app_key)
@@ -184,9 +198,11 @@ class VersionStage:
 
         self.version_plan = plan = self._version_plan_for(artifact_id=None, result=None)
         if plan.conflicts:
-            self._conflict(plan.conflicts, info)
+            self._conflict(plan.conflicts, info, result)
             if self._existing is not None:
                 self._record_existing(result, *self._existing)
+                return
+            if self.skipped is not None:
                 return
         info.build_number = plan.build_number
         copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
@@ -237,25 +253,29 @@ class VersionStage:
             screenshots=screenshots,
         )
 
-    def _conflict(self, conflicts: list[Conflict], info: ReleaseInfo) -> None:
+    def _conflict(
+        self, conflicts: list[Conflict], info: ReleaseInfo, result: ReleaseResult
+    ) -> None:
         """Decide what an existing version with this version number means.
 
         Exactly this release (its artifact holds this release's SHA-512): already
         published (``already_published``), or, when the config asks for a listing and
         the version has none (a previous run failed at the listing), the listing is
-        still to publish (``existing_version``; nothing is uploaded again). Anything
-        else is a refusal (exit 5)."""
+        still to publish (``existing_version``; nothing is uploaded again). Another
+        artifact under this version number with ``release.if-exists: skip``: reported
+        as already there (``skipped``, a warning naming both SHA-512s in
+        ``result.warnings``). Anything else is a refusal (exit 5)."""
         config = self.config
         same_version = [c.existing for c in conflicts if c.same_version_number]
+        checksums: dict[int, tuple[str | None, str | None]] = {}
         for existing in same_version:
-            checksum = self._is_this_release(existing)
-            if checksum is None:
+            theirs, ours = self._checksums(existing)
+            checksums[existing.build_number] = (theirs, ours)
+            if not (theirs and ours and theirs == ours):
                 continue
+            checksum = theirs
             self._existing = (existing, checksum)
-            info.build_number = existing.build_number
-            info.state = existing.state
-            info.artifact_id = existing.artifact_id
-            info.url = self._link(existing.raw, existing.build_number)
+            self._describe_existing(info, existing)
             if listing_still_missing(
                 wants_listing=self.spec.listing is not None, existing=existing.raw
             ):
@@ -270,6 +290,7 @@ class VersionStage:
                 return
             self.already_published = existing
             info.status = RELEASE_ALREADY_PUBLISHED
+            info.listing_not_published = "the version was already there; nothing was sent"
             log.info(
                 "Version %s already exists as build %d with this very artifact "
                 "(same SHA-512): already published, nothing to do",
@@ -278,10 +299,26 @@ class VersionStage:
             )
             return
         assert self.version_plan is not None
+        theirs, ours = checksums[same_version[0].build_number] if same_version else (None, None)
+        if same_version and self.spec.if_exists == "skip":
+            existing = same_version[0]
+            self.skipped = existing
+            self._describe_existing(info, existing)
+            info.status = RELEASE_SKIPPED
+            info.listing_not_published = (
+                "release.if-exists: skip and the version number exists with another artifact"
+            )
+            warning = skipped_warning(config.version, existing.label, theirs=theirs, ours=ours)
+            log.warning("%s", warning)
+            result.warnings.append(warning)
+            return
         error = conflict_error(
             conflicts,
             version_number=config.version,
             build_number=self.version_plan.build_number,
+            auto_build_number=self.version_plan.auto_build_number,
+            theirs=theirs,
+            ours=ours,
         )
         if same_version:
             art = self.artifact()
@@ -299,20 +336,19 @@ class VersionStage:
                 )
         raise error
 
-    def _is_this_release(self, existing: ExistingVersion) -> str | None:
-        """The SHA-512 hex of ``existing``'s artifact when it holds this release's bytes
-        (equal to the local file's; for a url artifact, to the configured ``sha512`` or
-        the checksum a resumed run verified for that very artifact ID); else None."""
-        if not existing.artifact_id:
-            return None
-        try:
-            theirs = self.api.get_artifact(existing.artifact_id).reported_sha512()
-        except VerificationError:
-            return None  # a checksum that is not a SHA-512 proves nothing
-        except ApiError as err:
-            if err.status != 404:
-                raise
-            return None
+    def _describe_existing(self, info: ReleaseInfo, existing: ExistingVersion) -> None:
+        """Report ``existing`` as the release's version in ``info``."""
+        info.build_number = existing.build_number
+        info.state = existing.state
+        info.artifact_id = existing.artifact_id
+        info.url = self._link(existing.raw, existing.build_number)
+
+    def _checksums(self, existing: ExistingVersion) -> tuple[str | None, str | None]:
+        """(the SHA-512 hex of ``existing``'s artifact as Marketplace reports it, this
+        release's SHA-512 hex): the local file's; for a url artifact the configured
+        ``sha512`` or the checksum a resumed run verified for that very artifact ID.
+        Either is None when unknown (no artifact, a 404, a checksum that is not a
+        SHA-512)."""
         art = self.artifact()
         if art.path is not None:
             if self._local_sha512 is None:
@@ -320,9 +356,19 @@ class VersionStage:
             ours: str | None = self._local_sha512
         else:
             ours = art.spec.sha512
-            if ours is None:
+            if ours is None and existing.artifact_id:
                 ours = verified_checksum(self.run.previous, art.name, existing.artifact_id)
-        return theirs if theirs and ours and theirs == ours else None
+        if not existing.artifact_id:
+            return None, ours
+        try:
+            theirs = self.api.get_artifact(existing.artifact_id).reported_sha512()
+        except VerificationError:
+            return None, ours  # a checksum that is not a SHA-512 proves nothing
+        except ApiError as err:
+            if err.status != 404:
+                raise
+            return None, ours
+        return theirs or None, ours
 
     def _record_existing(
         self, result: ReleaseResult, existing: ExistingVersion, checksum: str
@@ -338,9 +384,20 @@ class VersionStage:
                 record.reused = True
 
     def finish(self, result: ReleaseResult) -> None:
-        """Create the version from the verified artifact, then publish its listing.
-        Skips what a resumed run's previous result shows as done. Raises ApiError."""
-        if self.already_published is not None or self.version_plan is None:
+        """Create the version from the verified artifact, read it back, then publish its
+        listing. Skips what a resumed run's previous result shows as done.
+
+        A duplicate answer (409 ``DUPLICATE_VERSION``), or a create whose answer was lost
+        after the body was sent, is reconciled by reading the version with this build
+        number (:meth:`_reconcile`). Raises :class:`ApiError`, and
+        :class:`VerificationError` (exit 5) when the version Marketplace stored differs
+        from what was sent (:func:`~.readback.compare_stored`) or a duplicate is another
+        release."""
+        if (
+            self.already_published is not None
+            or self.skipped is not None
+            or self.version_plan is None
+        ):
             return
         assert self.app is not None and result.release is not None
         info = result.release
@@ -360,7 +417,15 @@ class VersionStage:
             try:
                 created = self.api.create_version(self.app.id, plan.body)
             except ApiError as err:
-                raise _with_rerun_hint(err) from None
+                created = self._reconcile(err, plan.body, record.id, record.checksum)
+            if self.concurrent is not None:
+                self._describe_existing(info, self.concurrent)
+                info.status = RELEASE_ALREADY_PUBLISHED
+                info.listing_not_published = (
+                    "the version was created by another run of this release, which "
+                    "publishes its listing"
+                )
+                return
             info.status = RELEASE_CREATED
             info.build_number = _int(created.get("buildNumber")) or plan.build_number
             state = created.get("state")
@@ -372,13 +437,19 @@ class VersionStage:
                 info.build_number,
                 info.state,
             )
-        if plan.listing_body is not None and info.listing is None:
+            self._read_back(plan.body, int(info.build_number or plan.build_number))
+        if plan.listing_body is None:
+            info.listing_not_published = "not asked for (no release.listing in the config)"
+            return
+        if info.listing is None:
             try:
                 answer = self.api.publish_listing(
                     self.app.id, int(info.build_number or plan.build_number), plan.listing_body
                 )
             except ApiError as err:
+                info.listing_not_published = f"failed: {err.message}"
                 raise _with_rerun_hint(err) from None
+            info.listing_not_published = None
             info.listing = ListingInfo(
                 state=answer.get("state"),
                 approval_status=answer.get("approvalStatus"),
@@ -389,6 +460,93 @@ class VersionStage:
                 answer.get("state"),
                 answer.get("approvalStatus"),
             )
+
+    def _read_back(self, body: dict[str, Any], build_number: int) -> None:
+        """``GET .../versions/{buildNumber}`` and compare every field of ``body`` the
+        server echoes (:func:`~.readback.compare_stored`). Raises
+        :class:`VerificationError` (exit 5) naming each field, sent and stored."""
+        assert self.app is not None
+        stored = self.api.get_version(self.app.id, build_number)
+        differences = compare_stored(body, stored)
+        if differences:
+            shown = "; ".join(
+                f"{d.field}: sent {d.sent_text}, stored {d.stored_text}" for d in differences
+            )
+            raise VerificationError(
+                f"Marketplace stored version {self.config.version} (build {build_number}) "
+                f"with other values than were sent: {shown}",
+                hint="the version exists on Marketplace as stored: check it in the "
+                "Marketplace admin UI and correct it there (or archive it and release a new "
+                "build); a re-run would find it and not change it",
+            )
+        log.info(
+            "Read back version %s (build %d): it holds what was sent",
+            self.config.version,
+            build_number,
+        )
+
+    def _reconcile(
+        self, err: ApiError, body: dict[str, Any], artifact_id: str, checksum: str | None
+    ) -> dict[str, Any]:
+        """What a failed create means when a version with this build number may exist:
+        a duplicate answer (409, ``DUPLICATE``), or an answer lost after the body was
+        sent (``may_have_taken_effect``). Reads ``GET .../versions/{buildNumber}`` and,
+        by :func:`~.readback.duplicate_is_ours`, returns it as created (same version
+        number and artifact ID: an earlier or lost create of this run; or same version
+        number and an artifact with this SHA-512: a concurrent run of this release).
+        Anything else re-raises ``err`` with a hint showing both versions."""
+        assert self.app is not None
+        duplicate = err.status == 409 or "DUPLICATE" in (err.server_message or "").upper()
+        if not (duplicate or err.may_have_taken_effect):
+            raise _with_rerun_hint(err) from None
+        build = int(body["buildNumber"])
+        try:
+            stored = self.api.get_version(self.app.id, build)
+        except ApiError:
+            stored = None
+        if stored is None:
+            raise _with_rerun_hint(err) from None
+        theirs_sha: str | None = None
+        found = parse_version(stored) if _int(stored.get("buildNumber")) else None
+        if found is not None and found.artifact_id and found.artifact_id != artifact_id:
+            theirs_sha, _ = self._checksums(found)
+        verdict = duplicate_is_ours(
+            stored,
+            version_number=self.config.version,
+            artifact_id=artifact_id,
+            checksum=checksum,
+            their_checksum=theirs_sha,
+        )
+        if verdict == "ours":
+            log.info(
+                "Version %s (build %d) exists with this run's artifact %s: it was created "
+                "(the answer was a duplicate or lost); going on",
+                self.config.version,
+                build,
+                artifact_id,
+            )
+            return stored
+        if verdict == "concurrent":
+            warning = (
+                f"version {self.config.version} (build {build}) was created meanwhile by "
+                "another run of this same release (same version number, an artifact with "
+                "the same SHA-512): reported as this release"
+            )
+            log.warning("%s", warning)
+            self.run.result.warnings.append(warning)
+            self.concurrent = found
+            return stored
+        label = found.label if found is not None else f"build {build}"
+        other = found.artifact_id if found is not None else None
+        err.message += (
+            f"; Marketplace has {label} with artifact {other or 'none'}, this run "
+            f"sent version {self.config.version} with artifact {artifact_id}"
+        )
+        err.hint = (
+            "another release holds this build number: set release.build-number to an unused "
+            "number or to auto, or release a new version number"
+        )
+        raise err from None
 
     def _link(self, created: dict[str, Any], build_number: int) -> str:
         """The version's URL: its ``_links.self.href`` made absolute, else the API path."""
