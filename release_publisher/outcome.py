@@ -54,8 +54,9 @@ def headline(result: ReleaseResult) -> str:
     if info is None:
         count = len(result.artifact_ids())
         verb = "Nothing changed for" if status == STATUS_UNCHANGED else "Uploaded"
-        return f"{verb} {version}: {count} artifact(s)" + (
-            f", {len(result.image_ids())} image type(s)" if result.images else ""
+        images = sum(len(ids) for ids in result.image_ids().values())
+        return f"{verb} {version}: {_count(count, 'artifact')}" + (
+            f" and {_count(images, 'listing image')}" if images else ""
         )
     where = HOSTING_NAMES.get(info.hosting, info.hosting)
     build = f" as build {info.build_number}" if info.build_number is not None else ""
@@ -73,3 +74,8 @@ def headline(result: ReleaseResult) -> str:
         else "; listing not published"
     )
     return f"Released {version} to {where}{build}{tail}"
+
+
+def _count(number: int, noun: str) -> str:
+    """``"1 artifact"``, ``"2 artifacts"``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
