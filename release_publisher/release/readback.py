@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..errors import ApiError, VerificationError
+from .existing import ExistingVersion
+
 #: the body fields compared when echoed, in the order they are reported
 COMPARED_FIELDS = (
     "buildNumber",
@@ -140,3 +143,49 @@ def duplicate_is_ours(
     if checksum and their_checksum and checksum.lower() == their_checksum.lower():
         return "concurrent"
     return "other"
+
+
+def stored_otherwise_error(
+    version: str, build_number: int, differences: list[Difference]
+) -> VerificationError:
+    """The verification failure (exit 5) for a version stored with other values:
+    each field, what was sent and what is stored."""
+    shown = "; ".join(f"{d.field}: sent {d.sent_text}, stored {d.stored_text}" for d in differences)
+    return VerificationError(
+        f"Marketplace stored version {version} (build {build_number}) with other values "
+        f"than were sent: {shown}",
+        hint="the version exists on Marketplace as stored: check it in the Marketplace "
+        "admin UI and correct it there (or archive it and release a new build); a re-run "
+        "finds it and does not change it",
+    )
+
+
+def concurrent_warning(version: str, build_number: int) -> str:
+    """The warning for a version another run of this same release created meanwhile."""
+    return (
+        f"version {version} (build {build_number}) was created meanwhile by another run of "
+        "this same release (same version number, an artifact with the same SHA-512): "
+        "reported as this release, not as a failure"
+    )
+
+
+def duplicate_error(
+    err: ApiError,
+    found: ExistingVersion | None,
+    build_number: int,
+    version: str,
+    artifact_id: str,
+) -> ApiError:
+    """``err`` (a duplicate answer) showing both the version Marketplace has under
+    ``build_number`` and what this run sent, with the fix."""
+    label = found.label if found is not None else f"build {build_number}"
+    other = found.artifact_id if found is not None else None
+    err.message += (
+        f"; Marketplace has {label} with artifact {other or 'none'}, this run sent "
+        f"version {version} with artifact {artifact_id}"
+    )
+    err.hint = (
+        "another release holds this build number or version number: set "
+        "release.build-number to an unused number or to auto, or release a new version number"
+    )
+    return err

@@ -15,7 +15,8 @@ from ..outcome import listing_line
 from ..preflight.model import Plan
 from ..result import ReleaseResult
 from ..settings import ENV_TOKEN, ENV_USER
-from .rules import COPY_RULE, VersionPlan, major_line
+from .copying import COPY_RULE, major_line
+from .rules import VersionPlan
 
 KIND_LABELS = {"jar": "JAR", "obr": "OBR", "jwb": "JWB", "connect": "Connect descriptor"}
 
@@ -35,6 +36,14 @@ def already_published_line(version: str) -> str:
         f"App version {version} already exists with this very artifact: a publish would "
         "change nothing."
     )
+
+
+#: how to finish a release whose version or listing step failed
+RERUN_HINT = (
+    "to finish, run the same release again, best with --resume RESULT.json (action: "
+    "resume-from): uploaded files are reused, an existing version with this artifact "
+    "is recognised, and only what is missing is done"
+)
 
 
 def skipped_line(version: str, existing: str) -> str:

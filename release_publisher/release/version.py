@@ -22,6 +22,7 @@ errors and the body that was sent (see the client).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,10 +51,17 @@ from .existing import (
     parse_version,
     select_app_software,
 )
-from .readback import compare_stored, duplicate_is_ours
+from .readback import (
+    compare_stored,
+    concurrent_warning,
+    duplicate_error,
+    duplicate_is_ours,
+    stored_otherwise_error,
+)
 from .render import (
     DRY_RUN_READ_ONLY,
     NO_READ_ACCESS,
+    RERUN_HINT,
     already_published_line,
     render_plan,
     skipped_line,
@@ -469,16 +477,7 @@ class VersionStage:
         stored = self.api.get_version(self.app.id, build_number)
         differences = compare_stored(body, stored)
         if differences:
-            shown = "; ".join(
-                f"{d.field}: sent {d.sent_text}, stored {d.stored_text}" for d in differences
-            )
-            raise VerificationError(
-                f"Marketplace stored version {self.config.version} (build {build_number}) "
-                f"with other values than were sent: {shown}",
-                hint="the version exists on Marketplace as stored: check it in the "
-                "Marketplace admin UI and correct it there (or archive it and release a new "
-                "build); a re-run would find it and not change it",
-            )
+            raise stored_otherwise_error(self.config.version, build_number, differences)
         log.info(
             "Read back version %s (build %d): it holds what was sent",
             self.config.version,
@@ -489,25 +488,23 @@ class VersionStage:
         self, err: ApiError, body: dict[str, Any], artifact_id: str, checksum: str | None
     ) -> dict[str, Any]:
         """What a failed create means when a version with this build number may exist:
-        a duplicate answer (409, ``DUPLICATE``), or an answer lost after the body was
-        sent (``may_have_taken_effect``). Reads ``GET .../versions/{buildNumber}`` and,
-        by :func:`~.readback.duplicate_is_ours`, returns it as created (same version
-        number and artifact ID: an earlier or lost create of this run; or same version
-        number and an artifact with this SHA-512: a concurrent run of this release).
-        Anything else re-raises ``err`` with a hint showing both versions."""
+        a duplicate answer (409, ``DUPLICATE``) or a lost one (``may_have_taken_effect``,
+        a 5xx). Reads ``GET .../versions/{buildNumber}``; by
+        :func:`~.readback.duplicate_is_ours` returns it as created (this run's version
+        number and artifact ID), or as another run's of this release (same SHA-512:
+        ``concurrent`` set, a warning). Anything else re-raises ``err`` showing both."""
         assert self.app is not None
         duplicate = err.status == 409 or "DUPLICATE" in (err.server_message or "").upper()
-        if not (duplicate or err.may_have_taken_effect):
-            raise _with_rerun_hint(err) from None
+        lost = err.may_have_taken_effect or (err.status is not None and err.status >= 500)
         build = int(body["buildNumber"])
-        try:
-            stored = self.api.get_version(self.app.id, build)
-        except ApiError:
-            stored = None
+        stored: dict[str, Any] | None = None
+        if duplicate or lost:
+            with contextlib.suppress(ApiError):
+                stored = self.api.get_version(self.app.id, build)
         if stored is None:
             raise _with_rerun_hint(err) from None
-        theirs_sha: str | None = None
         found = parse_version(stored) if _int(stored.get("buildNumber")) else None
+        theirs_sha = None
         if found is not None and found.artifact_id and found.artifact_id != artifact_id:
             theirs_sha, _ = self._checksums(found)
         verdict = duplicate_is_ours(
@@ -517,7 +514,14 @@ class VersionStage:
             checksum=checksum,
             their_checksum=theirs_sha,
         )
-        if verdict == "ours":
+        if verdict == "other":
+            raise duplicate_error(err, found, build, self.config.version, artifact_id) from None
+        if verdict == "concurrent":
+            self.concurrent = found
+            warning = concurrent_warning(self.config.version, build)
+            log.warning("%s", warning)
+            self.run.result.warnings.append(warning)
+        else:
             log.info(
                 "Version %s (build %d) exists with this run's artifact %s: it was created "
                 "(the answer was a duplicate or lost); going on",
@@ -525,28 +529,7 @@ class VersionStage:
                 build,
                 artifact_id,
             )
-            return stored
-        if verdict == "concurrent":
-            warning = (
-                f"version {self.config.version} (build {build}) was created meanwhile by "
-                "another run of this same release (same version number, an artifact with "
-                "the same SHA-512): reported as this release"
-            )
-            log.warning("%s", warning)
-            self.run.result.warnings.append(warning)
-            self.concurrent = found
-            return stored
-        label = found.label if found is not None else f"build {build}"
-        other = found.artifact_id if found is not None else None
-        err.message += (
-            f"; Marketplace has {label} with artifact {other or 'none'}, this run "
-            f"sent version {self.config.version} with artifact {artifact_id}"
-        )
-        err.hint = (
-            "another release holds this build number: set release.build-number to an unused "
-            "number or to auto, or release a new version number"
-        )
-        raise err from None
+        return stored
 
     def _link(self, created: dict[str, Any], build_number: int) -> str:
         """The version's URL: its ``_links.self.href`` made absolute, else the API path."""
@@ -586,12 +569,7 @@ def hosting_warnings(plan: Plan) -> list[str]:
 
 def _with_rerun_hint(err: ApiError) -> ApiError:
     """``err`` with how to finish the release: a re-run recognises what exists."""
-    rerun = (
-        "to finish, run the same release again, best with --resume RESULT.json (action: "
-        "resume-from): uploaded files are reused, an existing version with this artifact "
-        "is recognised, and only what is missing is done"
-    )
-    err.hint = f"{err.hint}; {rerun}" if err.hint else rerun
+    err.hint = f"{err.hint}; {RERUN_HINT}" if err.hint else RERUN_HINT
     return err
 
 
