@@ -231,6 +231,9 @@ def render_plan(plan: VersionPlan) -> list[str]:
         )
     else:
         lines.append(f"Previous version of major line {line}: {plan.previous.label}")
+    lines.append(f"Copy rule: {plan.copy_rule}")
+    for skipped, why in plan.passed_over:
+        lines.append(f"  passed over {skipped.label}: {why}")
     copied = [s.field for s in plan.sources if s.source.startswith("copied from")]
     if plan.copied_from is not None:
         lines.append(f"Copied from {plan.copied_from.label}: {', '.join(copied)}")
