@@ -78,6 +78,9 @@ class FakeApi:
         self.store_as: dict[str, Any] = {}
         #: store the created version, then raise this (a lost or duplicate answer)
         self.fail_after_store: Exception | None = None
+        #: the listing POST raises this / answers this instead of the usual answer
+        self.fail_listing: Exception | None = None
+        self.listing_answer: dict[str, Any] | None = None
 
     def _artifact(self, details: dict[str, Any] | None, checksum: str | None) -> Artifact:
         return Artifact(
@@ -169,7 +172,11 @@ class FakeApi:
         self, app_software_id: str, build_number: int, body: dict[str, Any]
     ) -> dict[str, Any]:
         self.calls.append(("listing", f"{app_software_id}/{build_number}", self.clock.monotonic()))
+        if self.fail_listing is not None:
+            raise self.fail_listing
         self.listings.append((app_software_id, build_number, body))
+        if self.listing_answer is not None:
+            return dict(self.listing_answer)
         return {"state": body.get("state"), "approvalStatus": "approved", "revision": 1}
 
 

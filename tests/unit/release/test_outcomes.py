@@ -110,11 +110,7 @@ def test_a_failed_listing_says_so_in_the_result(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
     api.versions = [PREVIOUS]
-
-    def refuse(*args: object) -> dict[str, object]:
-        raise ApiError("listing store down", status=500)
-
-    api.publish_listing = refuse  # type: ignore[method-assign]
+    api.fail_listing = ApiError("listing store down", status=500)
     plan = make_plan(tmp_path, release=spec(listing=ListingSpec()))
     result, saved, error = publish_run(plan, api, clock)
     assert isinstance(error, ApiError)
@@ -136,11 +132,7 @@ def test_a_listing_awaiting_approval_has_its_own_status(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
     api.versions = [PREVIOUS]
-    api.publish_listing = lambda *a: {  # type: ignore[method-assign,assignment]
-        "state": "PUBLIC",
-        "approvalStatus": "SUBMITTED",
-        "revision": 1,
-    }
+    api.listing_answer = {"state": "PUBLIC", "approvalStatus": "SUBMITTED", "revision": 1}
     plan = make_plan(tmp_path, release=spec(listing=ListingSpec()))
     result, _, error = publish_run(plan, api, clock)
     assert error is None, error
