@@ -47,7 +47,7 @@ from .hosts import Host, select_host
 from .preflight import run_preflight
 from .preflight.model import Plan
 from .release.changelog import notes_from_config
-from .release.render import describe_plan, describe_result
+from .release.render import describe_plan, describe_result, preflight_lines
 from .release.resume import load_previous_run
 from .release.run import new_result
 from .release.version import hosting_warnings
@@ -285,6 +285,8 @@ class Command:
             self.notes = notes_from_config(config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
+            for line in preflight_lines(plan):
+                log.info("%s", line)
             for warning in plan.warnings:
                 log.warning("%s", warning)
                 self.host.report_warning(warning)

@@ -139,9 +139,9 @@ def dry_run(
     plan raises (e.g. :class:`~release_publisher.errors.ConfigError` for a plan
     missing a field).
     """
-    for line in describe_plan(plan, dry_run=True):
-        log.info("%s", line)
     reads = plan.config.release is not None
+    for line in describe_plan(plan, dry_run=True, reads=reads and connect is not None):
+        log.info("%s", line)
     api = connect() if connect is not None and reads else None
     run = Run(
         plan=plan, api=api, clock=clock, result=result, phases=phases, notes=notes, dry_run=True

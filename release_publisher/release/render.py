@@ -65,11 +65,13 @@ def skipped_warning(version: str, existing: str, *, theirs: str | None, ours: st
     )
 
 
-def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
+def describe_plan(plan: Plan, *, dry_run: bool = False, reads: bool = False) -> list[str]:
     """The lines ``check`` and ``publish --dry-run`` print: every request ``publish``
     would send, in order, with what pre-flight found in each file. For a dry run of a
     config with a ``release:`` section the closing line is left to the version plan
-    (which sends read requests)."""
+    (which sends read requests). ``reads``: the run can read Marketplace (a dry run
+    with credentials), so the line saying the request bodies need read access is left
+    out (the version plan that follows shows them)."""
     config = plan.config
     lines = [
         f"Release {config.app_key} {config.version}"
@@ -151,10 +153,11 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
                 + (f", screenshots: the {shots} images" if shots else "")
                 + ")"
             )
-        lines.append(
-            "  the exact request bodies need read access: `publish --dry-run` with "
-            "credentials shows them"
-        )
+        if not reads:
+            lines.append(
+                "  the exact request bodies need read access: `publish --dry-run` with "
+                "credentials shows them"
+            )
     uploads = sum(1 for a in plan.artifacts if a.path is not None)
     if uploads > 1 and config.upload_spacing > 0:
         lines += ["", f"Uploads are spaced {config.upload_spacing:g} s apart (uploads.spacing)."]
@@ -169,6 +172,39 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
         lines += ["", "Pre-flight passed: nothing was sent."]
     elif release is None:
         lines += ["", "Dry run: nothing was sent."]
+    return lines
+
+
+def preflight_lines(plan: Plan) -> list[str]:
+    """What pre-flight checked, for the "Pre-flight checks" group: each artifact with
+    its kind, app key and version as read from the file (a url artifact: what is
+    checked once Marketplace has fetched it), each listing image with its size, and
+    one closing line with the counts and the warnings."""
+    lines: list[str] = []
+    for art in plan.artifacts:
+        if art.path is None:
+            lines.append(f"Artifact {art.name}: {art.spec.url} (checked after the fetch)")
+            continue
+        desc = art.descriptor
+        ident = f": key {desc.key}" + (f", version {desc.version}" if desc.version else "")
+        lines.append(
+            f"Artifact {art.name}: {_rel(art.path)} ({human_size(art.size or 0)}, "
+            f"{KIND_LABELS.get(art.kind or '', art.kind or '?')})"
+            + (ident if desc is not None else "")
+        )
+    for img in plan.images:
+        dims = f"{img.width}x{img.height} " if img.width and img.height else ""
+        lines.append(
+            f"Listing image {img.type}: {_rel(img.path)} ({dims}{img.format.upper()}, "
+            f"{human_size(img.size)})"
+        )
+    artifacts, images = len(plan.artifacts), len(plan.images)
+    warned = len(plan.warnings)
+    lines.append(
+        f"Pre-flight checked {artifacts} artifact{'s' if artifacts != 1 else ''} and "
+        f"{images} listing image{'s' if images != 1 else ''}"
+        + (f"; {warned} warning{'s' if warned != 1 else ''}" if warned else "; no warnings")
+    )
     return lines
 
 

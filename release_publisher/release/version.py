@@ -214,7 +214,9 @@ class VersionStage:
                 return
         info.build_number = plan.build_number
         copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
-        log.info(
+        # a dry run prints the whole plan (render_plan) instead of this short form
+        log.log(
+            logging.DEBUG if self.run.dry_run else logging.INFO,
             "Plan: version %s, build number %d%s",
             config.version,
             plan.build_number,

@@ -198,3 +198,26 @@ def test_a_failed_listing_is_reported_as_not_published(
     assert run.result["release"]["listingNotPublished"].startswith("failed:")
     assert outputs(out)["listing-state"] == "not-published"
     assert "Listing | not published — failed:" in summary.read_text(encoding="utf-8")
+
+
+def test_a_dry_run_with_credentials_prints_the_plan_once(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    seed(sandbox, [previous_version("1.4.1", 100)])
+    release_config(workspace, sandbox)
+    run = workspace.run("publish", "--dry-run")
+    assert run.code == 0, run.output
+    assert "with credentials shows them" not in run.stdout
+    assert run.stdout.count("Request: POST /rest/3/app-software/") == 2  # version, listing
+    assert run.stdout.count("App version (datacenter), from artifact server:") == 1
+
+
+def test_the_pre_flight_group_says_what_it_checked(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    release_config(workspace, sandbox)
+    run = workspace.run("check")
+    assert run.code == 0, run.output
+    group = run.stdout.split("== Pre-flight checks\n", 1)[1]
+    assert group.startswith("Artifact server: target/hello-1.4.2.jar (")
+    assert "Pre-flight checked 1 artifact and 2 listing images; no warnings" in group
