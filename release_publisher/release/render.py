@@ -186,11 +186,12 @@ def preflight_lines(plan: Plan) -> list[str]:
             lines.append(f"Artifact {art.name}: {art.spec.url} (checked after the fetch)")
             continue
         desc = art.descriptor
-        ident = f": key {desc.key}" + (f", version {desc.version}" if desc.version else "")
+        ident = ""
+        if desc is not None:
+            ident = f": key {desc.key}" + (f", version {desc.version}" if desc.version else "")
         lines.append(
             f"Artifact {art.name}: {_rel(art.path)} ({human_size(art.size or 0)}, "
-            f"{KIND_LABELS.get(art.kind or '', art.kind or '?')})"
-            + (ident if desc is not None else "")
+            f"{KIND_LABELS.get(art.kind or '', art.kind or '?')}){ident}"
         )
     for img in plan.images:
         dims = f"{img.width}x{img.height} " if img.width and img.height else ""
