@@ -299,7 +299,7 @@ class Command:
 
     def _check(self, settings: Settings) -> None:
         _, plan = self._load(settings)
-        for line in describe_plan(plan):
+        for line in describe_plan(plan, notes=self.notes):
             log.info("%s", line)
         self.result.status = STATUS_CHECKED
 

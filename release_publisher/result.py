@@ -14,7 +14,8 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
      "error": null | {"kind", "message", "hint", "exit_code", "artifact"},
      "release": null | {"status", "hosting", "appSoftwareId", "buildNumber",
                         "versionNumber", "copiedFrom", "state", "artifactId", "url",
-                        "listing", "listingNotPublished", "marketplacePage"}
+                        "listing", "listingNotPublished", "marketplacePage",
+                        "changelog", "captions"}
                         (ReleaseInfo.to_dict: which keys appear when),
      "timings": {"<phase>": seconds},
      "tool": {"name", "version"}, "base_url": str}
@@ -166,6 +167,10 @@ class ReleaseInfo:
     listing_not_published: str | None = None
     #: the app's human page on Marketplace (:data:`MARKETPLACE_PAGE`)
     marketplace_page: str | None = None
+    #: what the version's ``changelog`` sends: ``releaseSummary``, ``releaseNotes``
+    changelog: dict[str, str] | None = None
+    #: the listing's screenshots: (file, caption) in upload order
+    captions: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -208,7 +213,8 @@ class ReleaseInfo:
         ``versionNumber``, then when known ``copiedFrom`` {buildNumber, versionNumber},
         ``state``, ``artifactId`` (an existing version's), ``url`` and ``listing``
         {state, approvalStatus, revision} or ``listingNotPublished`` (why none was),
-        ``marketplacePage`` (the app's human page)."""
+        ``marketplacePage`` (the app's human page), ``changelog`` {releaseSummary,
+        releaseNotes} and ``captions`` [{file, caption}] (what is sent)."""
         out: dict[str, Any] = {
             "status": self.status,
             "hosting": self.hosting,
@@ -236,6 +242,10 @@ class ReleaseInfo:
             out["listingNotPublished"] = self.listing_not_published
         if self.marketplace_page is not None:
             out["marketplacePage"] = self.marketplace_page
+        if self.changelog is not None:
+            out["changelog"] = dict(self.changelog)
+        if self.captions:
+            out["captions"] = [{"file": f, "caption": c} for f, c in self.captions]
         return out
 
 

@@ -133,7 +133,9 @@ def _to_release(data: dict[str, Any] | None) -> VersionSpec | None:
         listing=None
         if listing is None
         else ListingSpec(
-            state=listing.get("state", "public"), screenshots=listing.get("screenshots")
+            state=listing.get("state", "public"),
+            screenshots=listing.get("screenshots"),
+            captions=tuple((str(k), str(v)) for k, v in (listing.get("captions") or {}).items()),
         ),
         stated=frozenset(stated),
         if_exists=data.get("if-exists", "fail"),

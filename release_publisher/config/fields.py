@@ -36,7 +36,7 @@ STRING_FIELD = re.compile(
     r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512)"
     r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url"
     r"|release\.(?:artifact|hosting|payment-model|license-type|summary|if-exists|copy-from"
-    r"|notes\.(?:file|text)|listing\.(?:state|screenshots)|agreements\[\d+\]"
+    r"|notes\.(?:file|text)|listing\.(?:state|screenshots|captions\..+)|agreements\[\d+\]"
     r"|compatibility\[\d+\]\.parent-software-id))$"
 )
 URL_FIELD = re.compile(
@@ -140,7 +140,7 @@ _ALLOWED_KEYS = {
         "copy-from",
     ),
     "release.notes": ("file", "text"),
-    "release.listing": ("state", "screenshots"),
+    "release.listing": ("state", "screenshots", "captions"),
     "compatibility": ("parent-software-id", "min-build", "max-build"),
 }
 

@@ -65,6 +65,9 @@ class ListingSpec:
 
     state: str = "public"
     screenshots: str | None = None
+    #: ``captions``: screenshot file name -> caption (others: a ``NAME.txt`` file beside
+    #: the image, else the file name without extension)
+    captions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from ..result import (
 MAX_SUMMARY_BYTES = 1024 * 1024 - 4096
 #: Longest error message or hint shown in the card (characters); the result JSON has all.
 MAX_MESSAGE_CHARS = 2000
+#: Longest part of the release notes shown in the card (characters).
+MAX_NOTES_CHARS = 20000
 #: Hex digits of a SHA-512 checksum shown in the card.
 CHECKSUM_DIGITS = 16
 
@@ -98,6 +100,15 @@ def duration(seconds: float) -> str:
     if seconds < 1:
         return f"{round(seconds * 1000)} ms"
     return f"{seconds:.1f} s"
+
+
+def t_block(text: str) -> str:
+    """``text`` for a ``~~~~`` fenced block (shown literally) inside HTML
+    ``<details>``: a line starting with tildes is indented so it cannot close the
+    fence."""
+    return "\n".join(
+        " " + line if line.lstrip().startswith("~~~") else line for line in text.splitlines()
+    )
 
 
 def _clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -196,6 +207,23 @@ def render_summary(
             )
         label, _, text = listing_line(result).partition(": ")
         lines.append(f"| {t(label)} | {t(text)} |")
+        changelog = info.changelog or {}
+        if changelog.get("releaseSummary"):
+            lines.append(f"| Release summary | {t(changelog['releaseSummary'], clip=True)} |")
+        for file, caption in info.captions:
+            lines.append(f"| Caption of {c(file)} | {t(caption)} |")
+        notes = changelog.get("releaseNotes")
+        if notes:
+            lines += [
+                "",
+                f"<details><summary>Release notes sent ({len(notes)} characters)</summary>",
+                "",
+                "~~~~text",
+                t_block(redact(_clip(notes, MAX_NOTES_CHARS))),
+                "~~~~",
+                "",
+                "</details>",
+            ]
     if result.timings:
         lines += ["", "### Timings", ""]
         lines.append("| Phase | Time |")

@@ -140,7 +140,7 @@ def dry_run(
     missing a field).
     """
     reads = plan.config.release is not None
-    for line in describe_plan(plan, dry_run=True, reads=reads and connect is not None):
+    for line in describe_plan(plan, dry_run=True, reads=reads and connect is not None, notes=notes):
         log.info("%s", line)
     api = connect() if connect is not None and reads else None
     run = Run(

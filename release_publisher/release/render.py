@@ -15,6 +15,7 @@ from ..outcome import listing_line
 from ..preflight.model import Plan
 from ..result import ReleaseResult
 from ..settings import ENV_TOKEN, ENV_USER
+from .captions import caption_for
 from .copying import COPY_RULE, major_line
 from .rules import VersionPlan
 
@@ -26,6 +27,8 @@ NO_READ_ACCESS = (
     f"needs read access to Marketplace: set {ENV_USER} and {ENV_TOKEN} to see it. "
     "Nothing was sent."
 )
+#: how many lines of the release notes ``check`` shows
+NOTES_PREVIEW_LINES = 20
 #: the closing line of a dry run that read the app version plan
 DRY_RUN_READ_ONLY = "Dry run: only read requests were sent; nothing was uploaded or created."
 
@@ -65,11 +68,33 @@ def skipped_warning(version: str, existing: str, *, theirs: str | None, ours: st
     )
 
 
-def describe_plan(plan: Plan, *, dry_run: bool = False, reads: bool = False) -> list[str]:
+def notes_lines(summary: str | None, notes: str | None, notes_file: str | None) -> list[str]:
+    """The release summary and the release notes that will be sent, with their lengths
+    (the notes' first :data:`NOTES_PREVIEW_LINES` lines)."""
+    lines: list[str] = []
+    if summary is not None:
+        lines.append(f"     release summary ({len(summary)} characters): {summary}")
+    if notes is None:
+        lines.append("     release notes: none")
+        return lines
+    origin = f", from {notes_file}" if notes_file else ""
+    lines.append(f"     release notes ({len(notes)} characters{origin}):")
+    shown = notes.splitlines()
+    lines.extend(f"       | {line}" for line in shown[:NOTES_PREVIEW_LINES])
+    if len(shown) > NOTES_PREVIEW_LINES:
+        lines.append(f"       | ... ({len(shown) - NOTES_PREVIEW_LINES} more lines)")
+    return lines
+
+
+def describe_plan(
+    plan: Plan, *, dry_run: bool = False, reads: bool = False, notes: str | None = None
+) -> list[str]:
     """The lines ``check`` and ``publish --dry-run`` print: every request ``publish``
     would send, in order, with what pre-flight found in each file. For a dry run of a
     config with a ``release:`` section the closing line is left to the version plan
-    (which sends read requests). ``reads``: the run can read Marketplace (a dry run
+    (which sends read requests). ``notes``: the release notes that will be sent
+    (shown with the summary and the screenshot captions). ``reads``: the run can
+    read Marketplace (a dry run
     with credentials), so the line saying the request bodies need read access is left
     out (the version plan that follows shows them)."""
     config = plan.config
@@ -146,8 +171,13 @@ def describe_plan(plan: Plan, *, dry_run: bool = False, reads: bool = False) -> 
                 "     if the version number exists with another artifact: skip (send "
                 "nothing, exit 0; release.if-exists)"
             )
+        lines += notes_lines(release.summary, notes, release.notes_file)
         if release.listing is not None:
             shots = release.listing.screenshots
+            for img in plan.images:
+                if shots is not None and img.type == shots:
+                    caption, source = caption_for(img.path, release.listing.captions)
+                    lines.append(f"     caption of {img.path.name}: {caption!r} ({source})")
             lines.append(
                 f"  -> POST .../versions/{{buildNumber}}/listing ({release.listing.state}"
                 + (f", screenshots: the {shots} images" if shots else "")

@@ -44,6 +44,7 @@ from ..result import (
     ReleaseInfo,
     ReleaseResult,
 )
+from .captions import caption_for
 from .existing import (
     AppSoftware,
     ExistingVersion,
@@ -213,6 +214,7 @@ class VersionStage:
             if self.skipped is not None:
                 return
         info.build_number = plan.build_number
+        self._record_texts(info, plan)
         copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
         # a dry run prints the whole plan (render_plan) instead of this short form
         log.log(
@@ -241,18 +243,20 @@ class VersionStage:
         listing = self.spec.listing
         screenshots: list[Screenshot] | None = None
         if listing is not None and listing.screenshots:
-            if result is None:
-                screenshots = [
-                    Screenshot(file=str(img.path.name), image_id=None)
-                    for img in self.run.plan.images
-                    if img.type == listing.screenshots
-                ]
-            else:
-                screenshots = [
-                    Screenshot(file=img.file, image_id=img.id)
-                    for img in result.images
-                    if img.type == listing.screenshots and img.id
-                ]
+            shots = [
+                (local, record)
+                for local, record in zip(self.run.plan.images, self.run.result.images, strict=False)
+                if local.type == listing.screenshots
+            ]
+            screenshots = [
+                Screenshot(
+                    file=str(local.path.name) if result is None else record.file,
+                    image_id=None if result is None else record.id,
+                    caption=caption_for(local.path, listing.captions)[0],
+                )
+                for local, record in shots
+                if result is None or record.id
+            ]
         return build_version_plan(
             self.spec,
             version_number=self.config.version,
@@ -345,6 +349,19 @@ class VersionStage:
                     "recognised as already published; " + (error.hint or "")
                 )
         raise error
+
+    def _record_texts(self, info: ReleaseInfo, plan: VersionPlan) -> None:
+        """Record in ``info`` the texts the plan sends: the changelog and the captions."""
+        changelog = plan.body.get("changelog")
+        info.changelog = dict(changelog) if isinstance(changelog, dict) else None
+        shots = (plan.listing_body or {}).get("screenshots") or []
+        listing = self.spec.listing
+        files = [
+            img.path.name
+            for img in self.run.plan.images
+            if listing is not None and img.type == listing.screenshots
+        ]
+        info.captions = [(f, str(s.get("caption"))) for f, s in zip(files, shots, strict=False)]
 
     def _describe_existing(self, info: ReleaseInfo, existing: ExistingVersion) -> None:
         """Report ``existing`` as the release's version in ``info``."""

@@ -221,3 +221,35 @@ def test_the_pre_flight_group_says_what_it_checked(
     group = run.stdout.split("== Pre-flight checks\n", 1)[1]
     assert group.startswith("Artifact server: target/hello-1.4.2.jar (")
     assert "Pre-flight checked 1 artifact and 2 listing images; no warnings" in group
+
+
+def test_captions_from_the_config_and_a_file_beside_the_image_are_sent_and_shown(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    seed(sandbox, [previous_version("1.4.1", 100)])
+    release_config(workspace, sandbox)
+    text = (workspace.root / "marketplace-release.yml").read_text(encoding="utf-8")
+    text = text.replace(
+        "listing: {state: public, screenshots: screenshot}",
+        'listing: {state: public, screenshots: screenshot, captions: {a.png: "The start"}}',
+    )
+    workspace.config(text)
+    (workspace.root / "marketing" / "shots" / "b.png.txt").write_text("Settings page\n")
+    check = workspace.run("check")
+    assert check.code == 0, check.output
+    assert "caption of a.png: 'The start' (config)" in check.stdout
+    assert "caption of b.png: 'Settings page' (b.png.txt)" in check.stdout
+    assert "release notes (25 characters, from CHANGELOG.md):" in check.stdout
+    assert "       | - Fixed a crash on start." in check.stdout
+    assert "release summary (22 characters): Fixes a crash on start" in check.stdout
+    env, _, summary = github_env(workspace)
+    run = workspace.run("publish", env=env)
+    assert run.code == 0, run.output
+    (created,) = created_versions(sandbox)
+    assert [s["caption"] for s in created["listing"]["screenshots"]] == [
+        "The start",
+        "Settings page",
+    ]
+    card = summary.read_text(encoding="utf-8")
+    assert "Release notes sent (25 characters)" in card
+    assert "| Caption of `b.png` | Settings page |" in card

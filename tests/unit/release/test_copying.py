@@ -3,12 +3,14 @@ its major line, or the version ``release.copy-from`` names; what was passed over
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from release_publisher.config.model import VersionSpec
-from release_publisher.errors import ConfigError
+from release_publisher.errors import ConfigError, FileCheckError
+from release_publisher.release.captions import caption_for
 from release_publisher.release.copying import (
     choose_previous,
     find_copy_from,
@@ -117,3 +119,23 @@ def test_a_new_major_line_is_offered_the_newest_version_of_the_previous_line() -
     with pytest.raises(ConfigError) as caught:
         require_complete(plan)
     assert 'copy-from: "1.9.1"' in (caught.value.hint or "")
+
+
+def test_a_caption_file_beside_the_image_and_the_default(tmp_path: Path) -> None:
+    image = tmp_path / "01-nav.png"
+    image.write_bytes(b"png")
+    assert caption_for(image) == ("01-nav", "file name")
+    (tmp_path / "01-nav.png.txt").write_text("\n  The navigation  \nmore\n", encoding="utf-8")
+    assert caption_for(image) == ("The navigation", "01-nav.png.txt")
+    assert caption_for(image, [("01-nav.png", "From config")]) == ("From config", "config")
+
+
+def test_a_bad_caption_file_is_a_file_error(tmp_path: Path) -> None:
+    image = tmp_path / "s.png"
+    (tmp_path / "s.png.txt").write_bytes(b"\xff\xfe bad")
+    with pytest.raises(FileCheckError):
+        caption_for(image)
+    (tmp_path / "s.png.txt").write_text("x" * 300, encoding="utf-8")
+    with pytest.raises(FileCheckError) as caught:
+        caption_for(image)
+    assert "1..255" in caught.value.message
