@@ -14,7 +14,9 @@ version and listing.
   become a version. In a dry run it prints the plan and stops.
 - :meth:`VersionStage.apply`, AFTER the artifacts are verified and the images uploaded:
   ``POST /rest/3/app-software/{appSoftwareId}/versions`` with the artifact ID, then
-  ``POST .../versions/{buildNumber}/listing`` with the screenshot image IDs.
+  ``GET .../versions/{buildNumber}`` to compare what was stored with what was sent. The
+  version plan is handed to the listing stage (:mod:`.listing`) on the run
+  (``run.version_plan``); the version itself is in ``run.result.release``.
 
 Which fields Marketplace requires is not documented: a 400 shows the server's field
 errors and the body that was sent (see the client).
@@ -40,7 +42,6 @@ from ..result import (
     RELEASE_PLANNING,
     RELEASE_SKIPPED,
     CopiedFrom,
-    ListingInfo,
     ReleaseInfo,
     ReleaseResult,
 )
@@ -60,7 +61,6 @@ from .readback import (
     stored_otherwise_error,
 )
 from .render import (
-    DRY_RUN_READ_ONLY,
     NO_READ_ACCESS,
     RERUN_HINT,
     already_published_line,
@@ -71,7 +71,6 @@ from .render import (
 from .resume import listing_still_missing, verified_checksum
 from .rules import (
     Conflict,
-    Screenshot,
     VersionPlan,
     build_version_plan,
     conflict_error,
@@ -162,12 +161,9 @@ class VersionStage:
         elif self.version_plan is not None:
             for line in render_plan(self.version_plan):
                 log.info("%s", line)
-        log.info("")
-        log.info("%s", DRY_RUN_READ_ONLY)
 
     def apply(self, run: Run) -> None:
-        """Create the version and publish its listing (see :meth:`finish`) in the
-        phase "App version"."""
+        """Create the version (see :meth:`finish`) in the phase "App version"."""
         self._run = run
         with run.phase("App version", "version"):
             self.finish(run.result)
@@ -205,7 +201,8 @@ class VersionStage:
         self.versions = [parse_version(item) for item in self.api.list_versions(self.app.id)]
         log.info("Marketplace has %d version(s) of this app software", len(self.versions))
 
-        self.version_plan = plan = self._version_plan_for(artifact_id=None, result=None)
+        self.version_plan = plan = self._version_plan_for(artifact_id=None)
+        self.run.version_plan = plan
         if plan.conflicts:
             self._conflict(plan.conflicts, info, result)
             if self._existing is not None:
@@ -235,28 +232,8 @@ class VersionStage:
         require_complete(plan, location=config.where("release"))
         info.status = RELEASE_PLANNED
 
-    def _version_plan_for(
-        self, *, artifact_id: str | None, result: ReleaseResult | None
-    ) -> VersionPlan:
-        """The version plan; screenshot image IDs come from ``result`` (None: before the
-        uploads, placeholders)."""
-        listing = self.spec.listing
-        screenshots: list[Screenshot] | None = None
-        if listing is not None and listing.screenshots:
-            shots = [
-                (local, record)
-                for local, record in zip(self.run.plan.images, self.run.result.images, strict=False)
-                if local.type == listing.screenshots
-            ]
-            screenshots = [
-                Screenshot(
-                    file=str(local.path.name) if result is None else record.file,
-                    image_id=None if result is None else record.id,
-                    caption=caption_for(local.path, listing.captions)[0],
-                )
-                for local, record in shots
-                if result is None or record.id
-            ]
+    def _version_plan_for(self, *, artifact_id: str | None) -> VersionPlan:
+        """The version plan (``artifact_id`` None: before the uploads, a placeholder)."""
         return build_version_plan(
             self.spec,
             version_number=self.config.version,
@@ -264,7 +241,6 @@ class VersionStage:
             versions=self.versions,
             notes=self.run.notes,
             app_software=self.app,
-            screenshots=screenshots,
         )
 
     def _conflict(
@@ -354,14 +330,14 @@ class VersionStage:
         """Record in ``info`` the texts the plan sends: the changelog and the captions."""
         changelog = plan.body.get("changelog")
         info.changelog = dict(changelog) if isinstance(changelog, dict) else None
-        shots = (plan.listing_body or {}).get("screenshots") or []
         listing = self.spec.listing
-        files = [
-            img.path.name
+        info.captions = [
+            (img.path.name, caption_for(img.path, listing.captions)[0])
             for img in self.run.plan.images
-            if listing is not None and img.type == listing.screenshots
+            if listing is not None and listing.screenshots and img.type == listing.screenshots
         ]
-        info.captions = [(f, str(s.get("caption"))) for f, s in zip(files, shots, strict=False)]
+        if listing is None:
+            info.listing_not_published = "not asked for (no release.listing in the config)"
 
     def _describe_existing(self, info: ReleaseInfo, existing: ExistingVersion) -> None:
         """Report ``existing`` as the release's version in ``info``."""
@@ -411,8 +387,8 @@ class VersionStage:
                 record.reused = True
 
     def finish(self, result: ReleaseResult) -> None:
-        """Create the version from the verified artifact, read it back, then publish its
-        listing. Skips what a resumed run's previous result shows as done.
+        """Create the version from the verified artifact (not when it exists already) and
+        read it back; the listing stage publishes its listing.
 
         A duplicate answer (409 ``DUPLICATE_VERSION``), or a create whose answer was lost
         after the body was sent, is reconciled by reading the version with this build
@@ -430,10 +406,8 @@ class VersionStage:
         info = result.release
         record = next(a for a in result.artifacts if a.name == self.spec.artifact)
         assert record.id is not None
-        plan = self._version_plan_for(
-            artifact_id=record.id,
-            result=result,
-        )
+        plan = self._version_plan_for(artifact_id=record.id)
+        self.run.version_plan = plan
         if info.status != RELEASE_CREATED:
             log.info(
                 "Creating version %s (build %d) from artifact %s",
@@ -465,28 +439,6 @@ class VersionStage:
                 info.state,
             )
             self._read_back(plan.body, int(info.build_number or plan.build_number))
-        if plan.listing_body is None:
-            info.listing_not_published = "not asked for (no release.listing in the config)"
-            return
-        if info.listing is None:
-            try:
-                answer = self.api.publish_listing(
-                    self.app.id, int(info.build_number or plan.build_number), plan.listing_body
-                )
-            except ApiError as err:
-                info.listing_not_published = f"failed: {err.message}"
-                raise _with_rerun_hint(err) from None
-            info.listing_not_published = None
-            info.listing = ListingInfo(
-                state=answer.get("state"),
-                approval_status=answer.get("approvalStatus"),
-                revision=answer.get("revision"),
-            )
-            log.info(
-                "Published the listing: state %s, approval %s",
-                answer.get("state"),
-                answer.get("approvalStatus"),
-            )
 
     def _read_back(self, body: dict[str, Any], build_number: int) -> None:
         """``GET .../versions/{buildNumber}`` and compare every field of ``body`` the
