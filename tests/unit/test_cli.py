@@ -193,3 +193,20 @@ def test_truncated_release_notes_are_a_warning_in_check(
     assert code == 0, captured.err
     assert mock.call_count == 0
     assert "12580 characters long; cut at a line" in captured.out
+
+
+def test_the_result_json_error_says_where_in_the_config(workspace: Path) -> None:
+    config = workspace / "marketplace-release.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("timeout: 30", "timeout: .nan"),
+        encoding="utf-8",
+    )
+    result = workspace / "result.json"
+    with requests_mock.Mocker() as mock:
+        code = cli.main(["publish", "-C", str(workspace), "--result-json", str(result)], env=ENV)
+    assert code == 2
+    assert mock.call_count == 0
+    error = json.loads(result.read_text(encoding="utf-8"))["error"]
+    assert error["location"]["field"] == "polling.timeout"
+    assert error["location"]["line"] == 7
+    assert error["location"]["file"].endswith("marketplace-release.yml")
