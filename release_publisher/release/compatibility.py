@@ -6,14 +6,15 @@ BEFORE anything is uploaded.
   gives its ``buildNumber``;
 - ``latest``: ``GET /rest/3/parent-software/{id}/versions?limit=1`` (newest first);
 - no ``min``: the min build of the range copied from the previous version (the
-  version :func:`~.rules.choose_previous` picks, only with ``copy-from-previous``):
+  version the plan copies from, :func:`~.copying.choose_previous` or ``release.copy-from``,
+  only with ``copy-from-previous``):
   ``max: latest`` then extends that copied range to the newest product version.
 
 An unknown product or version is a :class:`~release_publisher.errors.ConfigError`
 (exit 2) naming the field (``release.compatibility[0].min``) and the closest known
 values (``GET /rest/3/parent-software``, the product's newest versions). Build-number
 entries are kept as written. Called by the version stage (:mod:`.version`) when it
-plans; knows the config model, :mod:`.rules` (``choose_previous``) and the
+plans; knows the config model, :mod:`.copying` (what is copied from) and the
 parent-software part of the API, nothing of HTTP.
 """
 
@@ -27,8 +28,8 @@ from typing import Any, Protocol
 
 from ..config.model import Compatibility, ProductRange, VersionSpec
 from ..errors import ApiError, ConfigError, Location
+from .copying import choose_previous, find_copy_from
 from .existing import ExistingVersion
-from .rules import choose_previous
 
 LATEST = "latest"
 
@@ -116,7 +117,13 @@ def resolve_compatibility(
     other HTTP failures."""
     if not spec.product_compatibility:
         return spec, []
-    previous = choose_previous(versions, version_number) if spec.copy_from_previous else None
+    previous = None
+    if spec.copy_from_previous:  # the version the plan copies from (see .rules)
+        previous = (
+            find_copy_from(versions, spec.copy_from)
+            if spec.copy_from is not None
+            else choose_previous(versions, version_number)
+        )
     resolved = [_resolve(entry, api, previous, where) for entry in spec.product_compatibility]
     entries = list(spec.compatibility or ())
     entries += [Compatibility(r.product, r.min_build, r.max_build) for r in resolved]
