@@ -33,7 +33,7 @@ from release_publisher.secrets import Redactor
 from ..fakes import FakeApi, FakePhases, make_plan, publish_run
 
 
-def _tasks(log: list[str], fail: set[str] | None = None, **after: tuple[str, ...]) -> list[Task]:
+def _tasks(log: list[str], fail: set[str] | None = None, **after: Any) -> list[Task]:
     def work(name: str) -> Any:
         def run() -> None:
             log.append(name)
@@ -100,7 +100,11 @@ def test_a_task_error_names_its_artifact() -> None:
 def test_the_thread_executor_runs_independent_tasks_at_the_same_time() -> None:
     # each task waits at the barrier for the other: only concurrent execution passes
     barrier = threading.Barrier(2, timeout=30)
-    tasks = [Task(name="a", work=barrier.wait), Task(name="b", work=barrier.wait)]
+
+    def meet() -> None:
+        barrier.wait()
+
+    tasks = [Task(name="a", work=meet), Task(name="b", work=meet)]
     run_tasks(tasks, ThreadExecutor(workers=2))
     assert not barrier.broken
 
@@ -145,9 +149,11 @@ def test_concurrent_checkpoints_have_one_writer_at_a_time(tmp_path: Path) -> Non
 
     run = _run(tmp_path, [])
     run.save = save
-    threads = [
-        threading.Thread(target=lambda: [run.checkpoint() for _ in range(200)]) for _ in range(4)
-    ]
+    def hammer() -> None:
+        for _ in range(200):
+            run.checkpoint()
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -168,7 +174,7 @@ def test_concurrent_upload_starts_keep_the_spacing(tmp_path: Path) -> None:
     run = _run(tmp_path, [])
     # three uploads reserving at the same instant get 0, 10 and 20 s waits
     assert [run.reserve_upload_start(10.0) for _ in range(3)] == [0.0, 10.0, 20.0]
-    run.clock.sleep(25.0)  # type: ignore[attr-defined]
+    run.clock.sleep(25.0)
     assert run.reserve_upload_start(10.0) == pytest.approx(5.0)
 
 
