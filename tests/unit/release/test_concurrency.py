@@ -149,6 +149,7 @@ def test_concurrent_checkpoints_have_one_writer_at_a_time(tmp_path: Path) -> Non
 
     run = _run(tmp_path, [])
     run.save = save
+
     def hammer() -> None:
         for _ in range(200):
             run.checkpoint()
