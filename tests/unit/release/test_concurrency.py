@@ -64,7 +64,7 @@ def test_at_most_limit_tasks_in_flight() -> None:
             super().submit(task)
             in_flight.append(len(self._queued))
 
-    run_tasks(_tasks([], **{f"t{i}": () for i in range(9)}), Counting(), limit=4)
+    run_tasks(_tasks([], None, **{f"t{i}": () for i in range(9)}), Counting(), limit=4)
     assert max(in_flight) == 4
 
 
