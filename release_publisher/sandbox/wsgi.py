@@ -121,6 +121,7 @@ class SandboxApp:
             entry["status"] = response.status_code
             if self.state.config.latency > 0:  # --latency: every API response is late
                 self.state.clock.sleep(self.state.config.latency)
+            entry["end"] = self.state.clock.wall()  # the answer is about to be sent
         return response(environ, start_response)
 
     def _log_start(self, environ: dict[str, Any]) -> dict[str, Any]:
@@ -141,6 +142,7 @@ class SandboxApp:
                 "user_agent": environ.get("HTTP_USER_AGENT"),
                 "fault": None,
                 "dropped": None,
+                "end": None,
             }
         )
 
