@@ -34,6 +34,7 @@ from . import __version__, release
 from .clock import Clock, SystemClock
 from .config import load_config, schema_text
 from .config.model import ReleaseConfig
+from .config.notes_limit import fit_release_notes
 from .console import ProgressReporter, setup_logging
 from .errors import (
     EXIT_OK,
@@ -58,7 +59,7 @@ from .result import (
     ErrorInfo,
     ReleaseResult,
 )
-from .secrets import REDACTOR, Credentials, RedactingFilter, make_credentials
+from .secrets import REDACTOR, Credentials, make_credentials
 from .settings import DEFAULT_CONFIG, ENV_TOKEN, ENV_USER, Settings
 
 if TYPE_CHECKING:
@@ -216,7 +217,6 @@ class Command:
         if self.args.command == "publish":
             self._mask()
         setup_logging(verbose=self.verbose)
-        logging.getLogger().addFilter(RedactingFilter())
         previous = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
             settings = Settings.from_args(self.args, self.env)
@@ -272,15 +272,21 @@ class Command:
             config = dataclasses.replace(config, **overrides)
         self.result.app_key, self.result.version = config.app_key, config.version
         self.result.base_url = config.base_url
+        notes_warning: str | None = None
         if config.release is not None:
-            # read once, here, so `check` and a dry run catch a missing section too
-            self.notes = notes_from_config(config)
+            # read once, here, so `check` and a dry run catch a missing section or notes
+            # longer than Marketplace takes, before any upload
+            self.notes, notes_warning = fit_release_notes(notes_from_config(config), config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
             for warning in plan.warnings:
                 log.warning("%s", warning)
                 self.host.report_warning(warning)
         self.result = new_result(plan, base_url=config.base_url)
+        if notes_warning is not None:
+            log.warning("%s", notes_warning)
+            self.host.report_warning(notes_warning, config.where("release.notes"))
+            self.result.warnings.append(notes_warning)
         for warning in hosting_warnings(plan):
             log.warning("%s", warning)
             self.host.report_warning(warning, config.where("release.hosting"))
@@ -382,6 +388,7 @@ class Command:
             hint=REDACTOR.redact(err.hint) if err.hint else None,
             exit_code=err.exit_code,
             artifact=getattr(err, "artifact_name", None),
+            location=dataclasses.asdict(err.location) if err.location is not None else None,
         )
         if self.verbose:
             self._print_traceback()
