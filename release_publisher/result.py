@@ -19,6 +19,8 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
                         "changelog", "captions"}
                         (ReleaseInfo.to_dict: which keys appear when),
      "timings": {"<phase>": seconds},
+     "appListing": {"status", "developerId", "productId", "state", "approvalStatus",
+                    "revision", "changes"}   (only with an app-listing: section),
      "tool": {"name", "version"}, "base_url": str}
 """
 
@@ -174,6 +176,8 @@ class ReleaseInfo:
     changelog: dict[str, str] | None = None
     #: the listing's screenshots: (file, caption) in upload order
     captions: list[tuple[str, str]] = field(default_factory=list)
+    #: product-version compatibility ranges resolved to build numbers (``ResolvedRange.to_dict``)
+    compatibility: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -249,7 +253,49 @@ class ReleaseInfo:
             out["changelog"] = dict(self.changelog)
         if self.captions:
             out["captions"] = [{"file": f, "caption": c} for f, c in self.captions]
+        if self.compatibility:
+            out["compatibility"] = list(self.compatibility)
         return out
+
+
+#: ``AppListingInfo.status`` values
+APP_LISTING_PLANNED = "planned"
+APP_LISTING_UPDATED = "updated"
+APP_LISTING_UNCHANGED = "unchanged"
+APP_LISTING_FAILED = "failed"
+
+
+@dataclass
+class AppListingInfo:
+    """The ``app-listing:`` section's outcome (``appListing`` in the result JSON, only
+    with that section).
+
+    ``status``: ``planned`` | ``updated`` | ``unchanged`` (the images were already
+    set) | ``failed``; ``product_id``, ``state``, ``approval_status`` and
+    ``revision`` (as read when planned; after an update, the stored revision) are
+    Marketplace's; ``changes`` maps each app listing field changed (or to change)
+    to ``{"old", "new"}`` (``images.iconFileId``: old ID or None -> new ID)."""
+
+    status: str
+    developer_id: str
+    product_id: str | None = None
+    state: str | None = None
+    approval_status: str | None = None
+    revision: Any = None
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``status``, ``developerId``, ``productId``, ``state``,
+        ``approvalStatus``, ``revision``, ``changes``."""
+        return {
+            "status": self.status,
+            "developerId": self.developer_id,
+            "productId": self.product_id,
+            "state": self.state,
+            "approvalStatus": self.approval_status,
+            "revision": self.revision,
+            "changes": dict(self.changes),
+        }
 
 
 @dataclass
@@ -268,6 +314,8 @@ class ReleaseResult:
     warnings: list[str] = field(default_factory=list)
     #: the ``release:`` section's outcome (None without one)
     release: ReleaseInfo | None = None
+    #: the ``app-listing:`` section's outcome (None without one)
+    app_listing: AppListingInfo | None = None
 
     @property
     def ok(self) -> bool:
@@ -323,8 +371,24 @@ class ReleaseResult:
             return {"listing-state": "", "listing-url": ""}
         return {"listing-state": info.listing_state(), "listing-url": info.listing_url()}
 
+    def app_listing_outputs(self) -> dict[str, str]:
+        """``app-listing-updated``: ``"true"`` when this run changed the app listing,
+        ``"false"`` when it did not (unchanged, planned, failed), ``""`` without an
+        ``app-listing:`` section."""
+        info = self.app_listing
+        if info is None:
+            return {"app-listing-updated": ""}
+        return {"app-listing-updated": str(info.status == APP_LISTING_UPDATED).lower()}
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form documented in this module."""
+        """The JSON-ready form documented in this module (``appListing`` only with an
+        ``app-listing:`` section)."""
+        out = self._to_dict()
+        if self.app_listing is not None:
+            out["appListing"] = self.app_listing.to_dict()
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "schema": 1,
             "status": self.status,

@@ -43,6 +43,7 @@ from ..safe_text import one_line
 from ..secrets import REDACTOR, Credentials, Redactor, make_credentials
 from ..urls import check_base_url, path_segment, safe_url
 from . import errors as mperrors
+from .listing_endpoints import ListingEndpoints
 from .models import (
     Artifact,
     Media,
@@ -102,7 +103,7 @@ class _JsonPost:
         return BytesBody(self.payload, _JSON)
 
 
-class MarketplaceClient:
+class MarketplaceClient(ListingEndpoints):
     """One ``requests.Session`` with HTTP Basic auth from ``credentials`` (the account
     email and its Atlassian API token; or ``user`` and ``token``, validated with
     :func:`~release_publisher.secrets.make_credentials`), ``User-Agent:
@@ -453,7 +454,7 @@ class MarketplaceClient:
         not_found: str | None = None,
         deadline: float | None = None,
     ) -> T:
-        """``method`` (``GET``/``POST``) ``base_url + path`` (or ``url``, already on
+        """``method`` (``GET``/``POST``/``PUT``) ``base_url + path`` (or ``url``, already on
         the base URL's origin) under the retry policy, until ``deadline`` (see the
         module doc); ``parse(json, body)`` of the 2xx answer (``body``: the one sent in
         the successful try). ``endpoint`` names the call in messages (default
@@ -473,6 +474,8 @@ class MarketplaceClient:
             try:
                 if sent is None:
                     answer = self._transport.get(endpoint, target)
+                elif method == "PUT":  # whole-object writes (the app listing)
+                    answer = self._transport.exchange("PUT", target, endpoint, sent)
                 else:  # POST
                     answer = self._transport.post(endpoint, target, sent)
                 if isinstance(answer, Retryable):

@@ -46,6 +46,10 @@ ENDPOINTS = (
     "create-version",
     "get-version",
     "listing",
+    "developer-space",
+    "product-listing",
+    "product-listing-put",
+    "parent-software",
 )
 DROP_MODES = ("before-response", "mid-body")
 MAX_DELAY_SECONDS = 300.0
