@@ -99,12 +99,41 @@ class CopiedFrom:
 
 @dataclass
 class ListingInfo:
-    """The answer of ``POST .../versions/{buildNumber}/listing`` (``listing`` in the
-    JSON): ``state``, ``approvalStatus``, ``revision`` as Marketplace reported them."""
+    """The version's listing (``listing`` in the JSON): ``state``, ``approvalStatus``,
+    ``revision`` exactly as Marketplace reported them (the answer of ``POST
+    .../versions/{buildNumber}/listing``, or of its ``GET`` when the listing existed).
+
+    Added when known: ``url`` (``url``: the listing's API URL), ``asked_state``
+    (``askedState``: the state this run asked for, as sent: ``PUBLIC``/``PRIVATE``),
+    ``awaiting_approval`` (``awaitingApproval``: True when Marketplace reports
+    ``SUBMITTED``: published, awaiting Atlassian's approval), ``found`` (``found``: True
+    when the listing existed already and this run published none)."""
 
     state: Any = None
     approval_status: Any = None
     revision: Any = None
+    url: str | None = None
+    asked_state: str | None = None
+    awaiting_approval: bool = False
+    found: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``state``, ``approvalStatus``, ``revision``, then ``url``,
+        ``askedState``, ``awaitingApproval`` and ``found`` when set."""
+        out: dict[str, Any] = {
+            "state": self.state,
+            "approvalStatus": self.approval_status,
+            "revision": self.revision,
+        }
+        if self.url is not None:
+            out["url"] = self.url
+        if self.asked_state is not None:
+            out["askedState"] = self.asked_state
+        if self.awaiting_approval:
+            out["awaitingApproval"] = True
+        if self.found:
+            out["found"] = True
+        return out
 
 
 #: ``ReleaseInfo.status`` values
@@ -146,7 +175,7 @@ class ReleaseInfo:
         """The JSON form: ``status``, ``hosting``, ``appSoftwareId``, ``buildNumber``,
         ``versionNumber``, then when known ``copiedFrom`` {buildNumber, versionNumber},
         ``state``, ``artifactId`` (an existing version's), ``url`` and ``listing``
-        {state, approvalStatus, revision}."""
+        {state, approvalStatus, revision, ...} (see :class:`ListingInfo`)."""
         out: dict[str, Any] = {
             "status": self.status,
             "hosting": self.hosting,
@@ -165,11 +194,7 @@ class ReleaseInfo:
                 out["artifactId"] = self.artifact_id
             out["url"] = self.url
         if self.listing is not None:
-            out["listing"] = {
-                "state": self.listing.state,
-                "approvalStatus": self.listing.approval_status,
-                "revision": self.listing.revision,
-            }
+            out["listing"] = self.listing.to_dict()
         return out
 
 

@@ -38,7 +38,7 @@ def test_demo_publishes_the_sample_app_end_to_end(tmp_path: Path) -> None:
     assert len(result["images"]) == 3 and all(i["id"] for i in result["images"])
     assert result["release"]["status"] == "created"
     assert result["release"]["copiedFrom"]["versionNumber"] == "1.4.1"
-    assert result["release"]["listing"]["state"] == "public"
+    assert result["release"]["listing"]["state"] == "PUBLIC"
     for shown in ("Verified server", "Created version 1.4.2", "Step outputs", "Done."):
         assert shown in proc.stdout
     assert "Traceback" not in output

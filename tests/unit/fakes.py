@@ -15,6 +15,7 @@ from typing import Any
 from release_publisher import release
 from release_publisher.clock import FakeClock
 from release_publisher.config.model import ArtifactSpec, ImageSpec, ReleaseConfig, VersionSpec
+from release_publisher.errors import ApiError
 from release_publisher.marketplace.models import Artifact, Media
 from release_publisher.preflight.model import Descriptor, LocalArtifact, LocalImage, Plan
 from release_publisher.release.resume import PreviousRun
@@ -72,6 +73,10 @@ class FakeApi:
         self.versions: list[dict[str, Any]] = []
         self.created: list[tuple[str, dict[str, Any]]] = []
         self.listings: list[tuple[str, int, dict[str, Any]]] = []
+        #: what ``get_listing`` answers per build number (absent: 404)
+        self.stored_listings: dict[int, dict[str, Any]] = {}
+        #: what ``publish_listing`` answers (None: the state sent, APPROVED, revision 1)
+        self.listing_answer: dict[str, Any] | None = None
         self.fail_create: Exception | None = None
 
     def _artifact(self, details: dict[str, Any] | None, checksum: str | None) -> Artifact:
@@ -156,7 +161,21 @@ class FakeApi:
     ) -> dict[str, Any]:
         self.calls.append(("listing", f"{app_software_id}/{build_number}", self.clock.monotonic()))
         self.listings.append((app_software_id, build_number, body))
-        return {"state": body.get("state"), "approvalStatus": "approved", "revision": 1}
+        answer = self.listing_answer or {
+            "state": body.get("state"),
+            "approvalStatus": "APPROVED",
+            "revision": 1,
+        }
+        self.stored_listings[build_number] = {**body, **answer}
+        return answer
+
+    def get_listing(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        self.calls.append(
+            ("get-listing", f"{app_software_id}/{build_number}", self.clock.monotonic())
+        )
+        if build_number not in self.stored_listings:
+            raise ApiError("no listing", status=404)
+        return self.stored_listings[build_number]
 
 
 def make_plan(
