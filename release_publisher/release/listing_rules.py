@@ -163,12 +163,14 @@ class ListingPlan:
     .../versions/{buildNumber}/listing``; ``sources`` one entry per body field (and per
     carried field not sent) saying where it came from; ``carried_from`` the label of
     the version whose listing was carried over (None: nothing carried);
-    ``has_placeholders`` True while a screenshot image ID is a ``<...>`` placeholder."""
+    ``has_placeholders`` True while a screenshot image ID is a ``<...>`` placeholder;
+    ``not_carried`` why nothing was carried over (None when something was)."""
 
     body: dict[str, Any]
     sources: list[FieldSource]
     carried_from: str | None
     has_placeholders: bool
+    not_carried: str | None = None
 
 
 def build_listing_plan(
@@ -221,11 +223,18 @@ def build_listing_plan(
             reason = why_none.format(name) if previous is not None else why_none
             sources.append(FieldSource(name, None, f"not sent: {reason}"))
     placeholders = any(s.image_id is None for s in screenshots) and bool(listing.screenshots)
+    if carried:
+        not_carried = None
+    elif previous is not None:
+        not_carried = f"{previous_label or 'the previous version'}'s listing has nothing to carry"
+    else:
+        not_carried = no_previous_reason or "no previous listing"
     return ListingPlan(
         body=body,
         sources=sources,
         carried_from=previous_label if carried else None,
         has_placeholders=placeholders,
+        not_carried=not_carried,
     )
 
 

@@ -113,6 +113,12 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
                 + (f", screenshots: the {shots} images" if shots else "")
                 + ")"
             )
+            if release.copy_from_previous:
+                lines.append(
+                    "     after GET .../versions/{previous buildNumber}/listing: the previous "
+                    "version's listing is carried over, the config's state and screenshots "
+                    "replacing its own"
+                )
         lines.append(
             "  the exact request bodies need read access: `publish --dry-run` with "
             "credentials shows them"
@@ -232,7 +238,7 @@ def render_listing_plan(path: str, plan: ListingPlan) -> list[str]:
     if plan.carried_from is not None and carried:
         head += f"; {', '.join(carried)} carried over from {plan.carried_from}"
     else:
-        head += "; nothing carried over"
+        head += "; nothing carried over" + (f" ({plan.not_carried})" if plan.not_carried else "")
     lines = [head, "Listing fields:"]
     for item in plan.sources:
         shown = "(not sent)" if item.value is None else _short(item.value)

@@ -155,7 +155,10 @@ def test_without_a_previous_listing_only_the_config_is_sent_and_the_plan_says_wh
     }
     assert plan.has_placeholders and plan.carried_from is None
     lines = render_listing_plan(PATH, plan)
-    assert lines[0] == "Listing: state, screenshots from the config; nothing carried over"
+    assert lines[0] == (
+        "Listing: state, screenshots from the config; nothing carried over "
+        "(release.copy-from-previous is false)"
+    )
     assert (
         "  highlights = (not sent)  [not sent: not carried over: "
         "release.copy-from-previous is false]"
