@@ -82,8 +82,9 @@ class ListingStage:
             log.info("%s", lines[0])
 
     def apply(self, run: Run) -> None:
-        """Publish the listing of the version the version stage created or found (none
-        without ``release.listing``, or when it exists already), record Marketplace's
+        """In the phase "Version listing" (timed as ``listing``): publish the listing of
+        the version the version stage created or found (none without
+        ``release.listing``, or when it exists already), record Marketplace's
         answer, then judge it. Raises :class:`~release_publisher.errors.ApiError` with
         a hint to run again, :class:`VerificationError` (exit 5) for a rejected listing
         or another state than asked."""
@@ -95,7 +96,7 @@ class ListingStage:
         assert info.app_software_id is not None
         build = int(info.build_number or vplan.build_number)
         plan = self._plan(run, listing, uploaded=True)
-        with run.phase("App version", "version"):
+        with run.phase("Version listing", "listing"):
             try:
                 answer = run.require_api().publish_listing(info.app_software_id, build, plan.body)
             except ApiError as err:
