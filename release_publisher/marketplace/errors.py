@@ -3,8 +3,10 @@
 Every function here takes plain values (status, headers, body bytes), never a
 ``requests`` object, so it is cheap to import and easy to test. Every text that can
 come from the server or the network passes through the caller's ``redact`` function
-(the credentials' secret forms, see :class:`~release_publisher.secrets.Redactor`)
-before it is put into a message.
+(the credentials' secret forms, see :class:`~release_publisher.secrets.Redactor`; the
+client's also escapes line breaks and control characters with
+:func:`release_publisher.safe_text.one_line`) before it is put into a message, and
+is cut to its excerpt only AFTER redaction (a secret cut in two would escape it).
 
 Server message extraction (:func:`server_message`), in order:
 
@@ -32,6 +34,9 @@ from ..limits import MAX_ARTIFACT_BYTES, human_size
 TEXT_EXCERPT = 200
 #: Characters of a JSON-derived server message shown in a message.
 JSON_EXCERPT = 500
+#: Characters kept beyond an excerpt for redaction, so a secret is cut only after it
+#: was redacted (longer than any API token).
+_REDACT_MARGIN = 8192
 
 Redact = Callable[[str], str]
 
@@ -154,16 +159,17 @@ def server_message(
     if is_json:
         message = json_message(value)
         if message:
-            return truncate(redact(message), JSON_EXCERPT)
-        return truncate(redact(_SPACE.sub(" ", decode_body(body)).strip()), JSON_EXCERPT) or None
-    text = html_to_text(decode_body(body))
+            return truncate(redact(message[: JSON_EXCERPT + _REDACT_MARGIN]), JSON_EXCERPT)
+        text = _SPACE.sub(" ", decode_body(body)).strip()[: JSON_EXCERPT + _REDACT_MARGIN]
+        return truncate(redact(text), JSON_EXCERPT) or None
+    text = html_to_text(decode_body(body))[: TEXT_EXCERPT + _REDACT_MARGIN]
     return truncate(redact(text), TEXT_EXCERPT) or None
 
 
 def body_excerpt(body: bytes, redact: Redact, limit: int = TEXT_EXCERPT) -> str:
     """The first ``limit`` characters of ``body`` as visible text (HTML stripped),
     redacted; ``<empty body>`` when there is nothing."""
-    text = html_to_text(decode_body(body[: limit * 8]))
+    text = html_to_text(decode_body(body))[: limit + _REDACT_MARGIN]
     return truncate(redact(text), limit) or "<empty body>"
 
 
@@ -320,7 +326,8 @@ def unexpected_shape_error(
     """The :class:`ApiError` for a 2xx JSON answer that lacks what the API promises
     (``problem`` says what, e.g. ``no _links.self.href``); shows the JSON received,
     truncated and redacted."""
-    excerpt = truncate(redact(_SPACE.sub(" ", decode_body(body[:4000])).strip()), JSON_EXCERPT)
+    text = _SPACE.sub(" ", decode_body(body)).strip()[: JSON_EXCERPT + _REDACT_MARGIN]
+    excerpt = truncate(redact(text), JSON_EXCERPT)
     return ApiError(
         f"{endpoint} answered HTTP {status} with JSON that has {problem}: {excerpt}",
         hint=(
