@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ApiError
-from ..limits import MAX_ARTIFACT_BYTES, human_size
+from ..limits import IMAGE_LIMIT, MAX_ARTIFACT_BYTES, human_size
 
 #: Characters of a non-JSON body shown in a message.
 TEXT_EXCERPT = 200
@@ -221,6 +221,11 @@ def hint_for_status(
             "check the base-url (default https://api.atlassian.com/marketplace; the "
             "client appends /rest/3/...)"
         )
+    if status == 413 and endpoint.startswith("POST /rest/3/assets/images/"):
+        limit = f"a {IMAGE_LIMIT.what} may be at most {human_size(IMAGE_LIMIT.max_bytes)}"
+        if file_size is not None:
+            return f"the image is too large ({human_size(file_size)}); {limit}: {IMAGE_LIMIT.hint}"
+        return f"the request is too large; {limit}: {IMAGE_LIMIT.hint}"
     if status == 413:
         # Atlassian states the limit as "250 MB"; limits.py takes it as 250 MiB
         limit = f"Marketplace accepts artifacts up to 250 MB ({MAX_ARTIFACT_BYTES:,} bytes)"
