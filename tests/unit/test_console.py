@@ -26,6 +26,7 @@ def out() -> Iterator[io.StringIO]:
             if getattr(handler, "release_publisher", False):
                 owner.removeHandler(handler)
     root.setLevel(logging.WARNING)
+    logging.getLogger("release_publisher").propagate = True  # setup_logging turned it off
 
 
 def test_a_library_logger_s_record_is_redacted(out: io.StringIO) -> None:
