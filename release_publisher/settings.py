@@ -72,6 +72,8 @@ class Settings:
     result_json: Path | None = None
     resume: Path | None = None
     credentials: CredentialsSource | None = None
+    #: ``--if-exists fail|skip`` (None: the config's ``release.if-exists``)
+    if_exists: str | None = None
 
     @staticmethod
     def result_path_of(args: argparse.Namespace) -> Path | None:
@@ -106,6 +108,7 @@ class Settings:
             result_json=_absolute(getattr(args, "result_json", None)),
             resume=_absolute(getattr(args, "resume", None)),
             credentials=credentials,
+            if_exists=getattr(args, "if_exists", None),
         )
 
 

@@ -7,7 +7,8 @@ Selected when ``GITHUB_ACTIONS=true``. What it writes, following the runner's ru
   absent from the value. Outputs (see action.yml):
 
   ============== ==========================================================
-  status         ``published``, ``failed``, ``processing-timeout``, ``dry-run``
+  status         ``published``, ``unchanged``, ``skipped``, ``awaiting-approval``,
+                 ``dry-run``, ``failed``, ``processing-timeout``
   artifact-id    the first artifact's ID ("" until it is uploaded)
   artifact-ids   JSON object: artifact name -> artifact ID
   checksums      JSON object: artifact name -> SHA-512 hex
@@ -59,6 +60,8 @@ OUTPUT_NAMES = (
     "version-build-number",
     "version-state",
     "version-url",
+    "listing-state",
+    "listing-url",
 )
 
 #: Where a Docker action sees the runner's directories (the runner mounts them).
@@ -121,6 +124,7 @@ def step_outputs(result: ReleaseResult, result_file: str) -> dict[str, str]:
         "image-ids": json.dumps(result.image_ids(), sort_keys=True),
         "result-file": result_file,
         **{f"version-{name}": value for name, value in result.version_outputs().items()},
+        **result.listing_outputs(),
     }
 
 

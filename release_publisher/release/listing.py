@@ -30,6 +30,7 @@ from typing import Any
 from ..config.model import ListingSpec
 from ..errors import ApiError, VerificationError
 from ..result import RELEASE_ALREADY_PUBLISHED, RELEASE_CREATED, ListingInfo, ReleaseInfo
+from .captions import caption_for
 from .listing_rules import (
     ListingPlan,
     Screenshot,
@@ -91,8 +92,8 @@ class ListingStage:
         info, vplan, listing = run.result.release, run.version_plan, _listing(run)
         if info is None or vplan is None or listing is None or info.listing is not None:
             return
-        if not info.exists:
-            return
+        if not info.exists or info.status == RELEASE_ALREADY_PUBLISHED:
+            return  # not created, or there already (another run publishes its listing)
         assert info.app_software_id is not None
         build = int(info.build_number or vplan.build_number)
         plan = self._plan(run, listing, uploaded=True)
@@ -100,7 +101,9 @@ class ListingStage:
             try:
                 answer = run.require_api().publish_listing(info.app_software_id, build, plan.body)
             except ApiError as err:
+                info.listing_not_published = f"failed: {err.message}"
                 raise _with_rerun_hint(err) from None
+            info.listing_not_published = None
             self._record(run, info, answer, build, found=False)
             log.info(
                 "Published the listing: state %s, approval %s, revision %s",
@@ -125,6 +128,9 @@ class ListingStage:
             return False
         self._record(run, info, answer, info.build_number, found=True, asked=listing.state)
         info.status = RELEASE_ALREADY_PUBLISHED
+        info.listing_not_published = (
+            "the version already had its listing (read by GET); nothing was sent"
+        )
         for line in listing_found_lines(info.build_number, answer):
             log.info("%s", line)
         self._judge(info)
@@ -167,13 +173,21 @@ class ListingStage:
         if listing.screenshots:
             if uploaded:
                 shots = [
-                    Screenshot(file=img.file, image_id=img.id)
-                    for img in run.result.images
-                    if img.type == listing.screenshots and img.id
+                    Screenshot(
+                        file=record.file,
+                        image_id=record.id,
+                        caption=caption_for(local.path, listing.captions)[0],
+                    )
+                    for local, record in zip(run.plan.images, run.result.images, strict=False)
+                    if record.type == listing.screenshots and record.id
                 ]
             else:
                 shots = [
-                    Screenshot(file=str(img.path.name), image_id=None)
+                    Screenshot(
+                        file=str(img.path.name),
+                        image_id=None,
+                        caption=caption_for(img.path, listing.captions)[0],
+                    )
                     for img in run.plan.images
                     if img.type == listing.screenshots
                 ]

@@ -54,12 +54,13 @@ REJECTED = "REJECTED"
 
 
 class Screenshot(NamedTuple):
-    """A listing screenshot: ``file`` the uploaded file's name or path (its stem is the
-    caption), ``image_id`` the uploaded image's ID (None before the upload: a
-    placeholder is shown)."""
+    """A listing screenshot: ``file`` the uploaded file's name or path, ``image_id`` the
+    uploaded image's ID (None before the upload: a placeholder is shown), ``caption``
+    its caption (None: the file name without extension)."""
 
     file: str
     image_id: str | None
+    caption: str | None = None
 
 
 def build_listing_body(state: str, screenshots: Sequence[Screenshot] | None) -> dict[str, Any]:
@@ -67,9 +68,10 @@ def build_listing_body(state: str, screenshots: Sequence[Screenshot] | None) -> 
     "revision": 1, "screenshots": [{"imageId", "caption"}]}``; ``state`` is the config
     word (``public``/``private``, any case), sent uppercase; ``revision`` 1 as the
     proven client sends on a first publish (this tool publishes a version's listing
-    once: it reads it first). The caption is the file name without extension, in the
-    given (upload) order. ``screenshots`` None or empty: no ``screenshots`` key. A
-    missing image ID becomes the placeholder ``"<image ID of NAME after upload>"``."""
+    once: it reads it first). The caption is the screenshot's ``caption`` (default:
+    the file name without extension), in the given (upload) order. ``screenshots``
+    None or empty: no ``screenshots`` key. A missing image ID becomes the placeholder
+    ``"<image ID of NAME after upload>"``."""
     body: dict[str, Any] = {"state": wire_state(state), "revision": 1}
     if screenshots:
         body["screenshots"] = [
@@ -77,7 +79,7 @@ def build_listing_body(state: str, screenshots: Sequence[Screenshot] | None) -> 
                 "imageId": s.image_id
                 if s.image_id is not None
                 else f"<image ID of {PurePath(s.file).name} after upload>",
-                "caption": PurePath(s.file).stem,
+                "caption": s.caption if s.caption is not None else PurePath(s.file).stem,
             }
             for s in screenshots
         ]

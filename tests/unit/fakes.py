@@ -78,6 +78,12 @@ class FakeApi:
         #: what ``publish_listing`` answers (None: the state sent, APPROVED, revision 1)
         self.listing_answer: dict[str, Any] | None = None
         self.fail_create: Exception | None = None
+        #: fields the fake "Marketplace" stores instead of what was sent
+        self.store_as: dict[str, Any] = {}
+        #: store the created version, then raise this (a lost or duplicate answer)
+        self.fail_after_store: Exception | None = None
+        #: the listing POST raises this / answers this instead of the usual answer
+        self.fail_listing: Exception | None = None
 
     def _artifact(self, details: dict[str, Any] | None, checksum: str | None) -> Artifact:
         return Artifact(
@@ -147,7 +153,9 @@ class FakeApi:
             raise self.fail_create
         self.created.append((app_software_id, body))
         build = body["buildNumber"]
-        self.versions.append({**body, "state": "public"})
+        self.versions.append({**body, "state": "public", **self.store_as})
+        if self.fail_after_store is not None:
+            raise self.fail_after_store
         return {
             "buildNumber": build,
             "state": "public",
@@ -156,10 +164,19 @@ class FakeApi:
             },
         }
 
+    def get_version(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        self.calls.append(("get-version", str(build_number), self.clock.monotonic()))
+        for version in self.versions:
+            if version.get("buildNumber") == build_number:
+                return dict(version)
+        raise ApiError("Not Found", status=404)
+
     def publish_listing(
         self, app_software_id: str, build_number: int, body: dict[str, Any]
     ) -> dict[str, Any]:
         self.calls.append(("listing", f"{app_software_id}/{build_number}", self.clock.monotonic()))
+        if self.fail_listing is not None:
+            raise self.fail_listing
         self.listings.append((app_software_id, build_number, body))
         answer = self.listing_answer or {
             "state": body.get("state"),

@@ -120,7 +120,7 @@ def test_an_existing_listing_found_by_get_means_already_published(tmp_path: Path
     info = result.release
     assert info is not None and info.status == "already-published"
     assert info.listing is not None and info.listing.found and info.listing.revision == 1
-    assert result.status == "published"
+    assert result.status == "unchanged"  # nothing was sent but reads
 
 
 def test_an_existing_version_without_a_listing_gets_it_exactly_once(tmp_path: Path) -> None:
