@@ -129,12 +129,41 @@ class CopiedFrom:
 
 @dataclass
 class ListingInfo:
-    """The answer of ``POST .../versions/{buildNumber}/listing`` (``listing`` in the
-    JSON): ``state``, ``approvalStatus``, ``revision`` as Marketplace reported them."""
+    """The version's listing (``listing`` in the JSON): ``state``, ``approvalStatus``,
+    ``revision`` exactly as Marketplace reported them (the answer of ``POST
+    .../versions/{buildNumber}/listing``, or of its ``GET`` when the listing existed).
+
+    Added when known: ``url`` (``url``: the listing's API URL), ``asked_state``
+    (``askedState``: the state this run asked for, as sent: ``PUBLIC``/``PRIVATE``),
+    ``awaiting_approval`` (``awaitingApproval``: True when Marketplace reports
+    ``SUBMITTED``: published, awaiting Atlassian's approval), ``found`` (``found``: True
+    when the listing existed already and this run published none)."""
 
     state: Any = None
     approval_status: Any = None
     revision: Any = None
+    url: str | None = None
+    asked_state: str | None = None
+    awaiting_approval: bool = False
+    found: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``state``, ``approvalStatus``, ``revision``, then ``url``,
+        ``askedState``, ``awaitingApproval`` and ``found`` when set."""
+        out: dict[str, Any] = {
+            "state": self.state,
+            "approvalStatus": self.approval_status,
+            "revision": self.revision,
+        }
+        if self.url is not None:
+            out["url"] = self.url
+        if self.asked_state is not None:
+            out["askedState"] = self.asked_state
+        if self.awaiting_approval:
+            out["awaitingApproval"] = True
+        if self.found:
+            out["found"] = True
+        return out
 
 
 #: ``ReleaseInfo.status`` values
@@ -200,18 +229,20 @@ class ReleaseInfo:
     def listing_state(self) -> str:
         """The ``listing-state`` output: Marketplace's state of the listing published
         by this run (``public``, ``private``, ``submitted``...), ``awaiting-approval``
-        when it waits for approval, ``not-published`` when none was."""
-        if self.listing is None:
+        when it waits for approval, ``not-published`` when none was (a listing found
+        by GET, ``found``, was not published by this run)."""
+        if self.listing is None or self.listing.found:
             return "not-published"
         if self.awaiting_approval:
             return STATUS_AWAITING_APPROVAL
         state = self.listing.state
-        return state if isinstance(state, str) and state else "unknown"
+        # Marketplace reports PUBLIC/PRIVATE; the output speaks the config's lowercase words
+        return state.lower() if isinstance(state, str) and state else "unknown"
 
     def listing_url(self) -> str:
         """The ``listing-url`` output: the API URL of the published listing (the
         version's URL + ``/listing``), "" when none was published."""
-        if self.listing is None or not self.url:
+        if self.listing is None or self.listing.found or not self.url:
             return ""
         return self.url.rstrip("/") + "/listing"
 
@@ -219,9 +250,10 @@ class ReleaseInfo:
         """The JSON form: ``status``, ``hosting``, ``appSoftwareId``, ``buildNumber``,
         ``versionNumber``, then when known ``copiedFrom`` {buildNumber, versionNumber},
         ``state``, ``artifactId`` (an existing version's), ``url`` and ``listing``
-        {state, approvalStatus, revision} or ``listingNotPublished`` (why none was),
-        ``marketplacePage`` (the app's human page), ``changelog`` {releaseSummary,
-        releaseNotes} and ``captions`` [{file, caption}] (what is sent)."""
+        {state, approvalStatus, revision, ...} (see :class:`ListingInfo`) or
+        ``listingNotPublished`` (why none was), ``marketplacePage`` (the app's human
+        page), ``changelog`` {releaseSummary, releaseNotes} and ``captions`` [{file,
+        caption}] (what is sent)."""
         out: dict[str, Any] = {
             "status": self.status,
             "hosting": self.hosting,
@@ -240,11 +272,7 @@ class ReleaseInfo:
                 out["artifactId"] = self.artifact_id
             out["url"] = self.url
         if self.listing is not None:
-            out["listing"] = {
-                "state": self.listing.state,
-                "approvalStatus": self.listing.approval_status,
-                "revision": self.listing.revision,
-            }
+            out["listing"] = self.listing.to_dict()
         elif self.listing_not_published is not None:
             out["listingNotPublished"] = self.listing_not_published
         if self.marketplace_page is not None:

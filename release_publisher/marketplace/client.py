@@ -438,6 +438,27 @@ class MarketplaceClient(ListingEndpoints):
         )
         return expect_object(value, f"POST {path}", "a listing object", self._redact)
 
+    def get_listing(
+        self, app_software_id: str, build_number: int, *, deadline: float | None = None
+    ) -> dict[str, Any]:
+        """``GET /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``:
+        the version's listing as raw JSON (as the one client known to run in production
+        reads it: ``{state, approvalStatus, revision, screenshots, highlights,
+        moreDetails, heroImage, youtubeId, deploymentInstructions, developerLinks}``).
+        Raises :class:`UsageError` for bad arguments, :class:`ApiError` (404: no listing,
+        or no such version) or :class:`TransportError`."""
+        segment = _software_id(app_software_id)
+        build = check_build_number(build_number)
+        path = f"/rest/3/app-software/{segment}/versions/{build}/listing"
+        value = self._request(
+            "GET",
+            path,
+            _json,
+            not_found=f"no listing for build number {build} on app software {segment}",
+            deadline=deadline,
+        )
+        return expect_object(value, f"GET {path}", "a listing object", self._redact)
+
     # ------------------------------------------------------------------ machinery
 
     def _request(

@@ -87,6 +87,11 @@ class MarketplaceApi(Protocol):
         """``POST /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``."""
         ...
 
+    def get_listing(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        """``GET /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``
+        (ApiError 404: none)."""
+        ...
+
     def close(self) -> None:
         """Release the connections."""
         ...

@@ -71,6 +71,7 @@ from .render import (
 )
 from .resume import listing_still_missing, verified_checksum
 from .rules import (
+    AGREEMENT_NOTICE,
     Conflict,
     VersionPlan,
     build_version_plan,
@@ -254,6 +255,8 @@ class VersionStage:
             )
         require_complete(plan, location=config.where("release"))
         info.status = RELEASE_PLANNED
+        if not spec.agreements:
+            result.warnings.append(AGREEMENT_NOTICE)
 
     def _version_plan_for(self, *, artifact_id: str | None) -> VersionPlan:
         """The version plan (``artifact_id`` None: before the uploads, a placeholder)."""

@@ -75,6 +75,10 @@ class FakeApi:
         self.versions: list[dict[str, Any]] = []
         self.created: list[tuple[str, dict[str, Any]]] = []
         self.listings: list[tuple[str, int, dict[str, Any]]] = []
+        #: what ``get_listing`` answers per build number (absent: 404)
+        self.stored_listings: dict[int, dict[str, Any]] = {}
+        #: what ``publish_listing`` answers (None: the state sent, APPROVED, revision 1)
+        self.listing_answer: dict[str, Any] | None = None
         self.fail_create: Exception | None = None
         #: fields the fake "Marketplace" stores instead of what was sent
         self.store_as: dict[str, Any] = {}
@@ -82,7 +86,6 @@ class FakeApi:
         self.fail_after_store: Exception | None = None
         #: the listing POST raises this / answers this instead of the usual answer
         self.fail_listing: Exception | None = None
-        self.listing_answer: dict[str, Any] | None = None
         self.developer_apps: list[dict[str, Any]] = []
         self.app_listings: dict[str, dict[str, Any]] = {}
         self.put_bodies: list[tuple[str, dict[str, Any]]] = []
@@ -182,9 +185,21 @@ class FakeApi:
         if self.fail_listing is not None:
             raise self.fail_listing
         self.listings.append((app_software_id, build_number, body))
-        if self.listing_answer is not None:
-            return dict(self.listing_answer)
-        return {"state": body.get("state"), "approvalStatus": "approved", "revision": 1}
+        answer = self.listing_answer or {
+            "state": body.get("state"),
+            "approvalStatus": "APPROVED",
+            "revision": 1,
+        }
+        self.stored_listings[build_number] = {**body, **answer}
+        return answer
+
+    def get_listing(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        self.calls.append(
+            ("get-listing", f"{app_software_id}/{build_number}", self.clock.monotonic())
+        )
+        if build_number not in self.stored_listings:
+            raise ApiError("no listing", status=404)
+        return self.stored_listings[build_number]
 
     # app listing and parent software (issue 13): plain data, 404 for the unknown
 
