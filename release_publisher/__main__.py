@@ -1,36 +1,44 @@
 """Process entry point: ``python -m release_publisher`` and the ``release-publisher``
 console script.
 
-A stdout whose reader went away (``release-publisher --help | head -1``) ends the
-process quietly with :data:`~release_publisher.closed_pipe.EXIT_BROKEN_PIPE`, no
-traceback: the commands guard their own output (:mod:`release_publisher.closed_pipe`);
-this catches what argparse prints (``--help``, ``--version``) and the last flush.
+stdout is wrapped in a :class:`~release_publisher.closed_pipe.GuardedStream` for the
+whole process: a reader that went away (``release-publisher --help | head -1``) ends
+it quietly, no traceback, with
+:data:`~release_publisher.closed_pipe.EXIT_BROKEN_PIPE` for what argparse prints
+(``--help``, ``--version``); the commands decide their own exit code
+(:func:`release_publisher.cli.main`). The stop-signal handlers stay in place until the
+process ends, so a signal that arrives after the run's endings is ignored too
+(:mod:`release_publisher.stop_signals`).
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+from typing import TextIO, cast
 
 from .cli import main as cli_main
-from .closed_pipe import EXIT_BROKEN_PIPE, is_closed_pipe, silence
+from .closed_pipe import EXIT_BROKEN_PIPE, GuardedStream
+from .stop_signals import STOP_SIGNALS
 
 
 def main() -> None:
     """Run the CLI and exit with its code."""
+    guard = GuardedStream(sys.stdout)
+    sys.stdout = cast(TextIO, guard)
     try:
-        code = cli_main()
-    except OSError as exc:
-        if not is_closed_pipe(exc):
+        code = cli_main(restore_signals=False)
+    except SystemExit as stop:  # argparse: --help, --version, a usage error
+        if stop.code is not None and not isinstance(stop.code, int):
             raise
-        silence(sys.stdout)
-        code = EXIT_BROKEN_PIPE
-    try:
-        sys.stdout.flush()
-    except OSError as exc:
-        if not is_closed_pipe(exc):
-            raise
-        silence(sys.stdout)
-        code = code or EXIT_BROKEN_PIPE
+        code = stop.code or 0
+        guard.flush()
+        if guard.closed_pipe and code == 0:
+            code = EXIT_BROKEN_PIPE
+    guard.flush()
+    # the endings are done: a signal during the interpreter's own exit is ignored too
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, signal.SIG_IGN)
     sys.exit(code)
 
 

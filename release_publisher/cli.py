@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from . import __version__, release
 from .cli_options import AppVersion, command_of, log_options
 from .clock import Clock, SystemClock
-from .closed_pipe import EXIT_BROKEN_PIPE, GuardedStream, closed_pipe
+from .closed_pipe import EXIT_BROKEN_PIPE, GuardedStream, closed_pipe, closed_pipe_guarded
 from .config import load_config, schema_text
 from .config.model import ReleaseConfig
 from .console import ProgressReporter, setup_logging
@@ -219,10 +219,13 @@ def main(
     *,
     env: Mapping[str, str] | None = None,
     clock: Clock | None = None,
+    restore_signals: bool = True,
 ) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and ``env`` (default
     ``os.environ``); ``clock`` times pacing, polling and retries (default the system
-    clock; tests pass a FakeClock). Returns the exit code."""
+    clock; tests pass a FakeClock). ``restore_signals`` False (the process entry
+    point) leaves the stop-signal handlers in place after the run, ignoring signals
+    until the process exits. Returns the exit code."""
     environ = os.environ if env is None else env
     arguments = list(sys.argv[1:] if argv is None else argv)
     command = command_of(arguments)
@@ -243,7 +246,10 @@ def main(
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    stdout = cast(TextIO, GuardedStream(sys.stdout))
+    # the process entry point guards stdout already (__main__); in process: here
+    stdout = (
+        sys.stdout if closed_pipe_guarded(sys.stdout) else cast(TextIO, GuardedStream(sys.stdout))
+    )
     if args.command == "schema":
         stdout.write(schema_text())
         stdout.flush()
@@ -252,7 +258,9 @@ def main(
         from .sandbox import cli as sandbox_cli  # werkzeug: see build_parser
 
         return sandbox_cli.run(args)
-    code = Command(args, environ, clock=clock, stdout=stdout).run()
+    command_run = Command(args, environ, clock=clock, stdout=stdout)
+    command_run.signals.restore = restore_signals
+    code = command_run.run()
     if closed_pipe(stdout) and code == EXIT_OK and args.command != "publish":
         return EXIT_BROKEN_PIPE  # check: its output was cut (a release is not its log)
     return code

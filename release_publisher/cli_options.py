@@ -7,6 +7,7 @@ subcommand an argv names before it is parsed. argparse and the package version o
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,8 +45,9 @@ class AppVersion(argparse.Action):
         option_string: str | None = None,
     ) -> None:
         if values is None:
-            if option_string == "--version":
-                parser.exit(message=f"release-publisher {__version__}\n")
+            if option_string == "--version":  # as argparse's version action: stdout
+                sys.stdout.write(f"release-publisher {__version__}\n")
+                parser.exit()
             parser.error(f"argument {option_string}: expected one argument")
         setattr(namespace, self.dest, values)
 

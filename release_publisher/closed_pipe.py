@@ -38,6 +38,11 @@ def closed_pipe(stream: object) -> bool:
     return bool(getattr(stream, "closed_pipe", False))
 
 
+def closed_pipe_guarded(stream: object) -> bool:
+    """True when ``stream`` is a :class:`GuardedStream` already."""
+    return isinstance(stream, GuardedStream)
+
+
 def silence(stream: Any) -> None:
     """Point ``stream``'s descriptor at ``/dev/null`` (when it has one), so that
     flushing what it still buffers, now or at exit, cannot fail again. Never raises."""

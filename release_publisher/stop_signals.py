@@ -34,10 +34,14 @@ class Terminated(BaseException):
 
 
 class StopSignals:
-    """Handlers for :data:`STOP_SIGNALS` while the ``with`` block runs (the previous
-    handlers come back after it). Main thread only (``signal.signal``)."""
+    """Handlers for :data:`STOP_SIGNALS` while the ``with`` block runs. After it the
+    previous handlers come back when :attr:`restore` is True (in-process callers,
+    tests); the process entry point sets it False, so that a signal arriving after
+    the endings, until the process exits, is ignored too. Main thread only
+    (``signal.signal``)."""
 
     def __init__(self) -> None:
+        self.restore = True
         self.stopping = False
         self.is_ending = False
         #: names of the signals noted and not raised, in arrival order
@@ -55,6 +59,9 @@ class StopSignals:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self.is_ending = True
+        if not self.restore:
+            return
         for sig, handler in self._saved.items():
             signal.signal(sig, handler)  # type: ignore[arg-type]
 
