@@ -228,7 +228,10 @@ def main(
     if run_cli is None:
         from release_publisher.cli import main as cli_main
 
-        run_cli = cli_main
+        def run_cli(arguments: list[str]) -> int:
+            # a stop signal after the run's endings is ignored until the process exits
+            return cli_main(arguments, restore_signals=False)
+
     return run_cli(argv)
 
 
