@@ -292,9 +292,8 @@ class Command:
         self.quiet = bool(getattr(args, "quiet", False)) and not self.verbose
         self.result = ReleaseResult(app_key=None, version=None)
         # known before the settings are checked, so even a refused option is reported
-        self.result_path = Settings.result_path_of(args)
         self.result_file = ResultFile(
-            self.result_path,
+            Settings.result_path_of(args),
             resume=Settings.resume_path_of(args),
             warn=lambda message: log.warning("%s", message),
         )
@@ -552,7 +551,8 @@ class Command:
             self.stdout.write(REDACTOR.redact(self.result.to_json()))
             self.stdout.flush()
         try:
-            warnings = self.host.publish(self.result, result_file=self.result_path)
+            # None when the first write failed: no result-file output names it then
+            warnings = self.host.publish(self.result, result_file=self.result_file.path)
         except Exception as exc:  # noqa: BLE001 - outputs must never fail a finished upload
             warnings = [f"could not write the CI outputs: {exc}"]
         for warning in warnings:
