@@ -41,6 +41,7 @@ from .clock import Clock, SystemClock
 from .closed_pipe import EXIT_BROKEN_PIPE, GuardedStream, closed_pipe, closed_pipe_guarded
 from .config import load_config, schema_text
 from .config.model import ReleaseConfig
+from .config.notes_limit import fit_release_notes
 from .console import ProgressReporter, setup_logging
 from .errors import (
     EXIT_CONFIG,
@@ -67,7 +68,7 @@ from .result import (
     ReleaseResult,
 )
 from .result_file import ResultFile
-from .secrets import REDACTOR, Credentials, RedactingFilter, make_credentials
+from .secrets import REDACTOR, Credentials, make_credentials
 from .settings import (
     DEFAULT_CONFIG,
     ENV_BASE_URL,
@@ -309,7 +310,6 @@ class Command:
         if self.quiet:
             for handler in logging.getLogger("release_publisher").handlers:
                 handler.addFilter(_quiet_filter)
-        logging.getLogger().addFilter(RedactingFilter())
         with self.signals:
             try:
                 code = self._execute()
@@ -384,9 +384,11 @@ class Command:
             config = dataclasses.replace(config, **overrides)
         self.result.app_key, self.result.version = config.app_key, config.version
         self.result.base_url = config.base_url
+        notes_warning: str | None = None
         if config.release is not None:
-            # read once, here, so `check` and a dry run catch a missing section too
-            self.notes = notes_from_config(config)
+            # read once, here, so `check` and a dry run catch a missing section or notes
+            # longer than Marketplace takes, before any upload
+            self.notes, notes_warning = fit_release_notes(notes_from_config(config), config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
             for warning in plan.warnings:
@@ -401,6 +403,10 @@ class Command:
             previous.prefill(result)
         # only now: until here a resume file the result is written over keeps what it held
         self.result, self.result_file.taken_over = result, True
+        if notes_warning is not None:
+            log.warning("%s", notes_warning)
+            self.host.report_warning(notes_warning, config.where("release.notes"))
+            self.result.warnings.append(notes_warning)
         for warning in hosting_warnings(plan):
             log.warning("%s", warning)
             self.host.report_warning(warning, config.where("release.hosting"))
