@@ -505,6 +505,7 @@ class Command:
             hint=REDACTOR.redact(err.hint) if err.hint else None,
             exit_code=err.exit_code,
             artifact=getattr(err, "artifact_name", None),
+            location=dataclasses.asdict(err.location) if err.location is not None else None,
         )
         if self.verbose:
             self._print_traceback()

@@ -10,7 +10,8 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
                     "checksum", "key", "version", "binary", "verified": {...},
                     "state": "planned"|"uploaded"|"verified"}],
      "images": [{"type", "file", "id", "width", "height", "size", "reused", "sha512"}],
-     "error": null | {"kind", "message", "hint", "exit_code", "artifact"},
+     "error": null | {"kind", "message", "hint", "exit_code", "artifact",
+              "location": null | {"file", "line", "col", "field"}},
      "release": null | {"status", "hosting", "appSoftwareId", "buildNumber",
                         "versionNumber", "copiedFrom", "state", "artifactId", "url",
                         "listing"}   (ReleaseInfo.to_dict: which keys appear when),
@@ -84,13 +85,15 @@ class ImageResult:
 @dataclass
 class ErrorInfo:
     """Why a run failed: ``kind`` is the error class's ``kind``; ``artifact`` names the
-    artifact being worked on, if any."""
+    artifact being worked on, if any; ``location`` where in the config the cause is
+    (``{"file", "line", "col", "field"}``, any part null when unknown), if known."""
 
     kind: str
     message: str
     hint: str | None = None
     exit_code: int = 1
     artifact: str | None = None
+    location: dict[str, Any] | None = None
 
 
 @dataclass
