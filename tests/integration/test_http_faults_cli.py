@@ -91,12 +91,15 @@ def _in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     logger = logging.getLogger("release_publisher")
     handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    root_filters = list(logging.getLogger().filters)
+    root = logging.getLogger()
+    root_filters, root_handlers, root_level = list(root.filters), list(root.handlers), root.level
     yield
     logger.handlers[:] = handlers
     logger.setLevel(level)
     logger.propagate = propagate
-    logging.getLogger().filters[:] = root_filters
+    root.filters[:] = root_filters
+    root.handlers[:] = root_handlers
+    root.setLevel(root_level)
 
 
 @pytest.mark.usefixtures("_in_process")

@@ -30,12 +30,15 @@ ENV = {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN}
 def _restore_logging() -> Iterator[None]:
     logger = logging.getLogger("release_publisher")
     handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    root_filters = list(logging.getLogger().filters)
+    root = logging.getLogger()
+    root_filters, root_handlers, root_level = list(root.filters), list(root.handlers), root.level
     yield
     logger.handlers[:] = handlers
     logger.setLevel(level)
     logger.propagate = propagate
-    logging.getLogger().filters[:] = root_filters
+    root.filters[:] = root_filters
+    root.handlers[:] = root_handlers
+    root.setLevel(root_level)
 
 
 @pytest.fixture
