@@ -85,6 +85,8 @@ class Settings:
     quiet: bool = False
     result_stdout: bool = False
     dotenv: Path | None = None
+    #: ``--if-exists fail|skip`` (None: the config's ``release.if-exists``)
+    if_exists: str | None = None
 
     @staticmethod
     def result_path_of(args: argparse.Namespace) -> Path | None:
@@ -149,6 +151,7 @@ class Settings:
             quiet=bool(getattr(args, "quiet", False)) and not args.verbose,
             result_stdout=cls.result_to_stdout(args),
             dotenv=cls.dotenv_path_of(args),
+            if_exists=getattr(args, "if_exists", None),
         )
 
 

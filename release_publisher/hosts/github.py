@@ -7,7 +7,8 @@ Selected when ``GITHUB_ACTIONS=true``. What it writes, following the runner's ru
   absent from the value. Outputs (see action.yml):
 
   ============== ==========================================================
-  status         ``published``, ``failed``, ``processing-timeout``, ``dry-run``
+  status         ``published``, ``unchanged``, ``skipped``, ``awaiting-approval``,
+                 ``dry-run``, ``failed``, ``processing-timeout``
   artifact-id    the first artifact's ID ("" until it is uploaded)
   artifact-ids   JSON object: artifact name -> artifact ID
   checksums      JSON object: artifact name -> SHA-512 hex
@@ -37,6 +38,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
+from ..action_image import OUTPUTS
 from ..errors import Location, ReleasePublisherError
 from ..result import ReleaseResult
 from .base import Host, append_text
@@ -48,18 +50,9 @@ log = logging.getLogger("release_publisher")
 MAX_ANNOTATIONS = 10
 #: Prefix of the heredoc delimiters, as the GitHub toolkit writes them.
 DELIMITER_PREFIX = "ghadelimiter_"
-#: Names of the step outputs, as declared in action.yml.
-OUTPUT_NAMES = (
-    "status",
-    "artifact-id",
-    "artifact-ids",
-    "checksums",
-    "image-ids",
-    "result-file",
-    "version-build-number",
-    "version-state",
-    "version-url",
-)
+#: Names of the step outputs, as declared in action.yml (one list, kept equal to
+#: action.yml by a unit test).
+OUTPUT_NAMES = OUTPUTS
 
 #: Where a Docker action sees the runner's directories (the runner mounts them).
 CONTAINER_RUNNER_TEMP = "/github/runner_temp"
@@ -121,6 +114,7 @@ def step_outputs(result: ReleaseResult, result_file: str) -> dict[str, str]:
         "image-ids": json.dumps(result.image_ids(), sort_keys=True),
         "result-file": result_file,
         **{f"version-{name}": value for name, value in result.version_outputs().items()},
+        **result.listing_outputs(),
     }
 
 

@@ -4,9 +4,11 @@ Marketplace calls -> verification -> :class:`~release_publisher.result.ReleaseRe
 :func:`publish` runs the stages (:mod:`.stages`): the app version's plan (when the
 config has a ``release:`` section) before anything is uploaded, then the artifacts
 (:mod:`.artifacts`: upload or fetch, poll, verify), the listing images
-(:mod:`.images`, only once every artifact is verified), the app version
-(:mod:`.version`) and its listing (:mod:`.listing`). :func:`dry_run` prints the plan
-and calls the stages' ``plan`` only (read requests at most).
+(:mod:`.images`), the app version (:mod:`.version`) and its listing (:mod:`.listing`),
+as tasks run concurrently where the API allows (:mod:`.tasks`: at most 4 calls in
+flight; images while artifacts are processed, the version as soon as its artifact is
+verified, the listing after the version and the images). :func:`dry_run` prints the
+plan and calls the stages' ``plan`` only (read requests at most).
 
 The result is filled in as the run goes and checkpointed after every change, so
 whatever finished before a failure (an uploaded artifact ID) is kept.
@@ -20,7 +22,17 @@ from collections.abc import Callable
 from ..clock import Clock
 from ..errors import ReleasePublisherError
 from ..preflight.model import Plan
-from ..result import RELEASE_FAILED, STATUS_DRY_RUN, STATUS_PUBLISHED, ReleaseResult
+from ..result import (
+    RELEASE_ALREADY_PUBLISHED,
+    RELEASE_FAILED,
+    RELEASE_SKIPPED,
+    STATUS_AWAITING_APPROVAL,
+    STATUS_DRY_RUN,
+    STATUS_PUBLISHED,
+    STATUS_SKIPPED,
+    STATUS_UNCHANGED,
+    ReleaseResult,
+)
 from .artifacts import ArtifactStage
 from .images import ImageStage
 from .listing import ListingStage
@@ -28,6 +40,7 @@ from .render import DRY_RUN_READ_ONLY, describe_plan
 from .resume import PreviousRun
 from .run import MarketplaceApi, Phases, ProgressFactory, Run
 from .stages import Stage, apply_stages, plan_stages
+from .tasks import Executor, ThreadExecutor
 from .version import VersionStage
 
 log = logging.getLogger("release_publisher")
@@ -54,6 +67,7 @@ def publish(
     save: Callable[[ReleaseResult], None] | None = None,
     previous: PreviousRun | None = None,
     notes: str | None = None,
+    executor: Executor | None = None,
 ) -> ReleaseResult:
     """Publish every artifact, image and the app version of ``plan`` into ``result``.
 
@@ -61,12 +75,17 @@ def publish(
     ``phases`` folds the log (a CI host); ``progress`` makes upload progress callbacks;
     ``save(result)`` persists the result after each step (must not raise);
     ``previous`` is the run ``--resume`` takes verified artifacts and images from;
-    ``notes`` the release notes of this version.
+    ``notes`` the release notes of this version; ``executor`` runs the tasks (default:
+    a :class:`~.tasks.ThreadExecutor` of 4 workers; tests pass a
+    :class:`~.tasks.SerialExecutor`).
 
-    Returns ``result`` with status ``published``. Raises the
+    Returns ``result`` with the status of :func:`outcome_status`. Raises the
     :class:`~release_publisher.errors.ReleasePublisherError` that stopped the run, its
     ``artifact_name`` set to the artifact being worked on (None outside artifacts), an
-    app version not yet created marked ``failed``; ``result`` keeps what finished.
+    app version not yet created marked ``failed``; ``result`` keeps what finished
+    (the tasks in flight at a failure are waited for first). On KeyboardInterrupt (or
+    SIGTERM's exception) the checkpoints stop at once (the caller writes the result)
+    and the exception propagates without waiting for the tasks in flight.
     """
     run = Run(
         plan=plan,
@@ -82,15 +101,41 @@ def publish(
     stages = stages_for(plan)
     try:
         plan_stages(run, stages)
-        apply_stages(run, stages)
+        if not run.done:
+            run.fold = False
+            with phases.group("Publishing"):
+                apply_stages(run, stages, executor if executor is not None else ThreadExecutor())
     except ReleasePublisherError as err:
-        err.artifact_name = run.current  # type: ignore[attr-defined]
+        if getattr(err, "artifact_name", None) is None:
+            err.artifact_name = None  # type: ignore[attr-defined]
         if result.release is not None and not result.release.exists:
             result.release.status = RELEASE_FAILED
         raise
-    result.status = STATUS_PUBLISHED
+    except BaseException:
+        run.stop_checkpoints()
+        raise
+    result.status = outcome_status(result)
     run.checkpoint()
     return result
+
+
+def outcome_status(result: ReleaseResult) -> str:
+    """The status word of a finished run: ``skipped`` (``release.if-exists: skip``),
+    ``unchanged`` (nothing was sent but reads: no artifact or image uploaded by
+    this run, and the version, if any, already there), ``awaiting-approval`` (the listing waits for
+    approval), else ``published``."""
+    info = result.release
+    if info is not None and info.status == RELEASE_SKIPPED:
+        return STATUS_SKIPPED
+    # an ID that is not reused was uploaded by this run; a record without one was not sent
+    sent = any(a.id and not a.reused for a in result.artifacts) or any(
+        i.id and not i.reused for i in result.images
+    )
+    if not sent and (info is None or info.status == RELEASE_ALREADY_PUBLISHED):
+        return STATUS_UNCHANGED
+    if info is not None and info.awaiting_approval:
+        return STATUS_AWAITING_APPROVAL
+    return STATUS_PUBLISHED
 
 
 def dry_run(
@@ -112,9 +157,9 @@ def dry_run(
     plan raises (e.g. :class:`~release_publisher.errors.ConfigError` for a plan
     missing a field).
     """
-    for line in describe_plan(plan, dry_run=True):
-        log.info("%s", line)
     reads = plan.config.release is not None
+    for line in describe_plan(plan, dry_run=True, reads=reads and connect is not None, notes=notes):
+        log.info("%s", line)
     api = connect() if connect is not None and reads else None
     run = Run(
         plan=plan, api=api, clock=clock, result=result, phases=phases, notes=notes, dry_run=True

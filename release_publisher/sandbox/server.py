@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import socket
 import struct
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -24,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.urls import uri_to_iri
 
 from ..clock import Clock
 from .app import create_app
@@ -53,6 +56,19 @@ class _SandboxRequestHandler(WSGIRequestHandler):
         self._real_rfile = self.rfile
         self.rfile = io.BytesIO()
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """werkzeug's access log line; without its colour codes unless stderr is a
+        terminal (and ``NO_COLOR`` is unset): a log written to a file stays plain."""
+        if plain_access_log():
+            try:
+                line = f"{self.command} {uri_to_iri(self.path)} {self.request_version}"
+            except AttributeError:  # no path: the request line was bad
+                line = self.requestline
+            line = line.translate(self._control_char_table)
+            self.log("info", '"%s" %s %s', line, code, size)
+            return
+        super().log_request(code, size)
+
     def finish(self) -> None:
         try:
             super().finish()
@@ -62,6 +78,17 @@ class _SandboxRequestHandler(WSGIRequestHandler):
                     self._real_rfile.close()
                 with contextlib.suppress(OSError):
                     self.connection.close()  # the last reference: RST goes out now
+
+
+def plain_access_log() -> bool:
+    """True when the access log must carry no ANSI colour codes: stderr is not a
+    terminal (a file, a pipe, a CI log) or ``NO_COLOR`` is set."""
+    if os.environ.get("NO_COLOR"):
+        return True
+    try:
+        return not sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return True
 
 
 class _QuietHandler(_SandboxRequestHandler):
@@ -137,6 +164,9 @@ def start_sandbox(
     fetcher: Fetcher | None = None,
     access_log: bool = False,
     apps: Iterable[tuple[str, tuple[str, ...]]] = (),
+    latency: float = 0.0,
+    bandwidth: int = 0,
+    space_fetches: bool = True,
 ) -> SandboxServer:
     """Start the sandbox on ``host``:``port`` (0 = a free port) in a daemon thread and
     return it once it is listening.
@@ -148,12 +178,17 @@ def start_sandbox(
     overrides all of those (and exposes the size limits). ``access_log``: print
     werkzeug's one line per request to stderr. ``apps``: ``(app key, hostings)`` to
     register with no versions (see :mod:`.versions.catalog`; also after a reset).
+    ``latency`` (seconds added to every API response), ``bandwidth`` (request bodies
+    read at that many bytes per second; 0: unlimited) and ``space_fetches`` (False: a
+    fetch is not held to the upload spacing) apply over ``config`` too when given.
 
     Raises OSError when the address cannot be bound (e.g. the port is in use).
     """
     cfg = config or SandboxConfig(
         user=user, token=token, processing_delay=processing_delay, upload_spacing=upload_spacing
     )
+    if latency or bandwidth or not space_fetches:
+        cfg = replace(cfg, latency=latency, bandwidth=bandwidth, space_fetches=space_fetches)
     seeds = tuple((key, tuple(hostings)) for key, hostings in apps)
     if seeds:
         cfg = replace(cfg, apps=cfg.apps + seeds)
