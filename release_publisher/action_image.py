@@ -82,6 +82,7 @@ OUTPUTS: tuple[str, ...] = (
     "version-url",
     "listing-state",
     "listing-url",
+    "app-listing-updated",
 )
 
 

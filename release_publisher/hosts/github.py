@@ -115,6 +115,7 @@ def step_outputs(result: ReleaseResult, result_file: str) -> dict[str, str]:
         "result-file": result_file,
         **{f"version-{name}": value for name, value in result.version_outputs().items()},
         **result.listing_outputs(),
+        **result.app_listing_outputs(),
     }
 
 
