@@ -10,7 +10,7 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
      "artifacts": [{"name", "source": "file"|"url", "file", "url", "size", "id",
                     "checksum", "key", "version", "binary", "verified": {...},
                     "state": "planned"|"uploaded"|"verified"}],
-     "images": [{"type", "file", "id", "width", "height", "size"}],
+     "images": [{"type", "file", "id", "width", "height", "size", "reused", "sha512"}],
      "error": null | {"kind", "message", "hint", "exit_code", "artifact",
               "location": null | {"file", "line", "col", "field"}},
      "release": null | {"status", "hosting", "appSoftwareId", "buildNumber",
@@ -29,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,8 @@ class ImageResult:
     size: int | None = None
     #: True when the ID was taken over from a previous run (``--resume``)
     reused: bool = False
+    #: SHA-512 hex of the file uploaded as ``id`` (how ``--resume`` knows it unchanged)
+    sha512: str | None = None
 
 
 @dataclass
@@ -436,22 +440,61 @@ class ReleaseResult:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
 
     def write(self, path: Path) -> None:
-        """Write the JSON atomically (temp file in the same directory, then rename),
-        so a reader never sees half a file even if the run is killed mid-write.
-
-        The file is readable by everyone (mode 0644), like most files a
-        tool writes: in a Docker action it is written as root and a later step of the
-        job, running as the runner's user, must be able to read it.
+        """Write the JSON atomically: :func:`write_json` of :meth:`to_dict`.
 
         Raises OSError when the directory is missing or not writable, or ``path`` is a
         directory.
         """
-        path = Path(path)
+        write_text(path, self.to_json())
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON to ``path`` atomically (see :func:`write_text`).
+    Raises OSError."""
+    write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+#: signals held back while a result file is written (the temp file is always removed)
+_HELD_SIGNALS = {
+    s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
+}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM/SIGHUP back in this thread for the block: a stop signal
+    delivered mid-write (or while the temp file is removed) is handled just after."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    except (AttributeError, OSError, ValueError):  # no pthread_sigmask: write unguarded
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (temp file ``.result-*.json`` in
+    the same directory, then rename), so a reader never sees half a file even if the
+    run is killed mid-write. Stop signals are held back during the write, and the
+    temp file is removed on every failure: none survives a run.
+
+    The file is readable by everyone (mode 0644), like most files a
+    tool writes: in a Docker action it is written as root and a later step of the
+    job, running as the runner's user, must be able to read it.
+
+    Raises OSError when the directory is missing or not writable, or ``path`` is a
+    directory.
+    """
+    path = Path(path)
+    with _signals_held():
         fd, tmp = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=path.parent or ".")
         try:
             os.fchmod(fd, 0o644)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.to_json())
+                fh.write(text)
             Path(tmp).replace(path)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -565,9 +565,30 @@ def hosting_warnings(plan: Plan) -> list[str]:
 
 
 def _with_rerun_hint(err: ApiError) -> ApiError:
-    """``err`` with how to finish the release: a re-run recognises what exists."""
-    err.hint = f"{err.hint}; {RERUN_HINT}" if err.hint else RERUN_HINT
+    """``err`` with how to finish the release. A failure a re-run can finish (no
+    answer, a timeout, 408, 429, 5xx, or a request that may have taken effect): run
+    the same release again (:data:`~.render.RERUN_HINT`), a re-run recognises what
+    exists. A deterministic refusal (any other 4xx: a field the server refuses) fails
+    the same way again: fix the field it names first."""
+    if rerun_can_finish(err):
+        rerun = RERUN_HINT
+    else:
+        rerun = (
+            f"a re-run as it is fails the same way (HTTP {err.status} is Marketplace's answer "
+            "to what was sent): fix the field it names in the release config first, then run "
+            "the release with --resume RESULT.json (action: resume-from) so that uploaded "
+            "files are reused"
+        )
+    err.hint = f"{err.hint}; {rerun}" if err.hint else rerun
     return err
+
+
+def rerun_can_finish(err: ApiError) -> bool:
+    """True when running the same release again can succeed where ``err`` failed: no
+    HTTP answer (``status`` None: a timeout, a reset), 408, 429, a 5xx, or a request
+    that may have taken effect; False for any other answer (a deterministic 4xx)."""
+    status = err.status
+    return status is None or status >= 500 or status in (408, 425, 429) or err.may_have_taken_effect
 
 
 def _int(value: Any) -> int | None:
