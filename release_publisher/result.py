@@ -27,9 +27,11 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import signal
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -485,10 +487,28 @@ def write_text(path: Path, text: str) -> None:
     tool writes: in a Docker action it is written as root and a later step of the
     job, running as the runner's user, must be able to read it.
 
+    Only a regular file is ever replaced: a ``path`` that is a device (``/dev/null``,
+    ``/dev/stdout``), a FIFO or a socket is refused, never renamed over (as root that
+    would replace the device for the whole machine); a symbolic link is followed and
+    its target replaced. Use ``--result-json -`` for stdout.
+
     Raises OSError when the directory is missing or not writable, or ``path`` is a
-    directory.
+    directory or not a regular file.
     """
     path = Path(path)
+    try:
+        mode = path.stat().st_mode  # follows symbolic links
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise OSError(
+            errno.EINVAL,
+            f"{kind} (a device, pipe or directory is never replaced; "
+            "use --result-json - for stdout)",
+            str(path),
+        )
+    path = Path(os.path.realpath(path))
     with _signals_held():
         fd, tmp = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=path.parent or ".")
         try:

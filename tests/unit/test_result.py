@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
 from release_publisher.clock import FakeClock
-from release_publisher.result import CopiedFrom, ListingInfo, ReleaseInfo, ReleaseResult
+from release_publisher.result import (
+    CopiedFrom,
+    ListingInfo,
+    ReleaseInfo,
+    ReleaseResult,
+    write_text,
+)
 
 from .fakes import FakeApi, make_plan, publish_run
 
@@ -64,3 +73,20 @@ def test_release_keys_are_those_of_each_stage_of_the_version() -> None:
         url="https://x/7",
     )
     assert list(existing.to_dict())[-3:] == ["state", "artifactId", "url"]
+
+
+def test_a_device_or_fifo_is_never_replaced_and_a_link_is_followed(tmp_path: Path) -> None:
+    """As root, renaming over `--result-json /dev/null` would replace the device for
+    the whole machine: only a regular file is replaced; a link's target is written."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        write_text(fifo, "{}\n")
+    assert fifo.is_fifo()
+    target = tmp_path / "target.json"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target.name)
+    write_text(link, "{}\n")
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8") == "{}\n"
