@@ -44,6 +44,7 @@ from .errors import (
     UsageError,
 )
 from .hosts import Host, select_host
+from .marketplace.trace import TraceRecorder
 from .preflight import run_preflight
 from .preflight.model import Plan
 from .release.changelog import notes_from_config
@@ -138,6 +139,12 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
     publish.add_argument(
         "--ca-bundle", metavar="PATH", help="an extra CA certificate file (TLS-intercepting proxy)"
     )
+    publish.add_argument(
+        "--trace",
+        metavar="PATH",
+        help="write a redacted wire trace here: one JSON line per HTTP exchange (no "
+        "secrets, no file bytes), for bug reports and `sandbox --replay`",
+    )
     publish.add_argument("--user", help=f"Marketplace account email (default: ${ENV_USER})")
     publish.add_argument(
         "--token",
@@ -210,6 +217,7 @@ class Command:
         # known before the settings are checked, so even a refused option is reported
         self.result_path = Settings.result_path_of(args)
         self.notes: str | None = None  # release.notes of this version, read in _load
+        self.trace: TraceRecorder | None = None  # --trace, opened before any request
 
     def run(self) -> int:
         """Run the command; never raises (except SystemExit)."""
@@ -304,6 +312,7 @@ class Command:
             log.info("Resuming from %s", settings.resume)
             previous.prefill(self.result)
         self._first_checkpoint()
+        self._open_trace(settings)
         if settings.dry_run:
             # the client is made only if the app version plan reads Marketplace
             connect = (
@@ -370,7 +379,23 @@ class Command:
             ca_bundle=str(settings.ca_bundle) if settings.ca_bundle else None,
             clock=self.clock,
             log=lambda message: log.info("%s", message),
+            observer=self.trace,
         )
+
+    def _open_trace(self, settings: Settings) -> None:
+        """Create the ``--trace`` file (and its directory) before any request, so a
+        path that cannot be written stops the run before anything is sent. Raises
+        UsageError."""
+        if settings.trace is None:
+            return
+        try:
+            settings.trace.parent.mkdir(parents=True, exist_ok=True)
+            self.trace = TraceRecorder(settings.trace, redact=REDACTOR.redact, clock=self.clock)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the trace file {settings.trace}: {exc.strerror or exc}",
+                hint="give --trace a file path in a writable directory; nothing was sent",
+            ) from None
 
     # -- endings -----------------------------------------------------------------
 
@@ -443,6 +468,8 @@ class Command:
                 log.warning("could not write the result file %s: %s", self.result_path, exc)
 
     def _finish(self) -> None:
+        if self.trace is not None:
+            self.trace.close()
         if self.args.command != "publish":
             return
         self._checkpoint(self.result)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,6 +49,7 @@ from ..secrets import Credentials
 from ..urls import safe_url
 from . import errors as mperrors
 from .retry import Retryable
+from .trace import Exchange, ExchangeObserver
 from .upload import BytesBody, MultipartFileBody
 
 __all__ = [
@@ -225,7 +227,8 @@ class Transport:
 
     Each method makes ONE try: it returns an :class:`Answer` (any status), or a
     :class:`~.retry.Retryable` for a transport failure the retry policy may repeat,
-    or raises (:func:`classify_failure`, refused redirects).
+    or raises (:func:`classify_failure`, refused redirects). ``observer`` (when set)
+    is called once per exchange with its :class:`~.trace.Exchange` (the wire trace).
     """
 
     def __init__(
@@ -236,7 +239,9 @@ class Transport:
         timeouts: Timeouts,
         ca_bundle: str | None,
         redact: Redact,
+        observer: ExchangeObserver | None = None,
     ) -> None:
+        self.observer = observer
         self.base_url = base_url
         self.origin = origin(base_url)
         self.timeouts = timeouts
@@ -329,6 +334,7 @@ class Transport:
         """Send one request, read the whole answer; transport failures become a
         :class:`~.retry.Retryable` or raise (see :func:`classify_failure`)."""
         headers = {"Content-Type": body.content_type} if body is not None else None
+        started = time.monotonic()
         try:
             response = self._session.request(
                 method,
@@ -340,12 +346,15 @@ class Transport:
                 stream=True,
             )
         except requests.RequestException as exc:
+            self._observe(method, url, body, started, exc.response, b"", exc)
             return self._failure(exc, method, url, endpoint, body, status=None)
         try:
             try:
                 content = _read(response)
             except requests.RequestException as exc:
+                self._observe(method, url, body, started, response, b"", exc)
                 return self._failure(exc, method, url, endpoint, body, status=response.status_code)
+            self._observe(method, url, body, started, response, content, None)
             return Answer(
                 status=response.status_code,
                 reason=self._redact(response.reason or ""),
@@ -357,6 +366,34 @@ class Transport:
             )
         finally:
             response.close()
+
+    def _observe(
+        self,
+        method: str,
+        url: str,
+        body: Body | None,
+        started: float,
+        response: requests.Response | None,
+        content: bytes,
+        exc: requests.RequestException | None,
+    ) -> None:
+        """Hand one exchange to the observer (the wire trace), if any."""
+        if self.observer is None:
+            return
+        sent = response.request if response is not None else (exc.request if exc else None)
+        self.observer(
+            Exchange(
+                method=method,
+                url=url,
+                request_headers=dict(sent.headers) if sent is not None else {},
+                body=body,
+                status=response.status_code if response is not None else None,
+                response_headers=dict(response.headers) if response is not None else {},
+                response_body=content,
+                elapsed=time.monotonic() - started,
+                error=f"{type(exc).__name__}: {exc}" if exc is not None else None,
+            )
+        )
 
     def _failure(
         self,
