@@ -23,7 +23,8 @@ What it never holds: a secret in any form (``Authorization`` and
 string goes through the redactor: :data:`~release_publisher.secrets.REDACTOR` by
 default, which knows every registered secret's derived forms), and never file bytes (a
 multipart body is its part headers, file name, size and the SHA-512 the upload
-computed while streaming; ``null`` when the body was not sent to its end).
+computed while streaming; ``null`` when no answer came and the body was not sent to its
+end).
 
 The file is created with mode 0644 (like the result JSON) and flushed after every
 line: a crashed or interrupted run leaves every finished exchange. A failure to write
@@ -118,7 +119,7 @@ def trace_line(
         "attempt": attempt,
         "request": {
             "headers": _headers(exchange.request_headers, redact),
-            **_request_body(exchange.body, redact),
+            **_request_body(exchange.body, redact, answered=exchange.status is not None),
         },
         "response": response,
         "elapsed": round(max(0.0, exchange.elapsed), 6),
@@ -207,7 +208,13 @@ def _headers(headers: Mapping[str, str], redact: Redact) -> dict[str, str]:
     return out
 
 
-def _request_body(body: MultipartFileBody | BytesBody | None, redact: Redact) -> dict[str, Any]:
+def _request_body(
+    body: MultipartFileBody | BytesBody | None, redact: Redact, *, answered: bool
+) -> dict[str, Any]:
+    """The request body's record. A multipart body's SHA-512 is the one the upload
+    computed while streaming (for an answer that came before the end of the body: the
+    upload's digest of the whole file, which the client reads for verification
+    anyway); None when no answer came and the body was not sent to its end."""
     if body is None:
         return {}
     if isinstance(body, MultipartFileBody):
@@ -218,7 +225,7 @@ def _request_body(body: MultipartFileBody | BytesBody | None, redact: Redact) ->
                 "headers": _headers(headers, redact),
                 "filename": redact(match.group(1)) if match else None,
                 "size": body.size,
-                "sha512": body.sha512() if body.finished else None,
+                "sha512": body.sha512() if body.finished or answered else None,
             }
         }
     return _body(body.data, redact)

@@ -5,15 +5,19 @@ Marketplace can be reproduced offline, and a fix proven against it.
 Matching: each incoming request takes the next unused recorded exchange with the same
 method and *path pattern*, in the trace's order. The pattern is the path from its
 ``/rest/`` segment on (a trace recorded against ``https://api.atlassian.com/marketplace``
-replays on ``http://127.0.0.1:PORT``), with every ID segment matched by position: a
-segment is literal when it is lowercase letters, ``-`` and ``_`` only (``artifacts``,
-``app-software``, ``icon``) or the API version after ``rest``; anything else (artifact
-IDs, app keys, app software IDs, build numbers) matches any value at that position.
+replays on ``http://127.0.0.1:PORT``), with every ID segment matched by position: the
+segment after ``artifacts``, ``app-key``, ``app-software`` or ``versions`` (but the
+sub-resources ``fetch``, ``binary``, ``app-key``, ``versions``, ``listing``), and any
+segment that is not lowercase letters, ``-`` and ``_`` only, matches any value at that
+position (artifact IDs, app keys, app software IDs, build numbers); the others
+(``artifacts``, ``app-software``, the image type ``icon``, the API version after
+``rest``) must be equal.
 The query and the request body are not compared.
 
 The matched exchange's status, headers (minus the framing ones: ``Content-Length``,
 ``Transfer-Encoding``, ``Connection``, ``Content-Encoding``, ``Date``, ``Server``) and
-body (its JSON, or its recorded text) are sent back. A request that matches nothing
+body (its JSON, or its recorded text) are sent back; no ``Content-Type`` when none was
+recorded. A request that matches nothing
 gets ``599`` with a JSON error (``REPLAY_MISMATCH``) naming the request and the next
 unused recorded exchange, so a divergence is obvious. Recorded exchanges without an
 answer (a transport failure) are not replayed: the retry that followed them gets the
@@ -46,6 +50,9 @@ __all__ = ["MISMATCH_STATUS", "Recorded", "ReplayApp", "load_trace", "path_patte
 MISMATCH_STATUS = 599
 
 _LITERAL = re.compile(r"[a-z][a-z_-]*")
+#: Segments followed by an ID, and the sub-resources that may follow them instead.
+_COLLECTIONS = frozenset({"artifacts", "app-key", "app-software", "versions"})
+_SUBRESOURCES = frozenset({"fetch", "binary", "app-key", "versions", "listing"})
 _FRAMING = frozenset(
     {"content-length", "transfer-encoding", "connection", "content-encoding", "date", "server"}
 )
@@ -61,8 +68,11 @@ def path_pattern(path: str) -> tuple[str, ...]:
         segments = segments[segments.index("rest") :]
     out: list[str] = []
     for index, segment in enumerate(segments):
-        after_rest = index > 0 and segments[index - 1] == "rest"
-        out.append(segment if after_rest or _LITERAL.fullmatch(segment) else "{}")
+        previous = segments[index - 1] if index > 0 else ""
+        is_id = not _LITERAL.fullmatch(segment) or (
+            previous in _COLLECTIONS and segment not in _SUBRESOURCES
+        )
+        out.append("{}" if is_id and previous != "rest" else segment)
     return tuple(out)
 
 
@@ -199,6 +209,8 @@ class ReplayApp:
             response = self._mismatch(request.method, request.path)
         else:
             response = Response(item.body, status=item.status, headers=list(item.headers))
+            if not any(name.lower() == "content-type" for name, _ in item.headers):
+                del response.headers["Content-Type"]  # werkzeug's default: not recorded
         result: Iterable[bytes] = response(environ, start_response)
         return result
 

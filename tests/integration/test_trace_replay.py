@@ -257,7 +257,7 @@ def test_an_edited_trace_makes_the_replayed_run_fail_with_its_message(
             assert time.monotonic() < deadline, "the replay server did not start"
             time.sleep(0.05)
         base_url = ready.read_text(encoding="utf-8").strip()
-        failed = publish(workspace, base_url, "edited")
+        failed = publish(workspace, base_url, "edited", "--trace", str(tmp_path / "failed.trace"))
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
@@ -265,6 +265,9 @@ def test_an_edited_trace_makes_the_replayed_run_fail_with_its_message(
     assert "field errors (1)" in failed.stderr and FIELD_ERROR in failed.stderr
     assert FIELD_ERROR in failed.result["error"]["message"]
     assert failed.outputs["status"] == "failed"
+    # the failed run's own trace ends with the refused answer
+    last = lines(tmp_path / "failed.trace")[-1]
+    assert last["response"]["status"] == 400 and last["path"].endswith("/versions")
     assert b"0 requests unmatched" in err
 
 
@@ -282,3 +285,13 @@ def test_a_diverging_run_gets_599_naming_the_expected_exchange(
     assert "matches no unused recorded exchange" in diverged.stderr
     assert "POST /rest/3/assets/images/screenshot matches no unused" in diverged.stderr
     assert "expected next: POST /rest/3/app-software/" in diverged.stderr
+
+
+def test_a_trace_path_that_cannot_be_written_stops_before_any_request(
+    workspace: Workspace, emulator: SandboxServer
+) -> None:
+    (workspace.root / "a-directory").mkdir()
+    run = publish(workspace, emulator.base_url, "refused", "--trace", "a-directory")
+    assert run.code == 2
+    assert "cannot write the trace file" in run.stderr and "nothing was sent" in run.stderr
+    assert api_requests(emulator) == []
