@@ -33,4 +33,9 @@ def validator() -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
     schema = json.loads(schema_text())
+    # schema.json describes the file as an editor sees it: a ${...} value may stand for
+    # any valid value, and --version may supply app.version. The tool validates the
+    # interpolated values, by the same schema without those two allowances.
+    schema["$defs"]["template"] = False
+    schema["properties"]["app"]["required"] = ["key", "version"]
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)

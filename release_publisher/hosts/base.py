@@ -1,5 +1,7 @@
-"""The CI host adapter interface. Adapters know their host (files, log commands), and
-nothing of HTTP; they are fed a :class:`~release_publisher.result.ReleaseResult`.
+"""The CI host adapter interface and the helpers adapters share. Adapters know their
+host (files, log commands), and nothing of HTTP; they are fed a
+:class:`~release_publisher.result.ReleaseResult`. This module knows no concrete host:
+:func:`release_publisher.hosts.select_host` picks one.
 
 The pipeline and CLI use a host like this::
 
@@ -16,10 +18,10 @@ Every text an adapter writes (log commands, output files) is passed through
 
 from __future__ import annotations
 
+import abc
 import contextlib
-import logging
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -27,17 +29,17 @@ from ..errors import Location, ReleasePublisherError
 from ..result import ReleaseResult
 from ..secrets import REDACTOR
 
-log = logging.getLogger("release_publisher")
 
-
-class Host:
-    """A plain terminal or an unknown CI: no masking command, no output files; groups
-    are a heading line. Subclasses override what their host supports.
+class Host(abc.ABC):
+    """A CI host adapter. Subclasses implement :meth:`group` and :meth:`publish` and
+    override what else their host supports; the defaults here are what a host without
+    the feature does (no debug flag, no masking command, no annotations).
 
     ``env`` is the process environment; ``stream`` where log commands go (stdout).
     """
 
-    name = "local"
+    #: Short name of the host (``local``, ``github``, ``gitlab``).
+    name: str
 
     def __init__(self, env: Mapping[str, str], *, stream: TextIO | None = None) -> None:
         self.env = env
@@ -59,24 +61,24 @@ class Host:
         """``text`` with every registered secret replaced by ``***``."""
         return REDACTOR.redact(text)
 
-    @contextlib.contextmanager
-    def group(self, title: str) -> Iterator[None]:
-        """Fold the log lines of a phase under ``title``."""
-        log.info("== %s", title)
-        yield
+    @abc.abstractmethod
+    def group(self, title: str) -> contextlib.AbstractContextManager[None]:
+        """Fold the log lines of a phase under ``title`` (a context manager)."""
 
-    def report_error(self, error: ReleasePublisherError) -> None:
+    def report_error(self, error: ReleasePublisherError) -> None:  # noqa: B027 optional hook
         """Show a failure the way the host highlights errors (annotation). No-op here:
         the CLI prints the one-line error itself."""
 
-    def report_warning(self, message: str, location: Location | None = None) -> None:
+    def report_warning(  # noqa: B027 optional hook
+        self, message: str, location: Location | None = None
+    ) -> None:
         """Show a warning the way the host highlights warnings. No-op here."""
 
+    @abc.abstractmethod
     def publish(self, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
         """Write step outputs, job summary or dotenv report for ``result``. Never raises:
         returns the warnings for outputs that could not be written (the caller logs
         them)."""
-        return []
 
     # -- helpers for subclasses ------------------------------------------------------
 
@@ -111,18 +113,3 @@ def append_text(path: Path, text: str) -> str | None:
     except OSError as exc:
         return exc.strerror or type(exc).__name__
     return None
-
-
-def select_host(env: Mapping[str, str], *, stream: TextIO | None = None) -> Host:
-    """The adapter for the CI host described by ``env``: GitHub when
-    ``GITHUB_ACTIONS=true``, GitLab when ``GITLAB_CI=true`` (case-insensitive), else
-    :class:`Host`."""
-    if env.get("GITHUB_ACTIONS", "").strip().lower() == "true":
-        from .github import GitHubHost
-
-        return GitHubHost(env, stream=stream)
-    if env.get("GITLAB_CI", "").strip().lower() == "true":
-        from .gitlab import GitLabHost
-
-        return GitLabHost(env, stream=stream)
-    return Host(env, stream=stream)

@@ -1,10 +1,12 @@
 """GitLab CI: a dotenv report for later jobs and collapsible log sections.
 
 Selected when ``GITLAB_CI=true``. The dotenv report (declare it in the job with
-``artifacts: reports: dotenv: release-publisher.env``) is written to
+``artifacts: reports: dotenv: release-publisher.env``) is written to the path given
+to the host (``--dotenv PATH``, relative to the current directory), else the path in
+``RELEASE_PUBLISHER_DOTENV`` (relative to ``CI_PROJECT_DIR``), else
 ``$CI_PROJECT_DIR/release-publisher.env`` (the current directory without
-``CI_PROJECT_DIR``), or to the path in ``RELEASE_PUBLISHER_DOTENV``. Variables, in
-order of priority:
+``CI_PROJECT_DIR``). :func:`write_dotenv_report` writes the same report on any other
+host (see :mod:`.dotenv`). Variables, in order of priority:
 
 =================================== ===============================================
 MARKETPLACE_STATUS                  ``published``, ``failed``, ``processing-timeout``...
@@ -154,10 +156,13 @@ class GitLabHost(Host):
         *,
         stream: TextIO | None = None,
         now: Callable[[], float] = time.time,
+        dotenv: str | Path | None = None,
     ) -> None:
         super().__init__(env, stream=stream)
         self._now = now
         self._sections = 0
+        #: ``--dotenv PATH``: overrides ``RELEASE_PUBLISHER_DOTENV`` and the default.
+        self.dotenv = Path(dotenv) if dotenv else None
 
     @property
     def debug(self) -> bool:
@@ -181,9 +186,12 @@ class GitLabHost(Host):
             self._write(f"{_ESC}section_end:{int(self._now())}:{name}\r{_ESC}")
 
     def dotenv_path(self) -> Path:
-        """Where the dotenv report goes: ``RELEASE_PUBLISHER_DOTENV`` (relative to
-        ``CI_PROJECT_DIR``) if set, else ``$CI_PROJECT_DIR/release-publisher.env``;
-        the current directory stands in for an unset ``CI_PROJECT_DIR``."""
+        """Where the dotenv report goes: :attr:`dotenv` if given, else
+        ``RELEASE_PUBLISHER_DOTENV`` (relative to ``CI_PROJECT_DIR``) if set, else
+        ``$CI_PROJECT_DIR/release-publisher.env``; the current directory stands in for
+        an unset ``CI_PROJECT_DIR``."""
+        if self.dotenv is not None:
+            return self.dotenv
         base = Path(self.env.get("CI_PROJECT_DIR", "").strip() or Path.cwd())
         chosen = self.env.get(DOTENV_ENV, "").strip()
         return base / (chosen or DOTENV_FILE)
@@ -191,31 +199,52 @@ class GitLabHost(Host):
     def publish(self, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
         """Write the dotenv report (replacing an older one atomically). Never raises;
         returns the warnings for what could not be written or was left out."""
-        warnings: list[str] = []
-        try:
-            shown = self._shown_path(result_file) if result_file is not None else ""
-            text, dropped = render_dotenv(dotenv_variables(result, shown), redact=self.redact)
-            warnings += dropped
-            path = self.dotenv_path()
-            problem = _write_atomically(path, text)
-            if problem:
-                warnings.append(f"could not write the dotenv report {path}: {problem}")
-        except Exception as exc:  # noqa: BLE001 - outputs must never fail a finished upload
-            warnings.append(f"could not write the dotenv report: {type(exc).__name__}: {exc}")
-        return [self.redact(w) for w in warnings]
+        return write_dotenv_report(
+            result,
+            self.dotenv_path(),
+            result_file=result_file,
+            project_dir=self.env.get("CI_PROJECT_DIR", "").strip(),
+            redact=self.redact,
+        )
 
-    def _shown_path(self, path: Path) -> str:
-        """``path`` relative to ``CI_PROJECT_DIR`` when inside it (later jobs get the
-        job's artifacts there), else absolute; "" when no file is there."""
-        if not path.is_file():
-            return ""
-        full = path.absolute()
-        project = self.env.get("CI_PROJECT_DIR", "").strip()
-        if project:
-            root = Path(project).absolute()
-            if full != root and full.is_relative_to(root):
-                return full.relative_to(root).as_posix()
-        return str(full)
+
+def write_dotenv_report(
+    result: ReleaseResult,
+    path: Path,
+    *,
+    result_file: Path | None,
+    project_dir: str = "",
+    redact: Callable[[str], str] = lambda text: text,
+) -> list[str]:
+    """Write the dotenv report of ``result`` to ``path`` (replacing an older one
+    atomically; the directory must exist). ``result_file`` is shown relative to
+    ``project_dir`` when inside it. Never raises; returns the (redacted) warnings for
+    what was left out, and ``could not write the dotenv report PATH: reason`` when the
+    file could not be written."""
+    warnings: list[str] = []
+    try:
+        shown = _shown_path(result_file, project_dir) if result_file is not None else ""
+        text, dropped = render_dotenv(dotenv_variables(result, shown), redact=redact)
+        warnings += dropped
+        problem = _write_atomically(path, text)
+        if problem:
+            warnings.append(f"could not write the dotenv report {path}: {problem}")
+    except Exception as exc:  # noqa: BLE001 - outputs must never fail a finished upload
+        warnings.append(f"could not write the dotenv report: {type(exc).__name__}: {exc}")
+    return [redact(w) for w in warnings]
+
+
+def _shown_path(path: Path, project_dir: str) -> str:
+    """``path`` relative to ``project_dir`` (CI_PROJECT_DIR) when inside it (later jobs
+    get the job's artifacts there), else absolute; "" when no file is there."""
+    if not path.is_file():
+        return ""
+    full = path.absolute()
+    if project_dir:
+        root = Path(project_dir).absolute()
+        if full != root and full.is_relative_to(root):
+            return full.relative_to(root).as_posix()
+    return str(full)
 
 
 def _write_atomically(path: Path, text: str) -> str | None:

@@ -21,7 +21,9 @@ from typing import NoReturn
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-IMAGE = "release-publisher:test"
+#: The tag the session builds; set RELEASE_PUBLISHER_TEST_IMAGE so that parallel runs
+#: (other worktrees) do not overwrite each other's image.
+IMAGE = os.environ.get("RELEASE_PUBLISHER_TEST_IMAGE", "release-publisher:test")
 DEFAULT_BASE = "local/python-slim:test"
 BASE_IMAGE = os.environ.get("RELEASE_PUBLISHER_BASE_IMAGE", DEFAULT_BASE)
 BASE_SCRIPT = REPO.parent / "shared" / "tools" / "make-python-base-image.sh"
@@ -99,6 +101,15 @@ def image() -> str:
     if built.code != 0:
         pytest.fail(f"docker build failed:\n{built.output[-4000:]}")
     return IMAGE
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[str]:
+    """The emulator's base URL; it accepts USER / TOKEN."""
+    from release_publisher.sandbox.server import start_sandbox
+
+    with start_sandbox(user=USER, token=TOKEN) as server:
+        yield server.base_url
 
 
 @pytest.fixture(scope="session")

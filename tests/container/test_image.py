@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -52,15 +52,6 @@ release:
   summary: Container release
   listing: {state: public, screenshots: icon}
 """
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[str]:
-    """The emulator's base URL; it accepts USER / TOKEN."""
-    from release_publisher.sandbox.server import start_sandbox
-
-    with start_sandbox(user=USER, token=TOKEN) as server:
-        yield server.base_url
 
 
 def seed_app(sandbox: str, seed: Mapping[str, object]) -> None:

@@ -15,7 +15,7 @@ import pytest
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_obr, build_plugin_jar, write_png
 
-from .helpers import CLI, TOKEN, USER, Run, run_cli
+from .helpers import CLI, TOKEN, USER, Run, clean_env, run_cli
 
 __all__ = ["CLI", "TOKEN", "USER", "Run", "Workspace", "config_text", "obr_for"]
 
@@ -47,15 +47,14 @@ class Workspace:
         """Run ``release-publisher ARGS`` in the workspace with the emulator's
         credentials and ``--result-json result.json`` added to publish."""
         result_file = self.root / "result.json"
-        full_env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("GITHUB_", "GITLAB_", "INPUT_", "RUNNER_", "MARKETPLACE_"))
-        }
-        full_env.update(
-            {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
+        full_env = clean_env(
+            {
+                "MARKETPLACE_USER": USER,
+                "MARKETPLACE_TOKEN": TOKEN,
+                "PYTHONUNBUFFERED": "1",
+                **(env or {}),
+            }
         )
-        full_env.update(env or {})
         argv = list(args)
         if argv and argv[0] == "publish" and "--result-json" not in argv:
             argv += ["--result-json", str(result_file)]

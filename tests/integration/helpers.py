@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,11 @@ def api_requests(server: SandboxServer) -> list[dict[str, Any]]:
     return [r for r in request_log(server) if r["path"].startswith("/rest/")]
 
 
+def request_log_is_empty(server: SandboxServer) -> bool:
+    """True when the emulator received no API request (admin calls aside)."""
+    return api_requests(server) == []
+
+
 def uploads(server: SandboxServer) -> int:
     """How many artifact uploads (``POST /rest/3/artifacts``) the emulator received."""
     return sum(
@@ -72,12 +78,19 @@ def uploads(server: SandboxServer) -> int:
     )
 
 
-def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """``os.environ`` without CI, credential and proxy variables, plus ``extra``."""
+def clean_env(
+    extra: Mapping[str, str] | None = None, *, without: Iterable[str] = ()
+) -> dict[str, str]:
+    """The one environment for child processes of the tests: ``os.environ`` without CI
+    host, action input, credential and proxy variables (``NO_PROXY`` set to loopback)
+    and without the names in ``without``, plus ``extra``."""
+    dropped = {name.upper() for name in without}
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.upper().startswith(FOREIGN) and k.upper() not in PROXY_VARS
+        if not k.upper().startswith(FOREIGN)
+        and k.upper() not in PROXY_VARS
+        and k.upper() not in dropped
     }
     env["NO_PROXY"] = "127.0.0.1,localhost"
     env.update(extra or {})

@@ -1,28 +1,40 @@
 """The examples are what a new user runs first: `make demo` (examples/demo.py) must
-publish the sample app end to end, and examples/release.yml must pass `check`."""
+publish the sample app end to end, and examples/release.yml must pass `check`.
+
+Both run on a copy of examples/ in a temporary directory, so that building the sample
+app (examples/hello-app/target) and the demo's output leave the checkout unchanged."""
 
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from .helpers import clean_env
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_demo_publishes_the_sample_app_end_to_end(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB_"))}
-    env.pop("RELEASE_VERSION", None)
-    env["DEMO_OUT"] = str(tmp_path)
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A directory holding a copy of the checkout's examples/ (without a built target/),
+    standing in for the checkout's root."""
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "examples", root / "examples", ignore=shutil.ignore_patterns("target"))
+    return root
+
+
+def test_demo_publishes_the_sample_app_end_to_end(project: Path, tmp_path: Path) -> None:
+    env = clean_env({"DEMO_OUT": str(tmp_path)}, without=["RELEASE_VERSION"])
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "demo.py")],
-        cwd=ROOT,
+        [sys.executable, str(project / "examples" / "demo.py")],
+        cwd=project,
         env=env,
         capture_output=True,
         text=True,
@@ -44,16 +56,17 @@ def test_demo_publishes_the_sample_app_end_to_end(tmp_path: Path) -> None:
     assert "Traceback" not in output
 
 
-def test_example_config_passes_check() -> None:
+def test_example_config_passes_check(project: Path) -> None:
     subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "hello-app" / "build.py")],
+        [sys.executable, str(project / "examples" / "hello-app" / "build.py")],
+        cwd=project,
         check=True,
         capture_output=True,
     )
-    env = {k: v for k, v in os.environ.items() if k != "RELEASE_VERSION"}
+    env = clean_env(without=["RELEASE_VERSION"])
     proc = subprocess.run(
         [sys.executable, "-m", "release_publisher", "check", "--config", "examples/release.yml"],
-        cwd=ROOT,
+        cwd=project,
         env=env,
         capture_output=True,
         text=True,

@@ -14,9 +14,10 @@ import pytest
 
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_connect_descriptor, build_plugin_jar
+from tests.hostile import SECRET
 
 from .conftest import TOKEN, USER, Workspace, config_text, obr_for
-from .helpers import inject, request_log
+from .helpers import api_requests, clean_env, inject, request_log, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -306,3 +307,52 @@ def test_paths_given_on_the_command_line_follow_the_start_directory(
     assert run.code == 0, run.output
     assert (workspace.root / "out.json").is_file()
     assert not (project / "out.json").exists()
+
+
+def test_snapshot_reported_by_marketplace_exits_5_with_both_values_and_no_image(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """The emulator's GET answers details of a ``1.4.2-SNAPSHOT`` build for the
+    uploaded artifact (what Marketplace read from it): verification fails, exit 5."""
+    jar = workspace.root / "target" / "hello-1.4.2.jar"
+    sha = hashlib.sha512(jar.read_bytes()).hexdigest()
+    with start_sandbox(
+        data_dir=tmp_path / "data", user=USER, token=SECRET, processing_delay=600
+    ) as server:
+        details = {"key": "com.example.hello", "version": "1.4.2-SNAPSHOT"}
+        body = {
+            "fileInfo": {"checksum": f"sha512:{sha}"},
+            "details": details,
+            "_links": {"self": {"href": "/rest/3/artifacts/reported-1"}},
+        }
+        inject(server, {"endpoint": "get", "status": 200, "body": body})
+        images = "  - {type: icon, file: marketing/icon.png}\n"
+        workspace.config(config_text(server.base_url, images=images))
+        env = clean_env({"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": SECRET})
+        result_file = workspace.root / "result.json"
+        run = run_cli(
+            workspace.root, "publish", "--result-json", str(result_file), env=env,
+            result_file=result_file,
+        )  # fmt: skip
+        log = api_requests(server)
+    assert run.code == 5, run.output
+    assert "version: expected '1.4.2', Marketplace reports '1.4.2-SNAPSHOT'" in run.stderr
+    assert not any(r["endpoint"] == "image" for r in log)  # nothing after a mismatch
+    assert run.result is not None and run.result["images"][0]["id"] is None
+    assert run.result["artifacts"][0]["id"]
+
+
+def test_local_snapshot_build_is_refused_before_upload(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A local JAR whose descriptor says ``1.4.2-SNAPSHOT`` never reaches Marketplace:
+    pre-flight refuses it (exit 3) with both values."""
+    build_plugin_jar(workspace.root / "target" / "hello-1.4.2.jar", version="1.4.2-SNAPSHOT")
+    with start_sandbox(data_dir=tmp_path / "data", user=USER, token=SECRET) as server:
+        workspace.config(config_text(server.base_url))
+        env = clean_env({"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": SECRET})
+        run = run_cli(workspace.root, "publish", env=env)
+        log = api_requests(server)
+    assert run.code == 3, run.output
+    assert "1.4.2-SNAPSHOT" in run.stderr and "1.4.2" in run.stderr
+    assert log == []

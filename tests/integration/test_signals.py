@@ -4,7 +4,6 @@ SIGTERM mid-run still leaves the result JSON with what finished."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -25,9 +24,10 @@ def test_lines_arrive_live_and_sigterm_keeps_result(workspace: Workspace, tmp_pa
     ) as server:
         workspace.config(config_text(server.base_url, timeout=300))
         result_file = workspace.root / "result.json"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB_"))}
-        env.update({"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN})
-        env.pop("PYTHONUNBUFFERED", None)  # the tool must not depend on it
+        env = clean_env(
+            {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN},
+            without=["PYTHONUNBUFFERED"],  # the tool must not depend on it
+        )
         proc = subprocess.Popen(
             [*CLI, "publish", "--result-json", str(result_file)],
             cwd=workspace.root,

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from release_publisher.errors import ConfigError, Location, UsageError
-from release_publisher.hosts.base import Host, select_host
 from release_publisher.hosts.github import (
     OUTPUT_NAMES,
     GitHubHost,
@@ -20,9 +19,8 @@ from release_publisher.hosts.github import (
     format_output,
     runner_side_path,
 )
-from release_publisher.hosts.gitlab import GitLabHost
 from release_publisher.hosts.summary import MAX_SUMMARY_BYTES
-from release_publisher.result import ReleaseResult
+from release_publisher.result import ArtifactResult, ReleaseResult
 from release_publisher.secrets import Credentials
 
 from .conftest import CHECKSUM, MULTILINE_SECRET, TOKEN, USER
@@ -118,8 +116,6 @@ def test_delimiter_is_fresh_and_never_inside_the_value(monkeypatch: pytest.Monke
 
 def test_values_containing_the_delimiter_prefix_read_back_exactly(tmp_path: Path) -> None:
     result = ReleaseResult(app_key="a", version="1", status="published")
-    from release_publisher.result import ArtifactResult
-
     result.artifacts.append(ArtifactResult(name="ghadelimiter_", source="file", id="ghadelimiter_"))
     host, _, out, _ = make_host(tmp_path)
     host.publish(result, result_file=None)
@@ -325,19 +321,6 @@ def test_groups_fold_and_close_even_on_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("0", False), ("", False)])
 def test_runner_debug_turns_on_debug(value: str, expected: bool) -> None:
     assert GitHubHost({"RUNNER_DEBUG": value}).debug is expected
-
-
-@pytest.mark.parametrize(
-    ("env", "kind"),
-    [
-        ({"GITHUB_ACTIONS": "true"}, GitHubHost),
-        ({"GITLAB_CI": "true"}, GitLabHost),
-        ({"GITHUB_ACTIONS": "false"}, Host),
-        ({}, Host),
-    ],
-)
-def test_select_host(env: dict[str, str], kind: type[Host]) -> None:
-    assert type(select_host(env, stream=io.StringIO())) is kind
 
 
 # -- where later steps find the result file ----------------------------------------------

@@ -25,17 +25,10 @@ from release_publisher.testing import (
     manifest,
     plugin_xml,
 )
+from tests.hostile import BILLION_LAUGHS
 
 from .helpers import APP_KEY, make_config, plan_of, preflight_error
 
-BILLION_LAUGHS = (
-    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-    + "".join(
-        f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">\n'
-        for i in range(1, 10)
-    )
-    + ']>\n<atlassian-plugin key="&lol9;" name="x"/>\n'
-)
 EXTERNAL_ENTITY = (
     '<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
     '<atlassian-plugin key="&xxe;" name="x"/>\n'

@@ -11,21 +11,20 @@ import requests
 
 from release_publisher.errors import UsageError
 from release_publisher.secrets import Redactor, make_credentials
+from tests.hostile import HOSTILE_TOKENS, SECRET
 
 USER = "dev@example.com"
-SECRET = "mpTk-7f3a9c2e5b8d-Q"
-TRIMMED = {
-    "trailing-newline": SECRET + "\n",
-    "crlf": SECRET + "\r\n",
-    "leading-space": " " + SECRET,
-}
+TRIMMED = {name: HOSTILE_TOKENS[name] for name in ("trailing-newline", "crlf", "leading-space")}
 REFUSED = {
-    "empty": ("", "is empty or unset"),
-    "blank": (" \n", "is empty or unset"),
-    "non-ascii": ("t\u00f8ken-non-ascii-51f0", "a non-ASCII character"),
-    "multi-line": ("first-line-secret-1\nsecond-line-secret-2", "a line break"),
-    "header-injection": ("tok-51f0\r\nX-Injected: leaked-value", "a line break"),
-    "control": ("tok-51f0\x00tail-value", "a control character"),
+    name: (HOSTILE_TOKENS[name], why)
+    for name, why in [
+        ("empty", "is empty or unset"),
+        ("blank", "is empty or unset"),
+        ("non-ascii", "a non-ASCII character"),
+        ("multi-line", "a line break"),
+        ("header-injection", "a line break"),
+        ("control", "a control character"),
+    ]
 }
 
 
