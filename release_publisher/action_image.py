@@ -67,6 +67,7 @@ INPUTS: tuple[tuple[str, str], ...] = (
     ("poll-timeout", ""),
     ("ca-bundle", ""),
     ("resume-from", ""),
+    ("trace", "false"),
 )
 #: action.yml's outputs, in its order.
 OUTPUTS: tuple[str, ...] = (
@@ -79,6 +80,7 @@ OUTPUTS: tuple[str, ...] = (
     "version-build-number",
     "version-state",
     "version-url",
+    "trace-file",
 )
 
 

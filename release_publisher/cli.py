@@ -474,7 +474,11 @@ class Command:
             return
         self._checkpoint(self.result)
         try:
-            warnings = self.host.publish(self.result, result_file=self.result_path)
+            warnings = self.host.publish(
+                self.result,
+                result_file=self.result_path,
+                trace_file=self.trace.path if self.trace is not None else None,
+            )
         except Exception as exc:  # noqa: BLE001 - outputs must never fail a finished upload
             warnings = [f"could not write the CI outputs: {exc}"]
         for warning in warnings:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from tests.unit.hosts.runner_files import parse_github_output
 
 from .conftest import Workspace, config_text
 from .helpers import CLI, api_requests, clean_env, inject, run_cli
+
+ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
 
 pytestmark = pytest.mark.integration
 
@@ -158,6 +161,7 @@ def comparable(value: Any, base_url: str) -> Any:
     if isinstance(data, dict):
         data.pop("timings", None)
         data.pop("result-file", None)
+        data.pop("trace-file", None)
     return data
 
 
@@ -206,7 +210,8 @@ def test_replay_reproduces_the_outcome_and_outputs(
     emulator.stop()
     replay = ReplayApp(load_trace(recording.trace))
     with start_sandbox(replay=replay) as server:
-        again = publish(workspace, server.base_url, "replay")
+        retrace = workspace.root / "replay.trace"
+        again = publish(workspace, server.base_url, "replay", "--trace", str(retrace))
     assert again.code == recording.code == 0, again.stderr
     assert comparable(again.result, server.base_url) == comparable(
         recording.result, recording.base_url
@@ -215,6 +220,17 @@ def test_replay_reproduces_the_outcome_and_outputs(
         recording.outputs, recording.base_url
     )
     assert again.outputs["status"] == "published"
+    assert again.outputs["trace-file"] == str(retrace)
+    # the same conversation: every request and answer as recorded, retry included
+
+    def said(path: Path) -> list[Any]:
+        return [
+            (r["method"], r["path"], r["query"], r["attempt"], r["response"]["status"],
+             r["response"].get("json"), r["request"].get("json"))
+            for r in lines(path)
+        ]  # fmt: skip
+
+    assert said(retrace) == said(recording.trace)
     assert replay.unmatched == 0 and replay.unused() == []
 
 
@@ -295,3 +311,30 @@ def test_a_trace_path_that_cannot_be_written_stops_before_any_request(
     assert run.code == 2
     assert "cannot write the trace file" in run.stderr and "nothing was sent" in run.stderr
     assert api_requests(emulator) == []
+
+
+def test_the_action_trace_input_writes_the_trace_named_by_the_trace_file_output(
+    workspace: Workspace, emulator: SandboxServer, tmp_path: Path
+) -> None:
+    temp, outputs = tmp_path / "tmp", tmp_path / "out"
+    temp.mkdir()
+    workspace.config(config_text(emulator.base_url))
+    env = clean_env(
+        {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_OUTPUT": str(outputs),
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+            "GITHUB_WORKSPACE": str(workspace.root),
+            "INPUT_USER": USER,
+            "INPUT_TOKEN": TOKEN,
+            "INPUT_TRACE": "true",
+            "TMPDIR": str(temp),
+        }
+    )
+    run = run_cli(workspace.root, env=env, argv0=[sys.executable, str(ENTRYPOINT)])
+    assert run.code == 0, run.output
+    named = parse_github_output(outputs.read_text(encoding="utf-8"))
+    trace = Path(named["trace-file"])
+    assert trace == temp / "release-publisher-trace.jsonl"
+    assert Path(named["result-file"]).parent == trace.parent
+    assert [r["method"] for r in lines(trace)] == [e["method"] for e in api_requests(emulator)]

@@ -230,3 +230,12 @@ def test_resume_from_a_runner_path_is_mapped_into_the_container(
     }
     argv = invocation_for(env, tmp_path)
     assert argv[argv.index("--resume") + 1] == seen
+
+
+def test_trace_input_writes_the_wire_trace_beside_the_result_file(tmp_path: Path) -> None:
+    assert "--trace" not in build_invocation(CREDENTIALS, result_dirs=[str(tmp_path)]).argv
+    env = {**CREDENTIALS, "INPUT_TRACE": "true"}
+    argv = build_invocation(env, result_dirs=[str(tmp_path)]).argv
+    assert argv[argv.index("--trace") + 1] == str(tmp_path / "release-publisher-trace.jsonl")
+    with pytest.raises(InputError, match="'trace' input must be true or false"):
+        build_invocation({**CREDENTIALS, "INPUT_TRACE": "maybe"}, result_dirs=[str(tmp_path)])
