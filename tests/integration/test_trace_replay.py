@@ -310,6 +310,7 @@ def test_a_trace_path_that_cannot_be_written_stops_before_any_request(
     run = publish(workspace, emulator.base_url, "refused", "--trace", "a-directory")
     assert run.code == 2
     assert "cannot write the trace file" in run.stderr and "nothing was sent" in run.stderr
+    assert run.outputs["trace-file"] == ""
     assert api_requests(emulator) == []
 
 

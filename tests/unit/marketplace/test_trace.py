@@ -160,6 +160,18 @@ def test_each_try_of_a_retried_call_names_its_attempt(
     assert third["response"]["status"] == 200
 
 
+def test_each_redirect_hop_is_a_line_of_the_same_attempt(
+    requests_mock: Any, trace: TraceRecorder
+) -> None:
+    requests_mock.get(f"{ART}/x", status_code=302, headers={"Location": "/marketplace/v2/x"})
+    requests_mock.get(f"{BASE}/v2/x", json=artifact_json("x"))
+    client(trace).get_artifact("x")
+    first, second = lines(trace)
+    assert first["response"]["status"] == 302
+    assert first["response"]["headers"]["Location"] == "/marketplace/v2/x"
+    assert (second["path"], second["attempt"]) == ("/marketplace/v2/x", 1)
+
+
 def test_a_later_call_starts_again_at_attempt_1(requests_mock: Any, trace: TraceRecorder) -> None:
     requests_mock.get(f"{ART}/x", [{"status_code": 503}, {"json": artifact_json("x")}])
     requests_mock.get(f"{ART}/y", json=artifact_json("y"))
