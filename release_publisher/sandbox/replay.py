@@ -57,6 +57,9 @@ _FRAMING = frozenset(
     {"content-length", "transfer-encoding", "connection", "content-encoding", "date", "server"}
 )
 _DRAIN_BLOCK = 1 << 20
+#: An HTTP header name (RFC 9110 token) and a value that can be sent (no line breaks).
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 
 
 def path_pattern(path: str) -> tuple[str, ...]:
@@ -105,7 +108,8 @@ def load_trace(path: Path) -> list[Recorded]:
 
     Raises :class:`UsageError` naming ``path:line`` for a file that cannot be read, a
     line that is not a JSON object, or a recorded answer without a method, path or
-    a status in 100..599; and when the trace holds no answer at all."""
+    a status in 100..599, or with a header that cannot be sent (a line break in it);
+    and when the trace holds no answer at all."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -153,6 +157,9 @@ def _answer(item: dict[str, Any], path: Path, number: int) -> Recorded | None:
         isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
     ):
         raise _bad(path, number, "response.headers must map names to strings")
+    for name, value in headers.items():
+        if not _TOKEN.fullmatch(name) or not _HEADER_VALUE.fullmatch(value):
+            raise _bad(path, number, f"response header {name[:40]!r} cannot be sent")
     if "json" in response:
         body = json.dumps(response["json"]).encode()
     elif isinstance(response.get("text"), str):

@@ -137,6 +137,9 @@ def test_exchanges_without_an_answer_are_skipped(tmp_path: Path) -> None:
         ("[1, 2]", "not a JSON object"),
         (json.dumps(line("GET", "/rest/3/x", 700)), "response.status must be an HTTP status"),
         (json.dumps({"response": {"status": 200}}), "no method or path"),
+        (json.dumps(line("GET", "/rest/3/x", 200, json={}) | {"response": {
+            "status": 200, "headers": {"X-Evil": "a\r\nSet-Cookie: x=1"}}}),
+         "response header 'X-Evil' cannot be sent"),
     ],
 )  # fmt: skip
 def test_a_bad_trace_line_is_named_by_file_and_line(
