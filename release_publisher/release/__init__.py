@@ -4,9 +4,9 @@ Marketplace calls -> verification -> :class:`~release_publisher.result.ReleaseRe
 :func:`publish` runs the stages (:mod:`.stages`): the app version's plan (when the
 config has a ``release:`` section) before anything is uploaded, then the artifacts
 (:mod:`.artifacts`: upload or fetch, poll, verify), the listing images
-(:mod:`.images`, only once every artifact is verified) and the app version and its
-listing (:mod:`.version`). :func:`dry_run` prints the plan and calls the stages'
-``plan`` only (read requests at most).
+(:mod:`.images`, only once every artifact is verified), the app version
+(:mod:`.version`) and its listing (:mod:`.listing`). :func:`dry_run` prints the plan
+and calls the stages' ``plan`` only (read requests at most).
 
 The result is filled in as the run goes and checkpointed after every change, so
 whatever finished before a failure (an uploaded artifact ID) is kept.
@@ -23,7 +23,8 @@ from ..preflight.model import Plan
 from ..result import RELEASE_FAILED, STATUS_DRY_RUN, STATUS_PUBLISHED, ReleaseResult
 from .artifacts import ArtifactStage
 from .images import ImageStage
-from .render import describe_plan
+from .listing import ListingStage
+from .render import DRY_RUN_READ_ONLY, describe_plan
 from .resume import PreviousRun
 from .run import MarketplaceApi, Phases, ProgressFactory, Run
 from .stages import Stage, apply_stages, plan_stages
@@ -34,10 +35,11 @@ log = logging.getLogger("release_publisher")
 
 def stages_for(plan: Plan) -> list[Stage]:
     """The stages of ``plan``'s release, in the order they apply: artifacts, listing
-    images, then the app version (only with a ``release:`` section)."""
+    images, then the app version and its listing (only with a ``release:`` section)."""
     stages: list[Stage] = [ArtifactStage(), ImageStage()]
     if plan.config.release is not None:
         stages.append(VersionStage())
+        stages.append(ListingStage())
     return stages
 
 
@@ -122,5 +124,8 @@ def dry_run(
     finally:
         if api is not None:
             api.close()
+    if api is not None:
+        log.info("")
+        log.info("%s", DRY_RUN_READ_ONLY)
     result.status = STATUS_DRY_RUN
     return result

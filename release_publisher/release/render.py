@@ -1,8 +1,8 @@
 """Every text a person reads about a release: the plan of ``check`` and
 ``publish --dry-run`` (:func:`describe_plan`), the app version plan with its exact
-request bodies (:func:`render_plan`), the dry run's closing lines, and the closing
-lines of ``publish`` (:func:`describe_result`). Lines, not printing: the caller logs
-them (redacted)."""
+request bodies (:func:`render_plan`, :func:`render_listing_plan`), the dry run's
+closing lines, and the closing lines of ``publish`` (:func:`describe_result`).
+Lines, not printing: the caller logs them (redacted)."""
 
 from __future__ import annotations
 
@@ -216,9 +216,15 @@ def render_plan(plan: VersionPlan) -> list[str]:
         lines.append("IDs in <...> are filled in after the uploads.")
     lines.append(f"Request: POST {plan.versions_path}")
     lines.extend(json.dumps(plan.body, indent=2, ensure_ascii=False).splitlines())
-    if plan.listing_body is not None:
-        lines.append(f"Request: POST {plan.listing_path}")
-        lines.extend(json.dumps(plan.listing_body, indent=2, ensure_ascii=False).splitlines())
-    else:
-        lines.append("Listing: not published (no release.listing)")
+    return lines
+
+
+def render_listing_plan(path: str, body: dict[str, Any] | None) -> list[str]:
+    """The dry run's lines for the version's listing: the request to ``path``
+    (``/rest/3/app-software/{id}/versions/{buildNumber}/listing``) and its exact JSON
+    ``body`` (``json.dumps(indent=2)``); None: not published (no ``release.listing``)."""
+    if body is None:
+        return ["Listing: not published (no release.listing)"]
+    lines = [f"Request: POST {path}"]
+    lines.extend(json.dumps(body, indent=2, ensure_ascii=False).splitlines())
     return lines

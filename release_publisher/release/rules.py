@@ -5,9 +5,9 @@ data (no HTTP, no clock, no disk).
 - the rules: :func:`major_line`, :func:`choose_previous` (what to copy from),
   :func:`find_conflicts` and :func:`conflict_error` (an existing version or build
   number), :func:`next_build_number` (``auto``);
-- :func:`build_version_plan`: the bodies of ``POST .../versions`` and
-  ``POST .../versions/{buildNumber}/listing`` with where every value came from, and
-  :func:`require_complete`, which refuses a plan with something missing.
+- :func:`build_version_plan`: the body of ``POST .../versions`` with where every
+  value came from, and :func:`require_complete`, which refuses a plan with something
+  missing (the listing body: :mod:`.listing_rules`).
 
 The version stage (:mod:`release_publisher.release.version`) calls these: it plans
 before any upload (with placeholders for the IDs), decides what an existing version
@@ -17,8 +17,7 @@ What is known about these endpoints comes from one working script (Data Center, 
 plugin); which fields Marketplace requires is not documented. Decisions taken here
 (see each function): the ``auto`` build number is 1 + the highest existing build
 number; cloud versions get ``frameworkId: "connect"`` (UNVERIFIED); the payment model
-is sent exactly as stated or as copied; the listing body carries only ``state`` and
-``screenshots``.
+is sent exactly as stated or as copied.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from ..config.model import Compatibility, VersionSpec
@@ -116,36 +114,26 @@ class FieldSource(NamedTuple):
     source: str
 
 
-class Screenshot(NamedTuple):
-    """A listing screenshot: ``file`` the uploaded file's name or path (its stem is the
-    caption), ``image_id`` the uploaded image's ID (None before the upload: a
-    placeholder is shown)."""
-
-    file: str
-    image_id: str | None
-
-
 @dataclass(frozen=True)
 class VersionPlan:
-    """Everything needed to create the version and publish its listing, and why.
+    """Everything needed to create the version, and why (its listing is planned by
+    :mod:`.listing_rules`).
 
-    ``body`` is the exact JSON body of ``POST /rest/3/app-software/{appSoftwareId}/versions``
-    and ``listing_body`` that of ``POST .../versions/{buildNumber}/listing`` (None: no
-    ``release.listing``). ``has_placeholders`` is True while the artifact ID or a
-    screenshot image ID is a ``<...>`` placeholder (a dry run before the uploads): such a
-    plan is for printing only. ``previous`` is the latest version of the same major line
-    (None: none); ``copied_from`` is ``previous`` when at least one value was copied from
-    it. ``sources`` explains every field; ``missing`` says what has to be stated before
-    anything is uploaded (``missing_fields`` the config fields, e.g.
-    ``"release.compatibility"``); ``conflicts`` the existing versions with the same
-    version or build number.
+    ``body`` is the exact JSON body of
+    ``POST /rest/3/app-software/{appSoftwareId}/versions``. ``has_placeholders`` is
+    True while the artifact ID is a ``<...>`` placeholder (a dry run before the
+    uploads): such a plan is for printing only. ``previous`` is the latest version of
+    the same major line (None: none); ``copied_from`` is ``previous`` when at least one
+    value was copied from it. ``sources`` explains every field; ``missing`` says what
+    has to be stated before anything is uploaded (``missing_fields`` the config
+    fields, e.g. ``"release.compatibility"``); ``conflicts`` the existing versions with
+    the same version or build number.
     """
 
     hosting: str
     version_number: str
     build_number: int
     body: dict[str, Any]
-    listing_body: dict[str, Any] | None
     previous: ExistingVersion | None
     copied_from: ExistingVersion | None
     sources: list[FieldSource]
@@ -168,11 +156,6 @@ class VersionPlan:
         app software is not resolved)."""
         ident = self.app_software.id if self.app_software else "<appSoftwareId>"
         return f"/rest/3/app-software/{ident}/versions"
-
-    @property
-    def listing_path(self) -> str:
-        """``/rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``."""
-        return f"{self.versions_path}/{self.build_number}/listing"
 
 
 def _framework(hosting: str, artifact: str) -> tuple[dict[str, Any], str]:
@@ -227,27 +210,6 @@ def _nothing_to_copy(
     return None
 
 
-def build_listing_body(state: str, screenshots: Sequence[Screenshot] | None) -> dict[str, Any]:
-    """The body of ``POST /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``:
-    ``{"state": "public"|"private", "screenshots": [{"imageId", "caption"}]}``, the
-    caption being the file name without extension, in the given (upload) order.
-    ``screenshots`` None or empty: no ``screenshots`` key. Nothing else is sent
-    (``revision``, ``highlights``, ``heroImage`` are left to Marketplace's defaults).
-    A missing image ID becomes the placeholder ``"<image ID of NAME after upload>"``."""
-    body: dict[str, Any] = {"state": state}
-    if screenshots:
-        body["screenshots"] = [
-            {
-                "imageId": s.image_id
-                if s.image_id is not None
-                else f"<image ID of {PurePath(s.file).name} after upload>",
-                "caption": PurePath(s.file).stem,
-            }
-            for s in screenshots
-        ]
-    return body
-
-
 def build_version_plan(
     spec: VersionSpec,
     *,
@@ -256,15 +218,13 @@ def build_version_plan(
     versions: Sequence[ExistingVersion],
     notes: str | None,
     app_software: AppSoftware | None = None,
-    screenshots: Sequence[Screenshot] | None = None,
 ) -> VersionPlan:
     """Plan the version ``version_number`` of ``spec.hosting``'s app software.
 
     ``artifact_id`` is the uploaded artifact's ID (None before the upload: the body then
     holds ``"<artifact ID of 'NAME' after upload>"``); ``versions`` every existing
     version (all pages); ``notes`` the release notes text already resolved (see
-    :func:`~release_publisher.release.changelog.notes_from_config`; None: none);
-    ``screenshots`` the images of ``release.listing.screenshots`` in upload order.
+    :func:`~release_publisher.release.changelog.notes_from_config`; None: none).
 
     Each field of the body, in order: ``buildNumber`` (:func:`next_build_number`),
     ``versionNumber``, ``compatibilities``, ``supportedPaymentModel`` and ``licenseType``
@@ -390,18 +350,12 @@ def build_version_plan(
     else:
         sources.append(FieldSource("changelog", None, "not sent: no summary or notes stated"))
 
-    listing_body = None
-    shots: Sequence[Screenshot] = ()
-    if spec.listing is not None:
-        shots = screenshots or () if spec.listing.screenshots is not None else ()
-        listing_body = build_listing_body(spec.listing.state, shots)
-    placeholders = artifact_id is None or any(s.image_id is None for s in shots)
+    placeholders = artifact_id is None
     return VersionPlan(
         hosting=spec.hosting,
         version_number=version_number,
         build_number=build,
         body=body,
-        listing_body=listing_body,
         previous=previous,
         copied_from=copy_source if copied else None,
         sources=sources,

@@ -23,6 +23,7 @@ from ..marketplace.models import Artifact, Media
 from ..preflight.model import Plan
 from ..result import ArtifactResult, ImageResult, ReleaseResult
 from .resume import PreviousRun
+from .rules import VersionPlan
 
 #: progress(sent_bytes, total_bytes)
 Progress = Callable[[int, int], None]
@@ -120,6 +121,8 @@ class Run:
     skip_artifacts: set[str] = field(default_factory=set)
     #: True when a stage found the whole release already published: nothing to apply
     done: bool = False
+    #: the version stage's plan (its previous version, build number), for the listing stage
+    version_plan: VersionPlan | None = None
 
     def require_api(self) -> MarketplaceApi:
         """The API; raises AssertionError in a dry run without credentials (a stage

@@ -13,8 +13,9 @@ version and listing.
   missing is refused here, so no upload budget is spent on a release that cannot
   become a version. In a dry run it prints the plan and stops.
 - :meth:`VersionStage.apply`, AFTER the artifacts are verified and the images uploaded:
-  ``POST /rest/3/app-software/{appSoftwareId}/versions`` with the artifact ID, then
-  ``POST .../versions/{buildNumber}/listing`` with the screenshot image IDs.
+  ``POST /rest/3/app-software/{appSoftwareId}/versions`` with the artifact ID. The
+  version plan is handed to the listing stage (:mod:`.listing`) on the run
+  (``run.version_plan``); the version itself is in ``run.result.release``.
 
 Which fields Marketplace requires is not documented: a 400 shows the server's field
 errors and the body that was sent (see the client).
@@ -37,7 +38,6 @@ from ..result import (
     RELEASE_PLANNED,
     RELEASE_PLANNING,
     CopiedFrom,
-    ListingInfo,
     ReleaseInfo,
     ReleaseResult,
 )
@@ -49,7 +49,6 @@ from .existing import (
     select_app_software,
 )
 from .render import (
-    DRY_RUN_READ_ONLY,
     NO_READ_ACCESS,
     already_published_line,
     render_plan,
@@ -57,7 +56,6 @@ from .render import (
 from .resume import listing_still_missing, verified_checksum
 from .rules import (
     Conflict,
-    Screenshot,
     VersionPlan,
     build_version_plan,
     conflict_error,
@@ -142,12 +140,9 @@ class VersionStage:
         elif self.version_plan is not None:
             for line in render_plan(self.version_plan):
                 log.info("%s", line)
-        log.info("")
-        log.info("%s", DRY_RUN_READ_ONLY)
 
     def apply(self, run: Run) -> None:
-        """Create the version and publish its listing (see :meth:`finish`) in the
-        phase "App version"."""
+        """Create the version (see :meth:`finish`) in the phase "App version"."""
         self._run = run
         with run.phase("App version", "version"):
             self.finish(run.result)
@@ -182,7 +177,8 @@ class VersionStage:
         self.versions = [parse_version(item) for item in self.api.list_versions(self.app.id)]
         log.info("Marketplace has %d version(s) of this app software", len(self.versions))
 
-        self.version_plan = plan = self._version_plan_for(artifact_id=None, result=None)
+        self.version_plan = plan = self._version_plan_for(artifact_id=None)
+        self.run.version_plan = plan
         if plan.conflicts:
             self._conflict(plan.conflicts, info)
             if self._existing is not None:
@@ -207,26 +203,8 @@ class VersionStage:
         require_complete(plan, location=config.where("release"))
         info.status = RELEASE_PLANNED
 
-    def _version_plan_for(
-        self, *, artifact_id: str | None, result: ReleaseResult | None
-    ) -> VersionPlan:
-        """The version plan; screenshot image IDs come from ``result`` (None: before the
-        uploads, placeholders)."""
-        listing = self.spec.listing
-        screenshots: list[Screenshot] | None = None
-        if listing is not None and listing.screenshots:
-            if result is None:
-                screenshots = [
-                    Screenshot(file=str(img.path.name), image_id=None)
-                    for img in self.run.plan.images
-                    if img.type == listing.screenshots
-                ]
-            else:
-                screenshots = [
-                    Screenshot(file=img.file, image_id=img.id)
-                    for img in result.images
-                    if img.type == listing.screenshots and img.id
-                ]
+    def _version_plan_for(self, *, artifact_id: str | None) -> VersionPlan:
+        """The version plan (``artifact_id`` None: before the uploads, a placeholder)."""
         return build_version_plan(
             self.spec,
             version_number=self.config.version,
@@ -234,7 +212,6 @@ class VersionStage:
             versions=self.versions,
             notes=self.run.notes,
             app_software=self.app,
-            screenshots=screenshots,
         )
 
     def _conflict(self, conflicts: list[Conflict], info: ReleaseInfo) -> None:
@@ -338,18 +315,16 @@ class VersionStage:
                 record.reused = True
 
     def finish(self, result: ReleaseResult) -> None:
-        """Create the version from the verified artifact, then publish its listing.
-        Skips what a resumed run's previous result shows as done. Raises ApiError."""
+        """Create the version from the verified artifact (not when it exists already);
+        the listing stage publishes its listing. Raises ApiError."""
         if self.already_published is not None or self.version_plan is None:
             return
         assert self.app is not None and result.release is not None
         info = result.release
         record = next(a for a in result.artifacts if a.name == self.spec.artifact)
         assert record.id is not None
-        plan = self._version_plan_for(
-            artifact_id=record.id,
-            result=result,
-        )
+        plan = self._version_plan_for(artifact_id=record.id)
+        self.run.version_plan = plan
         if info.status != RELEASE_CREATED:
             log.info(
                 "Creating version %s (build %d) from artifact %s",
@@ -371,23 +346,6 @@ class VersionStage:
                 self.config.version,
                 info.build_number,
                 info.state,
-            )
-        if plan.listing_body is not None and info.listing is None:
-            try:
-                answer = self.api.publish_listing(
-                    self.app.id, int(info.build_number or plan.build_number), plan.listing_body
-                )
-            except ApiError as err:
-                raise _with_rerun_hint(err) from None
-            info.listing = ListingInfo(
-                state=answer.get("state"),
-                approval_status=answer.get("approvalStatus"),
-                revision=answer.get("revision"),
-            )
-            log.info(
-                "Published the listing: state %s, approval %s",
-                answer.get("state"),
-                answer.get("approvalStatus"),
             )
 
     def _link(self, created: dict[str, Any], build_number: int) -> str:

@@ -20,8 +20,6 @@ from release_publisher.release.existing import (
 )
 from release_publisher.release.render import render_plan
 from release_publisher.release.rules import (
-    Screenshot,
-    build_listing_body,
     build_version_plan,
     choose_previous,
     conflict_error,
@@ -298,7 +296,6 @@ def test_copy_from_the_latest_of_the_same_major_line_gives_the_exact_body() -> N
     assert sources["licenseType"] == "copied from 1.4.1 (build 100)"
     assert sources["buildNumber"] == "auto: 1 + the highest existing build number (100)"
     assert sources["beta"] == "default"
-    assert plan.listing_body is None
 
 
 def test_explicit_values_override_what_would_be_copied() -> None:
@@ -401,7 +398,7 @@ def test_copy_disabled_with_everything_stated_copies_nothing() -> None:
     assert plan.complete and plan.copied_from is None and "licenseType" not in plan.body
 
 
-def test_dry_run_placeholders_listing_body_and_rendering() -> None:
+def test_dry_run_placeholders_and_rendering() -> None:
     software = AppSoftware("dc-42", "datacenter", "com.example.hello")
     plan = build_version_plan(
         spec(listing=ListingSpec("private", "screenshot")),
@@ -410,23 +407,11 @@ def test_dry_run_placeholders_listing_body_and_rendering() -> None:
         versions=existing(),
         notes=None,
         app_software=software,
-        screenshots=[
-            Screenshot("marketing/shots/01-board.png", None),
-            Screenshot("b.png", "img-2"),
-        ],
     )
     artifact = plan.body["frameworkDetails"]["attributes"]["artifactId"]
     assert artifact == "<artifact ID of 'server' after upload>"
     assert plan.has_placeholders
-    assert plan.listing_body == {
-        "state": "private",
-        "screenshots": [
-            {"imageId": "<image ID of 01-board.png after upload>", "caption": "01-board"},
-            {"imageId": "img-2", "caption": "b"},
-        ],
-    }
     assert plan.versions_path == "/rest/3/app-software/dc-42/versions"
-    assert plan.listing_path == "/rest/3/app-software/dc-42/versions/101/listing"
     lines = render_plan(plan)
     text = "\n".join(lines)
     assert "App software: dc-42 (datacenter)" in lines
@@ -437,9 +422,7 @@ def test_dry_run_placeholders_listing_body_and_rendering() -> None:
     )
     # the exact bodies, as JSON, after their request lines
     start = lines.index("Request: POST /rest/3/app-software/dc-42/versions") + 1
-    end = lines.index("Request: POST /rest/3/app-software/dc-42/versions/101/listing")
-    assert json.loads("\n".join(lines[start:end])) == plan.body
-    assert json.loads("\n".join(lines[end + 1 :])) == plan.listing_body
+    assert json.loads("\n".join(lines[start:])) == plan.body
     assert "Missing" not in text
 
 
@@ -461,20 +444,6 @@ def test_render_shows_missing_and_conflicts() -> None:
         "Conflict: Marketplace already has 1.4.1 (build 100), state public (same build number)"
         in lines
     )
-
-
-def test_listing_without_screenshots_and_listing_body_helper() -> None:
-    plan = build_version_plan(
-        spec(listing=ListingSpec()),
-        version_number="1.4.2",
-        artifact_id="a",
-        versions=existing(),
-        notes=None,
-        screenshots=[Screenshot("x.png", None)],  # ignored: no screenshots image type
-    )
-    assert plan.listing_body == {"state": "public"}
-    assert not plan.has_placeholders
-    assert build_listing_body("public", []) == {"state": "public"}
 
 
 def test_cloud_uses_a_connect_framework() -> None:
