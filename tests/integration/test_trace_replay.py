@@ -26,7 +26,7 @@ from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from tests.unit.hosts.runner_files import parse_github_output
 
 from .conftest import Workspace, config_text
-from .helpers import CLI, api_requests, clean_env, inject, run_cli
+from .helpers import CLI, api_requests, clean_env, inject, run_cli, terminate_when_seen
 
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
 
@@ -339,3 +339,33 @@ def test_the_action_trace_input_writes_the_trace_named_by_the_trace_file_output(
     assert trace == temp / "release-publisher-trace.jsonl"
     assert Path(named["result-file"]).parent == trace.parent
     assert [r["method"] for r in lines(trace)] == [e["method"] for e in api_requests(emulator)]
+
+
+def test_an_interrupted_run_leaves_every_finished_exchange(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    trace = tmp_path / "stopped.trace"
+    with start_sandbox(
+        data_dir=tmp_path / "slow", user=USER, token=TOKEN, processing_delay=120
+    ) as server:
+        workspace.config(config_text(server.base_url, timeout=300))
+        proc = subprocess.Popen(
+            [*CLI, "publish", "--trace", str(trace)],
+            cwd=workspace.root,
+            env=clean_env({"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN}),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        seen, out, err = terminate_when_seen(
+            proc, b"Waiting for Marketplace to process", settle=0.5
+        )
+        log = api_requests(server)
+    assert proc.returncode == 130, (seen + out + err).decode(errors="replace")
+    records = lines(trace)  # every line whole JSON
+    # the upload was answered before the log line that preceded the stop
+    assert records[0]["method"] == "POST" and records[0]["response"]["status"] == 200
+    # the trace is what the emulator answered, in order (an exchange cut by the stop
+    # may be missing at the end, never one in the middle)
+    answered = [(e["method"], e["path"]) for e in log]
+    assert [(r["method"], r["path"]) for r in records] == answered[: len(records)]
+    assert len(answered) - len(records) <= 1
