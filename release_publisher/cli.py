@@ -59,7 +59,7 @@ from .result import (
     ErrorInfo,
     ReleaseResult,
 )
-from .secrets import REDACTOR, Credentials, RedactingFilter, make_credentials
+from .secrets import REDACTOR, Credentials, make_credentials
 from .settings import DEFAULT_CONFIG, ENV_TOKEN, ENV_USER, Settings
 
 if TYPE_CHECKING:
@@ -224,7 +224,6 @@ class Command:
         if self.args.command == "publish":
             self._mask()
         setup_logging(verbose=self.verbose)
-        logging.getLogger().addFilter(RedactingFilter())
         previous = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
             settings = Settings.from_args(self.args, self.env)

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from .limits import human_size
 from .marketplace.upload import ProgressCallback
-from .secrets import REDACTOR, Redactor
+from .secrets import REDACTOR, Redactor, install_redaction
 
 log = logging.getLogger("release_publisher")
 
@@ -41,15 +41,26 @@ class RedactingFormatter(logging.Formatter):
 
 def setup_logging(*, verbose: bool, stream: TextIO | None = None) -> None:
     """Send the ``release_publisher`` logger to ``stream`` (stdout by default): INFO and
-    up, DEBUG too when ``verbose``; every line redacted. Idempotent."""
-    logger = logging.getLogger("release_publisher")
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
+    up, DEBUG too when ``verbose``. The same handler takes the root logger's records
+    (warnings of libraries such as ``urllib3.connectionpool``; their debug lines too
+    with ``verbose``), so every line any logger writes goes through the handler's
+    redaction and one-line escaping (:func:`~release_publisher.secrets.install_redaction`),
+    not only the records of our own logger. Idempotent."""
     handler = logging.StreamHandler(stream if stream is not None else sys.stdout)
     handler.setFormatter(RedactingFormatter(timestamps=verbose))
+    install_redaction(handler)
+    logger = logging.getLogger("release_publisher")
+    root = logging.getLogger()
+    for owner in (logger, root):
+        for old in list(owner.handlers):
+            if getattr(old, "release_publisher", False):
+                owner.removeHandler(old)
+    handler.release_publisher = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 class ProgressReporter:

@@ -5,6 +5,21 @@ Credentials never come from the config file: only from the environment
 a secret can take in our output (the token, each of its lines, the ``Authorization``
 header's base64 of ``user:token``) is registered with a :class:`Redactor`, which a
 logging filter and every sink apply before writing anything.
+
+A registered secret is matched in every encoding it can reach an output in (see
+:meth:`Redactor.add`): as given; URL-encoded (any hex case, ``+`` for space, encoded
+twice); JSON- or ``repr``-escaped (``\\"``, ``\\\\``, ``\\/``, ``\\u00XX``,
+``\\xXX``); HTML character references; and split across lines (whitespace or an
+escaped line break between any two characters). Its base64 forms (standard,
+URL-safe, with or without padding) are registered the same way.
+
+Logging: :func:`install_redaction` puts redaction AND one-line escaping
+(:mod:`release_publisher.safe_text`) on a handler, so that every record reaching it
+(also those propagating from ``urllib3.connectionpool``) is redacted;
+:func:`register_credentials` registers the credentials' forms once.
+
+Imports: the standard library, :mod:`release_publisher.errors` and
+:mod:`release_publisher.safe_text`.
 """
 
 from __future__ import annotations
@@ -15,8 +30,10 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote, quote_plus
 
 from .errors import UsageError
+from .safe_text import neutralize_commands, one_line
 
 REDACTED = "***"
 
@@ -39,12 +56,23 @@ class Credentials:
         return base64.b64encode(raw).decode("ascii")
 
     def secret_forms(self) -> list[str]:
-        """Every form of the token that must never be printed: the token, each of its
-        lines, and base64 of ``user:token`` (standard and URL-safe)."""
-        forms = {self.token, self.basic_value}
-        forms.add(base64.urlsafe_b64encode(f"{self.user}:{self.token}".encode()).decode())
+        """Every literal form of the token that must never be printed (also what a
+        CI runner is asked to mask): the token, each of its lines, its URL-encoded
+        forms (upper- and lower-case hex, ``+`` for space), and base64 of
+        ``user:token`` (standard and URL-safe, with and without padding). A
+        :class:`Redactor` matches more encodings of each of them."""
+        raw = f"{self.user}:{self.token}".encode()
+        forms = {self.token, self.basic_value, self.basic_value.rstrip("=")}
+        urlsafe = base64.urlsafe_b64encode(raw).decode()
+        forms.update({urlsafe, urlsafe.rstrip("=")})
+        encoded = quote(self.token, safe="")
+        forms.update({encoded, _lower_hex(encoded), quote_plus(self.token, safe="")})
         forms.update(line for line in self.token.splitlines() if line.strip())
         return sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
+
+
+def _lower_hex(encoded: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)
 
 
 def make_credentials(
@@ -101,9 +129,39 @@ def _header_problem(value: str) -> str | None:
     return None
 
 
+#: Between two characters of a secret: whitespace or an escaped line break (a value
+#: wrapped, folded or joined by our own whitespace collapsing), at most 12 of them.
+_GAP = r"(?:\s|\\+[rnt]){0,12}"
+_HTML_NAMED = {'"': "&quot;", "&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;|&apos;"}
+
+
+def _char_pattern(char: str) -> str:
+    """Every way ``char`` can appear once encoded by the quoting layers we know."""
+    code = ord(char)
+    forms = [r"\\*" + re.escape(char)]  # raw, or escaped with backslashes (JSON, repr)
+    forms.append("".join(f"%(?:25)*(?i:{byte:02x})" for byte in char.encode("utf-8")))
+    if char == " ":
+        forms.append(r"\+")
+    if code < 0x10000:
+        forms.append(rf"\\+u(?i:{code:04x})")
+    if code < 0x100:
+        forms.append(rf"\\+x(?i:{code:02x})")
+    forms.append(rf"&#0*{code};|&#[xX]0*(?i:{code:x});")
+    if char in _HTML_NAMED:
+        forms.append(_HTML_NAMED[char])
+    return "(?:" + "|".join(forms) + ")"
+
+
+def secret_pattern(secret: str) -> str:
+    """A regular expression matching ``secret`` in any encoding :class:`Redactor`
+    covers (see the module doc)."""
+    return _GAP.join(_char_pattern(char) for char in secret)
+
+
 class Redactor:
-    """Replaces every registered secret with ``***`` in text. Thread-safe; secrets
-    shorter than 4 characters are ignored (they would redact ordinary words)."""
+    """Replaces every registered secret, in every encoding listed in the module doc,
+    with ``***`` in text. Thread-safe; secrets shorter than 4 characters are ignored
+    (they would redact ordinary words)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
@@ -117,7 +175,8 @@ class Redactor:
         return tuple(self._secrets)
 
     def add(self, *secrets: str) -> None:
-        """Register more secrets (each line of a multi-line value too)."""
+        """Register more secrets (each line of a multi-line value too); each is then
+        matched in every encoding of :func:`secret_pattern`."""
         with self._lock:
             found = set(self._secrets)
             for secret in secrets:
@@ -126,7 +185,9 @@ class Redactor:
                         found.add(form)
             self._secrets = sorted(found, key=len, reverse=True)
             self._pattern = (
-                re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
+                re.compile("|".join(secret_pattern(s) for s in self._secrets))
+                if self._secrets
+                else None
             )
 
     def redact(self, text: str) -> str:
@@ -160,3 +221,51 @@ class RedactingFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = self.redactor.redact(record.exc_text)
         return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """Wraps a handler's ``inner`` formatter (default: ``%(message)s``): each record's
+    message is redacted and escaped to one line (:func:`~release_publisher.safe_text.one_line`)
+    before ``inner`` formats it; the whole formatted text (traceback included) is
+    redacted again, and no line of it can start a CI workflow command
+    (:func:`~release_publisher.safe_text.neutralize_commands`)."""
+
+    def __init__(self, inner: logging.Formatter | None = None, redactor: Redactor = REDACTOR):
+        super().__init__()
+        self.inner = inner or logging.Formatter("%(message)s")
+        self.redactor = redactor
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record formatted by ``inner``, redacted, one line per message."""
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not hide the log line
+            message = str(record.msg)
+        copy = logging.makeLogRecord(record.__dict__)
+        copy.msg = one_line(self.redactor.redact(message))
+        copy.args = None
+        copy.exc_text = None
+        text = self.redactor.redact(self.inner.format(copy))
+        return neutralize_commands(text)
+
+
+def install_redaction(handler: logging.Handler, redactor: Redactor = REDACTOR) -> None:
+    """Make every record ``handler`` emits redacted by ``redactor`` and one line per
+    message: a :class:`RedactingFilter` on the handler (handler filters see the
+    records propagating from child loggers such as ``urllib3.connectionpool``, which
+    a filter on the root LOGGER never sees) and its formatter wrapped in a
+    :class:`RedactingFormatter`. Call it after ``handler.setFormatter(...)``; calling
+    it twice does nothing more."""
+    if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+        handler.addFilter(RedactingFilter(redactor))
+    if not isinstance(handler.formatter, RedactingFormatter):
+        handler.setFormatter(RedactingFormatter(handler.formatter, redactor))
+
+
+def register_credentials(credentials: Credentials, redactor: Redactor = REDACTOR) -> list[str]:
+    """Register every form of ``credentials``' token with ``redactor`` (once per
+    process is enough: every sink and :func:`install_redaction` handler uses
+    :data:`REDACTOR`); returns the literal forms, for a CI runner's masking."""
+    forms = credentials.secret_forms()
+    redactor.add(*forms)
+    return forms

@@ -1,7 +1,8 @@
 """URL rules shared by every part that talks to Marketplace: the base-URL check, the
 loopback test for plain ``http://``, and the display-safe form of a URL.
 
-Dependency-free: the standard library and :mod:`release_publisher.errors` only.
+Dependency-free: the standard library, :mod:`release_publisher.errors` and
+:mod:`release_publisher.safe_text` only.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .errors import UsageError
+from .safe_text import one_line
 
 __all__ = ["check_base_url", "is_loopback", "path_segment", "safe_url"]
 
@@ -31,7 +33,8 @@ def is_loopback(host: str) -> bool:
 
 def safe_url(url: str) -> str:
     """``url`` fit to print: scheme, host, port and path; user info, query and fragment
-    dropped (they may carry secrets), a query shown as ``?...``."""
+    dropped (they may carry secrets), a query shown as ``?...``; control characters
+    escaped (:func:`~release_publisher.safe_text.one_line`), so it is one line."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if ":" in host:
@@ -42,7 +45,7 @@ def safe_url(url: str) -> str:
         port = None
     netloc = f"{host}:{port}" if port is not None else host
     tail = "?..." if parts.query else ""
-    return f"{parts.scheme}://{netloc}{parts.path}{tail}"
+    return one_line(f"{parts.scheme}://{netloc}{parts.path}{tail}")
 
 
 def check_base_url(text: str) -> str:
@@ -50,12 +53,19 @@ def check_base_url(text: str) -> str:
     e.g. ``https://api.atlassian.com/marketplace`` (``/rest/3/...`` paths are appended
     to it).
 
-    Raises :class:`~release_publisher.errors.UsageError` when it is not an http(s) URL
-    with a host, has an invalid port, carries a user name or password (never shown), a
-    query or a fragment, or is plain ``http://`` to a host that is not loopback
-    (credentials would travel in clear text).
+    Raises :class:`~release_publisher.errors.UsageError` when it holds a backslash,
+    whitespace or a control character (parsers disagree on where the host ends), is
+    not an http(s) URL with a host, has an invalid port, carries a user name or
+    password (never shown), a query or a fragment, or is plain ``http://`` to a host
+    that is not loopback (credentials would travel in clear text).
     """
     text = (text or "").strip().rstrip("/")
+    odd = next((c for c in text if c == "\\" or c.isspace() or not c.isprintable()), None)
+    if odd is not None:
+        raise UsageError(
+            f"base-url contains {_describe_char(odd)}, which URL parsers read differently",
+            hint=_EXAMPLE,
+        )
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
@@ -80,6 +90,12 @@ def check_base_url(text: str) -> str:
             "such as 127.0.0.1 or localhost, e.g. the sandbox)",
         )
     return text
+
+
+def _describe_char(ch: str) -> str:
+    if ch == "\\":
+        return "a backslash"
+    return f"the character U+{ord(ch):04X}"
 
 
 def path_segment(value: Any, what: str, hint: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..limits import MAX_NOTES_CHARS, MAX_SUMMARY_CHARS
 from .document import Document
 from .model import (
     DEFAULT_ARTIFACT_NAME,
@@ -70,7 +71,12 @@ def to_config(doc: Document, path: Path, override: str | None) -> ReleaseConfig:
         for i, entry in enumerate(data["artifacts"])
     )
     images = tuple(
-        ImageSpec(type=entry["type"], file=entry["file"], location=doc.loc(f"images[{i}]"))
+        ImageSpec(
+            type=entry["type"],
+            file=entry["file"],
+            location=doc.loc(f"images[{i}]"),
+            on_size_mismatch=entry.get("on-size-mismatch", "fail"),
+        )
         for i, entry in enumerate(data.get("images", []))
     )
     polling = data.get("polling", {})
@@ -102,6 +108,7 @@ def _to_release(data: dict[str, Any] | None) -> VersionSpec | None:
         return None
     notes: dict[str, Any] = data.get("notes", {})
     listing: dict[str, Any] | None = data.get("listing")
+    max_length: dict[str, Any] = data.get("max-length", {})
     stated = set(data)
     stated.update(f"notes.{k}" for k in notes)
     stated.update(f"listing.{k}" for k in listing or {})
@@ -136,4 +143,8 @@ def _to_release(data: dict[str, Any] | None) -> VersionSpec | None:
             state=listing.get("state", "public"), screenshots=listing.get("screenshots")
         ),
         stated=frozenset(stated),
+        summary_max_chars=int(max_length.get("summary", MAX_SUMMARY_CHARS)),
+        notes_max_chars=int(max_length.get("notes", MAX_NOTES_CHARS)),
+        notes_truncate=bool(notes.get("truncate", False)),
+        notes_link=notes.get("link"),
     )

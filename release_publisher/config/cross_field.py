@@ -1,12 +1,17 @@
 """The rules a JSON Schema cannot say, across fields of a :class:`Document`: artifact
-names are unique; in the ``release:`` section the artifact and the screenshot image
-type it names exist, ``min-build <= max-build``, one compatibility entry per host
-product, and the notes file exists relative to the config file.
+names are unique; the base URL follows :func:`release_publisher.urls.check_base_url`;
+in the ``release:`` section the artifact and the screenshot image type it names exist,
+``min-build <= max-build``, one compatibility entry per host product, a
+paid-via-Atlassian version lists one host product, the summary and inline notes fit
+``release.max-length`` (``truncate`` needs a ``link``), and the notes file exists
+relative to the config file.
 
 Each rule returns problems (location, message, hint) rather than raising, so that
 :mod:`.validate` can report them together with the schema's.
 
-May import: :mod:`.document`, :mod:`.model` (defaults). Knows nothing of YAML nodes,
+May import: :mod:`.document`, :mod:`.fields`, :mod:`.model` (defaults),
+:mod:`release_publisher.limits`, :mod:`release_publisher.urls`
+(the one base-URL rule, shared with ``--base-url`` and the client). Knows nothing of YAML nodes,
 jsonschema or the typed config.
 """
 
@@ -16,8 +21,11 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location
+from ..errors import Location, UsageError
+from ..limits import MAX_NOTES_CHARS, MAX_SUMMARY_CHARS
+from ..urls import check_base_url
 from .document import Document, Problem, artifact_names
+from .fields import example
 from .model import DEFAULT_ARTIFACT_NAME
 
 
@@ -56,6 +64,27 @@ def check_names(doc: Document) -> list[tuple[Location, str, str]]:
             )
         )
     return problems
+
+
+def check_base_url_field(doc: Document) -> list[Problem]:
+    """``marketplace.base-url`` against the one base-URL rule
+    (:func:`release_publisher.urls.check_base_url`: http(s) with a host, no credentials,
+    no query or fragment, plain http only to a loopback host), as a problem at the
+    field's file:line:col instead of the rule's location-less UsageError."""
+    marketplace = doc.data.get("marketplace")
+    value = marketplace.get("base-url") if isinstance(marketplace, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return []
+    try:
+        check_base_url(value)
+    except UsageError as exc:
+        message = exc.message
+        if message.startswith("base-url"):
+            message = "marketplace." + message
+        else:
+            message = f"marketplace.base-url: {message}"
+        return [(doc.loc("marketplace.base-url"), message, exc.hint or "")]
+    return []
 
 
 def check_release(doc: Document) -> list[Problem]:
@@ -104,17 +133,25 @@ def check_release(doc: Document) -> list[Problem]:
                 )
             )
     problems.extend(_check_compatibility(doc, release.get("compatibility")))
+    problems.extend(_check_payment_model(doc, release))
+    problems.extend(_check_lengths(doc, release))
     notes = release.get("notes")
     notes_file = notes.get("file") if isinstance(notes, dict) else None
     if isinstance(notes_file, str) and notes_file:
         base = Path(doc.file).resolve().parent
         target = base / notes_file
         try:
-            ok, is_dir = target.is_file(), target.is_dir()
+            ok, is_dir, exists = target.is_file(), target.is_dir(), target.exists()
         except (OSError, ValueError):
-            ok, is_dir = False, False
+            ok, is_dir, exists = False, False, False
         if not ok:
-            what = "is a directory, not a file" if is_dir else "does not exist"
+            what = (
+                "is a directory, not a file"
+                if is_dir
+                else "is not a regular file (a FIFO, device or socket is not read)"
+                if exists
+                else "does not exist"
+            )
             problems.append(
                 (
                     doc.loc("release.notes.file"),
@@ -124,6 +161,104 @@ def check_release(doc: Document) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _check_payment_model(doc: Document, release: dict[str, Any]) -> list[Problem]:
+    """``payment-model: paid-via-atlassian`` with compatibility for two or more host
+    products: the live API refuses it ("A paid-via-Atlassian app may list only one
+    parent product", marketplace-api.md), so it is refused before any request."""
+    compat = release.get("compatibility")
+    if release.get("payment-model") != "paid-via-atlassian" or not isinstance(compat, list):
+        return []
+    products = list(
+        dict.fromkeys(
+            e["parent-software-id"]
+            for e in compat
+            if isinstance(e, dict) and isinstance(e.get("parent-software-id"), str)
+        )
+    )
+    if len(products) < 2:
+        return []
+    return [
+        (
+            doc.loc("release.payment-model"),
+            f"release.payment-model paid-via-atlassian allows one host product, but "
+            f"release.compatibility lists {len(products)}: {', '.join(products)}",
+            "Marketplace refuses a paid-via-Atlassian version for several parent products "
+            "(supportedPaymentModel): keep one compatibility entry, or release one app "
+            "per host product",
+        )
+    ]
+
+
+def notes_link_line(link: str) -> str:
+    """The line that ends notes cut by ``release.notes.truncate`` (after a blank line)."""
+    return f"[...] The full release notes: {link}"
+
+
+def _check_lengths(doc: Document, release: dict[str, Any]) -> list[Problem]:
+    """The summary and inline notes within ``release.max-length`` (defaults
+    :data:`~release_publisher.limits.MAX_SUMMARY_CHARS`,
+    :data:`~release_publisher.limits.MAX_NOTES_CHARS`); ``truncate: true`` needs a
+    ``link`` that fits. Notes from a file are checked once the section is read
+    (:func:`release_publisher.config.notes_limit.fit_release_notes`)."""
+    problems: list[Problem] = []
+    limits = release.get("max-length")
+    limits = limits if isinstance(limits, dict) else {}
+    summary_max = limits.get("summary", MAX_SUMMARY_CHARS)
+    notes_max = limits.get("notes", MAX_NOTES_CHARS)
+    summary = release.get("summary")
+    if isinstance(summary, str) and isinstance(summary_max, int) and len(summary) > summary_max:
+        problems.append(
+            (
+                doc.loc("release.summary"),
+                f"release.summary is {len(summary)} characters long; at most {summary_max} "
+                "are allowed",
+                "shorten it; put the details in release.notes (the limit is "
+                "release.max-length.summary; Marketplace's own is not published)",
+            )
+        )
+    notes = release.get("notes")
+    if not isinstance(notes, dict) or not isinstance(notes_max, int):
+        return problems
+    truncate, link = notes.get("truncate") is True, notes.get("link")
+    if truncate and not isinstance(link, str):
+        problems.append(
+            (
+                doc.loc("release.notes.truncate"),
+                "release.notes.truncate needs release.notes.link: the cut notes end with a "
+                "link to the full ones",
+                f"add {example('release.notes.link')} under notes:",
+            )
+        )
+    elif truncate and isinstance(link, str) and len(notes_link_line(link)) + 2 > notes_max:
+        problems.append(
+            (
+                doc.loc("release.notes.link"),
+                f"release.notes.link is too long to fit in notes of at most {notes_max} characters",
+                "use a shorter link, or raise release.max-length.notes",
+            )
+        )
+    text = notes.get("text")
+    if isinstance(text, str) and not truncate and len(text) > notes_max:
+        problems.append(
+            (
+                doc.loc("release.notes.text"),
+                f"release.notes.text is {len(text)} characters long; at most {notes_max} "
+                "are allowed",
+                notes_hint(notes_max),
+            )
+        )
+    return problems
+
+
+def notes_hint(limit: int) -> str:
+    """What to do about release notes longer than ``limit`` characters."""
+    return (
+        f"shorten the notes to {limit} characters, or add truncate: true and link: "
+        "<URL of the full notes> under release.notes to cut them at a line boundary "
+        "(the limit is release.max-length.notes; Marketplace's own is not published)"
+    )
 
 
 def _check_compatibility(doc: Document, compat: Any) -> list[Problem]:

@@ -26,10 +26,14 @@ from .fields import (
     BOOL_FIELD,
     CREDENTIALS_HINT,
     EXPECT_VALUE,
+    FLOAT_TAG,
+    INT_TAG,
     NUMBER_FIELD,
     NUMBER_TEXT,
     STRING_FIELD,
     check_expect_value,
+    check_finite,
+    check_number_text,
     looks_like_secret_key,
     require_text,
 )
@@ -49,7 +53,7 @@ def check_keys(root: Node, file: str) -> None:
     YAML merge keys (``<<``) and duplicate keys, each at its file:line:col; also
     refuses recursive aliases and alias bombs (:func:`.yaml_marks.walk`).
     Raises :class:`ConfigError`."""
-    nodes = walk(root, "", [], [0])
+    nodes = walk(root, "", [], [0], file=file)
     # Credential-looking keys first: this message wins over every other key error.
     for path, node in nodes:
         if not isinstance(node, MappingNode):
@@ -162,11 +166,18 @@ class _Builder:
         )
 
     def _construct(self, node: ScalarNode, path: str) -> Any:
+        if node.tag in (INT_TAG, FLOAT_TAG):
+            key = path.rsplit(".", 1)[-1]
+            check_number_text(str(node.value), path, key, mark(self.file, node, path))
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError:
             self._bad_tag(node, path)
             raise  # pragma: no cover - _bad_tag always raises
+        except ValueError:  # pragma: no cover - check_number_text refuses long numbers
+            self._bad_tag(node, path)
+            raise
+        return value
 
     def _scalar(self, node: ScalarNode, path: str, key_node: Node | None) -> Any:
         text = str(node.value)
@@ -183,6 +194,7 @@ class _Builder:
         value = self._construct(node, path)
         if EXPECT_VALUE.match(path):
             check_expect_value(node, path, key_text, value, file=self.file, explicit=self.explicit)
+        check_finite(value, text, path, mark(self.file, node, path))
         if not isinstance(value, str) or path in self.skip:
             return value
         if "$" not in value:
@@ -197,7 +209,11 @@ class _Builder:
             ) from None
         self.doc.templates[path] = text
         if NUMBER_FIELD.match(path) and NUMBER_TEXT.match(result):
-            return float(result) if "." in result else int(result)
+            where = mark(self.file, node, path)
+            check_number_text(result, path, key_text, where)
+            number = float(result) if "." in result else int(result)
+            check_finite(number, f"{result} (from {text})", path, where)
+            return number
         if BOOL_FIELD.match(path) and result in ("true", "false"):
             return result == "true"
         return result
@@ -234,9 +250,13 @@ def check_format(root: Node, file: str) -> None:
     value: Any = None
     shown = node_kind(value_node)
     if isinstance(value_node, ScalarNode):
+        if value_node.tag in (INT_TAG, FLOAT_TAG):
+            check_number_text(
+                str(value_node.value), "format", "format", mark(file, value_node, "format")
+            )
         try:
             value = yaml.constructor.SafeConstructor().construct_object(value_node)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):
             value = None
         shown = show(value_node.value) if value is None else show(value)
     if type(value) is int and value == FORMAT:

@@ -159,6 +159,13 @@ def explain(doc: Document, error: ValidationError) -> tuple[Location, str, str]:
             f"{where} must be {rule} seconds, got {shown}",
             (f"set a number of seconds {rule}"),
         )
+    if kind == "enum":
+        options = [str(o) for o in rule]
+        close = difflib.get_close_matches(str(value).lower(), options, n=1)
+        hint = (
+            f"did you mean {close[0]!r}? " if close else ""
+        ) + f"write one of: {', '.join(options)}"
+        return loc, f"{where} must be one of {', '.join(options)}; got {shown}", hint
     return loc, f"{where}: {error.message[:120]}", "see `release-publisher schema`"
 
 

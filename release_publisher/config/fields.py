@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from yaml.nodes import ScalarNode
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Location
 from .model import DEFAULT_BASE_URL
 from .yaml_marks import STR_TAG, mark, show
 
@@ -36,20 +36,27 @@ STRING_FIELD = re.compile(
     r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512)"
     r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url"
     r"|release\.(?:artifact|hosting|payment-model|license-type|summary"
-    r"|notes\.(?:file|text)|listing\.(?:state|screenshots)|agreements\[\d+\]"
+    r"|notes\.(?:file|text|link)|listing\.(?:state|screenshots)|agreements\[\d+\]"
     r"|compatibility\[\d+\]\.parent-software-id))$"
 )
 URL_FIELD = re.compile(
-    r"^(?:artifacts\[\d+\]\.url|marketplace\.base-url|release\.agreements\[\d+\])$"
+    r"^(?:artifacts\[\d+\]\.url|marketplace\.base-url|release\.agreements\[\d+\]"
+    r"|release\.notes\.link)$"
 )
 NUMBER_FIELD = re.compile(
     r"^(?:polling\.(?:timeout|interval)|uploads\.spacing"
-    r"|release\.(?:build-number|compatibility\[\d+\]\.(?:min|max)-build))$"
+    r"|release\.(?:build-number|compatibility\[\d+\]\.(?:min|max)-build"
+    r"|max-length\.(?:summary|notes)))$"
 )
 # Booleans of the release section; an interpolated "true"/"false" becomes a boolean.
-BOOL_FIELD = re.compile(r"^release\.(?:beta|supported|copy-from-previous)$")
+BOOL_FIELD = re.compile(r"^release\.(?:beta|supported|copy-from-previous|notes\.truncate)$")
 EXPECT_VALUE = re.compile(r"^artifacts\[\d+\]\.expect\.[^.]+$")
 NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+#: The longest number (in characters) the config accepts: a build number has at most 19
+#: digits; Python refuses to convert integers of more than 4300 digits at all.
+MAX_NUMBER_CHARS = 40
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
 
 # Plain scalars some YAML reader (1.1 or 1.2 core schema) takes for a non-string.
 NOT_TEXT = re.compile(
@@ -102,10 +109,16 @@ _EXAMPLES = {
     "release.summary": 'summary: "Fixes a crash on start"',
     "release.notes.file": 'file: "CHANGELOG.md"',
     "release.notes.text": 'text: "Fixes a crash on start"',
+    "release.notes.link": 'link: "https://github.com/acme/hello/blob/main/CHANGELOG.md"',
+    "release.max-length.summary": "summary: 255",
+    "release.max-length.notes": "notes: 10000",
     "release.listing.state": "state: public",
     "release.listing.screenshots": "screenshots: screenshot (an images[] type)",
     "parent-software-id": 'parent-software-id: "jira"',
     "min-build": "min-build: 900000",
+    "polling.timeout": "timeout: 300",
+    "polling.interval": "interval: 2",
+    "uploads.spacing": "spacing: 10",
     "max-build": "max-build: 1000000",
     "compatibility": (
         'compatibility: [{parent-software-id: "jira", min-build: 900000, max-build: 1000000}]'
@@ -116,7 +129,7 @@ _ALLOWED_KEYS = {
     "": ("format", "app", "artifacts", "images", "marketplace", "polling", "uploads", "release"),
     "app": ("key", "version"),
     "artifact": ("name", "file", "url", "sha512", "expect"),
-    "image": ("type", "file"),
+    "image": ("type", "file", "on-size-mismatch"),
     "marketplace": ("base-url",),
     "polling": ("timeout", "interval"),
     "uploads": ("spacing",),
@@ -134,8 +147,10 @@ _ALLOWED_KEYS = {
         "notes",
         "agreements",
         "listing",
+        "max-length",
     ),
-    "release.notes": ("file", "text"),
+    "release.notes": ("file", "text", "truncate", "link"),
+    "release.max-length": ("summary", "notes"),
     "release.listing": ("state", "screenshots"),
     "compatibility": ("parent-software-id", "min-build", "max-build"),
 }
@@ -200,6 +215,38 @@ def safe_url(value: str) -> str:
         host = parts.netloc.rsplit("@", 1)[1]
         return parts._replace(netloc=f"***@{host}").geturl()
     return value
+
+
+def check_number_text(text: str, path: str, key_text: str, location: Location) -> None:
+    """Refuse a number written with more than :data:`MAX_NUMBER_CHARS` characters
+    (``timeout: 999...9`` with 5000 digits) before it is converted. ``text`` is the
+    scalar (or interpolated) text of the field at ``path``. Raises :class:`ConfigError`
+    at ``location``."""
+    if len(text) <= MAX_NUMBER_CHARS:
+        return
+    hint = f"write a plain number, e.g. {example(path)}"
+    if not NUMBER_FIELD.match(path):
+        hint = f'quote it if you mean text: {key_text}: "..."'
+    raise ConfigError(
+        f"{path} is a number of {len(text)} characters; numbers in the config have at "
+        f"most {MAX_NUMBER_CHARS}",
+        hint=hint,
+        location=location,
+    )
+
+
+def check_finite(value: Any, text: str, path: str, location: Location) -> None:
+    """Refuse NaN and infinity (``.nan``, ``.inf``, ``-.inf``, ``1.0e999``) in any number
+    of the config: a comparison with NaN is always false, so ``polling.timeout: .nan``
+    would pass every bound and poll forever. Raises :class:`ConfigError` at ``location``."""
+    if not isinstance(value, float) or math.isfinite(value):
+        return
+    what = "not a number" if math.isnan(value) else "infinity"
+    raise ConfigError(
+        f"{path} must be a finite number, got {text} ({what})",
+        hint=f"write a plain number, e.g. {example(path)}",
+        location=location,
+    )
 
 
 def require_text(

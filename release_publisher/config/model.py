@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location
+from ..limits import MAX_NOTES_CHARS, MAX_SUMMARY_CHARS
 
 DEFAULT_BASE_URL = "https://api.atlassian.com/marketplace"
 DEFAULT_POLL_TIMEOUT = 300.0
@@ -41,11 +42,14 @@ class ArtifactSpec:
 class ImageSpec:
     """One ``images[]`` entry: ``type`` is the imageType path segment of
     ``POST /rest/3/assets/images/{imageType}``; ``file`` a glob matching one or more
-    files (uploaded in sorted order)."""
+    files (uploaded in sorted order). ``on_size_mismatch`` is ``"fail"`` (default) or
+    ``"warn"``: what pre-flight does with dimensions other than the known size of
+    ``type``."""
 
     type: str
     file: str
     location: Location | None = None
+    on_size_mismatch: str = "fail"
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,10 @@ class VersionSpec:
     ``notes_text`` are mutually exclusive. ``agreements`` are agreement URLs sent as
     ``acceptedAgreements``. ``stated`` holds the config keys actually written in the
     file (``"beta"``, ``"supported"``, ``"listing.state"``...), so a plan can tell a
-    stated value from a default.
+    stated value from a default. ``summary_max_chars`` / ``notes_max_chars`` are the
+    longest summary and notes (characters, ``release.max-length``); with
+    ``notes_truncate`` longer notes are cut at a line boundary and end with a line
+    linking to ``notes_link`` (see :mod:`release_publisher.config.notes_limit`).
     """
 
     artifact: str
@@ -99,6 +106,10 @@ class VersionSpec:
     agreements: tuple[str, ...] = ()
     listing: ListingSpec | None = None
     stated: frozenset[str] = field(default=frozenset(), compare=False)
+    summary_max_chars: int = MAX_SUMMARY_CHARS
+    notes_max_chars: int = MAX_NOTES_CHARS
+    notes_truncate: bool = False
+    notes_link: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,23 @@
 """Reading a config file into a YAML node tree that keeps the marks (1-based line and
 column) of every node.
 
-- bytes: at most :data:`MAX_CONFIG_BYTES`; UTF-16/UTF-32 (BOM or NUL bytes) and
+- bytes: a regular file only (a FIFO or device is refused before reading, never
+  waited on: :func:`release_publisher.regular_file.read_regular_file`), at most
+  :data:`MAX_CONFIG_BYTES`; UTF-16/UTF-32 (BOM or NUL bytes) and
   invalid UTF-8 are refused at their line/column; a UTF-8 BOM is dropped (CRLF is
   handled by YAML itself);
 - YAML: composed with ``SafeLoader`` only (no construction yet), recording which
   scalars carry an explicit tag (``!!str 1.10``); syntax errors, tab indentation and
   control characters become :class:`~release_publisher.errors.ConfigError` at their
   file:line:col;
+- nesting: more than :data:`MAX_DEPTH` levels of lists and mappings (``[[[[...]]]]``,
+  in flow or block style, or through aliases) is refused at the line where it goes too
+  deep, before PyYAML's recursive composer could raise RecursionError;
 - :func:`walk` lists every node with its field path and refuses recursive aliases
   and alias bombs (more than 20,000 nodes) before anything is expanded.
 
-May import: PyYAML, :mod:`release_publisher.errors`. Knows nothing of the config's
-fields, the schema or the typed config.
+May import: PyYAML, :mod:`release_publisher.errors`, :mod:`release_publisher.regular_file`.
+Knows nothing of the config's fields, the schema or the typed config.
 """
 
 from __future__ import annotations
@@ -24,10 +29,13 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import ConfigError, Location
+from ..regular_file import RegularFileError, read_regular_file
 
 MAX_CONFIG_BYTES = 1024 * 1024
 """A release config is a few hundred bytes; anything over 1 MiB is refused."""
 _MAX_NODES = 20_000
+MAX_DEPTH = 64
+"""Most levels of nested lists and mappings in a config (a release config has 4)."""
 
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -39,36 +47,48 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 def read_text(path: Path, file: str) -> str:
     """The text of the config file at ``path`` (``file`` is its name for messages):
     at most :data:`MAX_CONFIG_BYTES` bytes, UTF-8 (a BOM is dropped). Raises
-    :class:`ConfigError` for a missing file, a directory, an unreadable or oversized
-    file, UTF-16/UTF-32 and invalid UTF-8."""
+    :class:`ConfigError` for a missing file, a directory, a FIFO, device or socket
+    (refused without blocking), an unreadable or oversized file, UTF-16/UTF-32 and
+    invalid UTF-8."""
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError(
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
+    except RegularFileError as exc:
+        raise _read_error(exc, file) from None
+    return _decode(data, file)
+
+
+def _read_error(exc: RegularFileError, file: str) -> ConfigError:
+    location = Location(file=file)
+    if exc.reason == "missing":
+        return ConfigError(
             f"config file not found: {file} (working directory: {Path.cwd()})",
             hint="check the path; a relative path is resolved against the working directory",
-            location=Location(file=file),
-        ) from None
-    except IsADirectoryError:
-        raise ConfigError(
+            location=location,
+        )
+    if exc.reason == "directory":
+        return ConfigError(
             f"{file} is a directory, not a config file",
             hint="give the path of the YAML config file itself",
-            location=Location(file=file),
-        ) from None
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read config file {file}: {exc.strerror or exc}",
-            hint="check that the file exists and is readable",
-            location=Location(file=file),
-        ) from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(
+            location=location,
+        )
+    if exc.reason == "not-regular":
+        return ConfigError(
+            f"config file {file} {exc.problem}; it is not read",
+            hint="give the path of the YAML config file itself (a FIFO, a device or "
+            "/dev/stdin is not read: it could block or never end)",
+            location=location,
+        )
+    if exc.reason == "too-large":
+        return ConfigError(
             f"config file {file} is larger than {MAX_CONFIG_BYTES} bytes",
             hint="a release config is a few lines of YAML; check the path",
-            location=Location(file=file),
+            location=location,
         )
-    return _decode(data, file)
+    return ConfigError(
+        f"config file {file} {exc.problem}",
+        hint="check that the file exists and is readable",
+        location=location,
+    )
 
 
 def _decode(data: bytes, file: str) -> str:
@@ -118,9 +138,23 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
 class _Loader(yaml.SafeLoader):
     """SafeLoader that remembers which scalars carry an explicit tag (``!!str 1.10``)."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, file: str) -> None:
         super().__init__(stream)
         self.explicit: set[int] = set()
+        self.file = file
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        """PyYAML's recursive composer, refusing nesting deeper than :data:`MAX_DEPTH`."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                m = event.start_mark
+                raise too_deep(Location(file=self.file, line=m.line + 1, col=m.column + 1))
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def compose_scalar_node(self, anchor: Any) -> ScalarNode:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -134,7 +168,7 @@ def compose(text: str, file: str) -> tuple[Node, set[int]]:
     """The root node and the ids of scalar nodes that carry an explicit tag."""
     loader: _Loader | None = None
     try:
-        loader = _Loader(text)
+        loader = _Loader(text, file)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, file) from None
@@ -147,6 +181,8 @@ def compose(text: str, file: str) -> tuple[Node, set[int]]:
             hint="remove it (only printable text, tabs and line breaks are allowed)",
             location=Location(file=file, line=line, col=col),
         ) from None
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting long before
+        raise too_deep(Location(file=file)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
         raise ConfigError(
             f"cannot parse the config file: {exc}", location=Location(file=file)
@@ -168,6 +204,16 @@ def compose(text: str, file: str) -> tuple[Node, set[int]]:
             location=mark(file, root, ""),
         )
     return root, loader.explicit if loader is not None else set()
+
+
+def too_deep(location: Location) -> ConfigError:
+    """The error for lists and mappings nested more than :data:`MAX_DEPTH` levels."""
+    return ConfigError(
+        f"the config is nested too deeply (more than {MAX_DEPTH} levels of lists and mappings)",
+        hint="a release config is a few levels deep: check for unbalanced [ or { "
+        "and for aliases nested in aliases",
+        location=location,
+    )
 
 
 def _text_position(text: str, offset: int) -> tuple[int, int]:
@@ -241,8 +287,14 @@ def join_path(parent: str, key: str | int) -> str:
     return f"{parent}.{key}" if parent else key
 
 
-def walk(node: Node, path: str, stack: list[int], counter: list[int]) -> list[tuple[str, Node]]:
-    """All (path, node) pairs in document order; refuses recursion and huge graphs."""
+def walk(
+    node: Node, path: str, stack: list[int], counter: list[int], *, file: str | None = None
+) -> list[tuple[str, Node]]:
+    """All (path, node) pairs in document order; refuses recursion, huge graphs and
+    nesting (aliases expanded) deeper than :data:`MAX_DEPTH`."""
+    if len(stack) >= MAX_DEPTH:
+        m = node.start_mark
+        raise too_deep(Location(file=file, line=m.line + 1, col=m.column + 1, field=path or None))
     counter[0] += 1
     if counter[0] > _MAX_NODES:
         raise ConfigError(
@@ -259,10 +311,10 @@ def walk(node: Node, path: str, stack: list[int], counter: list[int]) -> list[tu
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else "?"
-            out.extend(walk(value_node, join_path(path, str(key)), stack, counter))
+            out.extend(walk(value_node, join_path(path, str(key)), stack, counter, file=file))
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
-            out.extend(walk(item, join_path(path, i), stack, counter))
+            out.extend(walk(item, join_path(path, i), stack, counter, file=file))
     stack.pop()
     return out
 

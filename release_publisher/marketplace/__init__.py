@@ -1,8 +1,10 @@
 """The Marketplace REST API v3, one room per job:
 
 * :mod:`.client`: :class:`~.client.MarketplaceClient`, the endpoints;
-* :mod:`.transport`: the ``requests`` session, TLS, redirects and URL safety,
-  transport failures (:class:`~.transport.Timeouts`);
+* :mod:`.transport`: the ``requests`` session, redirects and URL safety, transport
+  failures (:class:`~.transport.Timeouts`);
+* :mod:`.connections`: the ``requests`` adapter (send timeouts, TLS, the credential
+  guard), the total deadline of an answer, and which origin a URL connects to;
 * :mod:`.retry`: the retry policy and the executor that applies it;
 * :mod:`.errors`: error answers turned into actionable errors;
 * :mod:`.models`: response models and the parsing of answers;

@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 
 from ..clock import Clock, SystemClock
 from ..errors import ApiError, TransportError, UsageError
+from ..safe_text import one_line
 from ..secrets import REDACTOR, Credentials, Redactor, make_credentials
 from ..urls import check_base_url, path_segment, safe_url
 from . import errors as mperrors
@@ -569,7 +570,10 @@ class MarketplaceClient:
         )
 
     def _redact(self, text: str) -> str:
-        return REDACTOR.redact(self._redactor.redact(text))
+        """``text`` (from the server or the network) fit for a message: every form of
+        the credentials redacted, then escaped to one line (no raw line break or
+        control character, see :func:`release_publisher.safe_text.one_line`)."""
+        return one_line(REDACTOR.redact(self._redactor.redact(text)))
 
     def _log(self, message: str) -> None:
         line = self._redact(message)

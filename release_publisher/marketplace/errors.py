@@ -3,8 +3,10 @@
 Every function here takes plain values (status, headers, body bytes), never a
 ``requests`` object, so it is cheap to import and easy to test. Every text that can
 come from the server or the network passes through the caller's ``redact`` function
-(the credentials' secret forms, see :class:`~release_publisher.secrets.Redactor`)
-before it is put into a message.
+(the credentials' secret forms, see :class:`~release_publisher.secrets.Redactor`; the
+client's also escapes line breaks and control characters with
+:func:`release_publisher.safe_text.one_line`) before it is put into a message, and
+is cut to its excerpt only AFTER redaction (a secret cut in two would escape it).
 
 Server message extraction (:func:`server_message`), in order:
 
@@ -26,12 +28,15 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ApiError
-from ..limits import MAX_ARTIFACT_BYTES, human_size
+from ..limits import IMAGE_LIMIT, MAX_ARTIFACT_BYTES, human_size
 
 #: Characters of a non-JSON body shown in a message.
 TEXT_EXCERPT = 200
 #: Characters of a JSON-derived server message shown in a message.
 JSON_EXCERPT = 500
+#: Characters kept beyond an excerpt for redaction, so a secret is cut only after it
+#: was redacted (longer than any API token).
+_REDACT_MARGIN = 8192
 
 Redact = Callable[[str], str]
 
@@ -154,16 +159,17 @@ def server_message(
     if is_json:
         message = json_message(value)
         if message:
-            return truncate(redact(message), JSON_EXCERPT)
-        return truncate(redact(_SPACE.sub(" ", decode_body(body)).strip()), JSON_EXCERPT) or None
-    text = html_to_text(decode_body(body))
+            return truncate(redact(message[: JSON_EXCERPT + _REDACT_MARGIN]), JSON_EXCERPT)
+        text = _SPACE.sub(" ", decode_body(body)).strip()[: JSON_EXCERPT + _REDACT_MARGIN]
+        return truncate(redact(text), JSON_EXCERPT) or None
+    text = html_to_text(decode_body(body))[: TEXT_EXCERPT + _REDACT_MARGIN]
     return truncate(redact(text), TEXT_EXCERPT) or None
 
 
 def body_excerpt(body: bytes, redact: Redact, limit: int = TEXT_EXCERPT) -> str:
     """The first ``limit`` characters of ``body`` as visible text (HTML stripped),
     redacted; ``<empty body>`` when there is nothing."""
-    text = html_to_text(decode_body(body[: limit * 8]))
+    text = html_to_text(decode_body(body))[: limit + _REDACT_MARGIN]
     return truncate(redact(text), limit) or "<empty body>"
 
 
@@ -215,6 +221,11 @@ def hint_for_status(
             "check the base-url (default https://api.atlassian.com/marketplace; the "
             "client appends /rest/3/...)"
         )
+    if status == 413 and endpoint.startswith("POST /rest/3/assets/images/"):
+        limit = f"a {IMAGE_LIMIT.what} may be at most {human_size(IMAGE_LIMIT.max_bytes)}"
+        if file_size is not None:
+            return f"the image is too large ({human_size(file_size)}); {limit}: {IMAGE_LIMIT.hint}"
+        return f"the request is too large; {limit}: {IMAGE_LIMIT.hint}"
     if status == 413:
         # Atlassian states the limit as "250 MB"; limits.py takes it as 250 MiB
         limit = f"Marketplace accepts artifacts up to 250 MB ({MAX_ARTIFACT_BYTES:,} bytes)"
@@ -320,7 +331,8 @@ def unexpected_shape_error(
     """The :class:`ApiError` for a 2xx JSON answer that lacks what the API promises
     (``problem`` says what, e.g. ``no _links.self.href``); shows the JSON received,
     truncated and redacted."""
-    excerpt = truncate(redact(_SPACE.sub(" ", decode_body(body[:4000])).strip()), JSON_EXCERPT)
+    text = _SPACE.sub(" ", decode_body(body)).strip()[: JSON_EXCERPT + _REDACT_MARGIN]
+    excerpt = truncate(redact(text), JSON_EXCERPT)
     return ApiError(
         f"{endpoint} answered HTTP {status} with JSON that has {problem}: {excerpt}",
         hint=(

@@ -1,8 +1,10 @@
 """Response models of the Marketplace REST API v3 and the parsing of its answers
 (``UploadedSoftwareArtifact``, ``RemoteFetchedSoftwareArtifact``, ``MediaV3Response``,
-pages of app versions). Unknown fields are ignored; a missing required field raises
-:class:`ResponseShapeError`, which the client turns into an
-:class:`~release_publisher.errors.ApiError` showing what came back.
+pages of app versions). Unknown fields are ignored; a missing required field, or an
+artifact or image ID holding a line break or control character (it is printed, put
+in step outputs and sent back in URLs), raises :class:`ResponseShapeError`, which the
+client turns into an :class:`~release_publisher.errors.ApiError` showing what came
+back, escaped.
 
 Plain values in, plain values out: no HTTP, no ``requests``.
 """
@@ -84,7 +86,7 @@ class Artifact:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         raise VerificationError(
-            f"Marketplace reports the checksum {str(value)[:80]!r} for artifact {self.id}, "
+            f"Marketplace reports the checksum {str(value)[:4096]!r} for artifact {self.id}, "
             "which is not a SHA-512 (sha512:<128 hex digits>): the upload cannot be verified",
             hint="check the artifact in Marketplace; if this persists, Marketplace's "
             "checksum format has changed: report it",
@@ -114,6 +116,18 @@ def artifact_id_from_href(href: str) -> str | None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _check_id(value: str, what: str) -> str:
+    """``value`` when it is fit to be printed, put in a step output and sent back in
+    a URL: no line break, tab or other control character (``"img1\n::warning::x"``
+    would inject a workflow command); raises :class:`ResponseShapeError` otherwise
+    (shown escaped)."""
+    if not value.isprintable():
+        raise ResponseShapeError(
+            f"{what} {value[:4096]!r}, which holds a line break or control character"
+        )
+    return value
 
 
 def _int(value: Any) -> int | None:
@@ -154,6 +168,7 @@ def parse_artifact(data: Any) -> Artifact:
     artifact_id = artifact_id_from_href(self_url)
     if artifact_id is None:
         raise ResponseShapeError(f"no artifact ID in _links.self.href {self_url!r}")
+    _check_id(artifact_id, "an artifact ID")
     info = data.get("fileInfo")
     info = info if isinstance(info, dict) else {}
     details = data.get("details")
@@ -180,7 +195,7 @@ def parse_media(data: Any) -> Media:
     if media_id is None:
         raise ResponseShapeError("no id")
     return Media(
-        id=media_id,
+        id=_check_id(media_id, "an image ID"),
         mime_type=_str(data.get("mimeType")),
         name=_str(data.get("name")),
         size=_int(data.get("size")),

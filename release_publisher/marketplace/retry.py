@@ -20,10 +20,11 @@ Policy (also returned as text by :func:`describe_retry_policy`, which
 * **POST** (upload, fetch, image upload) is retried ONLY when Marketplace cannot have
   stored anything: the connection was never established (connect timeout, refused,
   DNS); the connection broke (reset, broken pipe, send timeout) while the body was
-  being sent, or was closed before any response status line arrived; HTTP 429; HTTP
-  503 *with* ``Retry-After``. Never retried for POST: a read timeout after the whole
-  body was sent, a 2xx whose body was cut off, any other 5xx (500, 502, 504, 503
-  without ``Retry-After``): the error says the artifact may have been stored and to
+  being sent; HTTP 429; HTTP 503 *with* ``Retry-After``. Never retried for POST once
+  the whole body was sent (every POST goes out on a fresh connection, so this cannot
+  be a stale keep-alive connection): a reset or close before any response status
+  line, a read timeout, a 2xx whose body was cut off, any other 5xx (500, 502, 504,
+  503 without ``Retry-After``): the error says it may have been stored and how to
   check before re-running. TLS certificate failures and other 4xx are never retried.
 * Each retry of an upload re-opens the file from its start and re-hashes it with a
   fresh SHA-512. Each retry is logged: ``attempt 2/4 after connection reset while
@@ -152,12 +153,12 @@ def describe_retry_policy(policy: RetryPolicy | None = None) -> str:
             "(a Retry-After beyond it fails the call with the time to retry).",
             "- GET: retried on connection failures, connect/read timeouts, "
             "HTTP 429, 502, 503, 504.",
-            "- POST (upload, fetch, image): retried only when nothing can have been "
-            "stored: connection never established; reset/broken pipe/send timeout while "
-            "sending the body or before any response status line; HTTP 429; HTTP 503 "
-            "with Retry-After.",
-            "- POST never retried: read timeout after the whole body was sent, other 5xx "
-            "(the artifact may have been stored: check before re-running).",
+            "- POST (upload, fetch, image, version, listing): retried only when nothing "
+            "can have been stored: connection never established; reset/broken pipe/send "
+            "timeout while sending the body; HTTP 429; HTTP 503 with Retry-After.",
+            "- POST never retried once the whole body was sent (each POST uses a fresh "
+            "connection): reset or close before any response status line, read timeout, "
+            "other 5xx (it may have been stored: check before re-running).",
             "- Each upload retry re-reads the file from its start and re-hashes it.",
             "- Retry-After: delta-seconds (decimals accepted, '1.5' = 1.5 s) or an "
             "HTTP-date (past = 0 s); anything else is ignored (normal backoff).",

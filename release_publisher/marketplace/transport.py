@@ -1,5 +1,5 @@
-"""HTTP transport of the Marketplace client: the ``requests`` session, send timeouts,
-TLS, redirects, URL safety and the classification of transport failures.
+"""HTTP transport of the Marketplace client: the ``requests`` session, timeouts,
+redirects, URL safety and the classification of transport failures.
 
 One ``requests.Session`` (HTTP Basic auth, ``User-Agent: release-publisher/<version>
 (+requests/<version>)``, ``Accept: application/json``), ``(connect, read)`` timeouts on
@@ -7,12 +7,23 @@ every call, redirects never followed automatically. ``trust_env`` stays on, so
 ``HTTPS_PROXY``/``NO_PROXY`` and ``REQUESTS_CA_BUNDLE`` apply. While a request body is
 being sent, each socket send is bounded by the *read* timeout (urllib3 alone would apply
 the connect timeout there: a 1 MiB block on a slow link could then fail after 10 s).
+Each answer also has a TOTAL deadline (``Timeouts.total``, default 2 x read) from the
+end of the request to its last byte: a server trickling one byte per read timeout has
+its socket shut down there (:func:`~.connections.watch_answer`), a clear
+TransportError. Every POST goes out on a fresh connection.
 
 URL safety: a GET follows redirects only within the base URL's origin (scheme, host,
 port; at most :data:`MAX_REDIRECTS`), a POST follows none, and a link to another origin
-is refused before any request is sent there (the credentials would follow).
+is refused before any request is sent there (the credentials would follow). Which
+origin a URL points at is decided by :func:`~.connections.connects_to`, the very code
+that connects (``http://a:1\\@b:2/`` connects to ``a:1``, whatever
+``urllib.parse.urlsplit`` reads). A server-supplied URL with user info is refused. As
+a last guard the adapter refuses to open a connection for a request carrying the
+``Authorization`` header to any origin but the base URL's
+(:class:`~.connections.CrossOriginRefused`).
 
-The only module of the client that imports ``requests``/``urllib3``; besides them:
+With :mod:`.connections` (the adapter, TLS, the answer watch, URL origins) the only
+modules of the client that import ``requests``/``urllib3``; besides them:
 :mod:`release_publisher.urls`, :mod:`.errors`, :mod:`.retry` (:class:`~.retry.Retryable`)
 and :mod:`.upload` (the body types). Knows nothing of endpoints, response shapes or
 the retry policy's numbers.
@@ -21,21 +32,18 @@ the retry policy's numbers.
 from __future__ import annotations
 
 import http.client
+import math
 import socket
 import ssl
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     NameResolutionError,
@@ -48,6 +56,17 @@ from ..errors import ApiError, TransportError, UsageError
 from ..secrets import Credentials
 from ..urls import safe_url
 from . import errors as mperrors
+from .connections import (
+    Adapter,
+    AnswerWatch,
+    CrossOriginRefused,
+    connects_to,
+    origin,
+    show_origin,
+    split_origin,
+    ssl_context,
+    watch_answer,
+)
 from .retry import Retryable
 from .trace import Exchange, ExchangeObserver
 from .upload import BytesBody, MultipartFileBody
@@ -60,8 +79,6 @@ __all__ = [
     "Timeouts",
     "Transport",
     "classify_failure",
-    "origin",
-    "show_origin",
 ]
 
 #: Redirects a GET follows within the base URL's origin.
@@ -76,19 +93,32 @@ Redact = Callable[[str], str]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
+#: ``Timeouts.total`` defaults to this many times the read timeout.
+TOTAL_FACTOR = 2.0
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """Seconds: ``connect`` to establish a connection (TCP and TLS); ``read`` the
     longest the server may stay silent while answering (between bytes of a response,
     and for uploads after the whole body was sent), also the longest one socket send
-    of the request body (one block) may block."""
+    of the request body (one block) may block; ``total`` the longest one answer may
+    take as a whole, from the end of the request (its whole body sent) to the last
+    byte of the answer (status line, headers and body), default :data:`TOTAL_FACTOR`
+    times ``read``: a server trickling its answer one byte per read timeout is cut
+    there. Raises ValueError for a value that is not a positive finite number."""
 
     connect: float = 10.0
     read: float = 60.0
+    total: float = 0.0
 
     def __post_init__(self) -> None:
-        if not (self.connect > 0 and self.read > 0):
-            raise ValueError("timeouts must be positive numbers of seconds")
+        if not self.total:
+            total = min(TOTAL_FACTOR * self.read, sys.float_info.max)  # finite
+            object.__setattr__(self, "total", total)
+        values = (self.connect, self.read, self.total)
+        if not all(value > 0 and math.isfinite(value) for value in values):
+            raise ValueError("timeouts must be positive finite numbers of seconds")
 
 
 @dataclass
@@ -110,111 +140,6 @@ class Answer:
         return mperrors.load_json(self.body)
 
 
-# ------------------------------------------------------------------ connections, TLS
-
-
-class _SendTimeoutHTTPConnection(HTTPConnection):
-    """Bounds each socket send with ``send_timeout`` seconds (set per client)."""
-
-    send_timeout: float | None = None
-
-    def send(self, data: Any) -> None:
-        if self.sock is not None and self.send_timeout is not None:
-            self.sock.settimeout(self.send_timeout)
-        super().send(data)
-
-
-class _SendTimeoutHTTPSConnection(HTTPSConnection):
-    """TLS variant of :class:`_SendTimeoutHTTPConnection`."""
-
-    send_timeout: float | None = None
-
-    def send(self, data: Any) -> None:
-        if self.sock is not None and self.send_timeout is not None:
-            self.sock.settimeout(self.send_timeout)
-        super().send(data)
-
-
-def _pool_classes(send_timeout: float) -> dict[str, type[HTTPConnectionPool]]:
-    http_conn = type("_HTTPConn", (_SendTimeoutHTTPConnection,), {"send_timeout": send_timeout})
-    https_conn = type("_HTTPSConn", (_SendTimeoutHTTPSConnection,), {"send_timeout": send_timeout})
-    http_pool = type("_HTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
-    https_pool = type("_HTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})
-    return {"http": http_pool, "https": https_pool}
-
-
-class _Adapter(HTTPAdapter):
-    """An HTTPAdapter whose connections bound body sends by ``send_timeout`` and whose
-    TLS context (when given) trusts the default store plus an extra CA file."""
-
-    def __init__(self, *, send_timeout: float, ssl_context: ssl.SSLContext | None) -> None:
-        self._rp_pool_classes = _pool_classes(send_timeout)
-        self._rp_ssl_context = ssl_context
-        super().__init__(max_retries=0)
-
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
-    ) -> None:
-        if self._rp_ssl_context is not None:
-            pool_kwargs["ssl_context"] = self._rp_ssl_context
-        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-        self.poolmanager.pool_classes_by_scheme = self._rp_pool_classes
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        if self._rp_ssl_context is not None:
-            proxy_kwargs.setdefault("ssl_context", self._rp_ssl_context)
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if type(manager) is urllib3.ProxyManager:
-            manager.pool_classes_by_scheme = self._rp_pool_classes
-        return manager
-
-
-def ssl_context(ca_bundle: str) -> ssl.SSLContext:
-    """The default trust store plus the CA certificates in ``ca_bundle`` (PEM).
-    ``requests`` adds its own bundle (certifi) per connection as usual. Raises
-    :class:`~release_publisher.errors.UsageError` for a missing or unreadable file."""
-    path = Path(ca_bundle)
-    if not path.is_file():
-        raise UsageError(
-            f"CA bundle {ca_bundle} does not exist or is not a file",
-            hint="give the path of a PEM file holding the extra CA certificate(s)",
-        )
-    context = ssl.create_default_context()
-    try:
-        context.load_verify_locations(cafile=str(path))
-    except (OSError, ssl.SSLError) as exc:
-        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
-        raise UsageError(
-            f"cannot load CA bundle {ca_bundle}: {reason}",
-            hint="give a readable PEM file of CA certificates (-----BEGIN CERTIFICATE-----)",
-        ) from None
-    return context
-
-
-# ------------------------------------------------------------------------ URL safety
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of ``url``, lower-cased, the port defaulted by scheme
-    (-1 for an invalid port, so it never matches)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if port is None:
-        port = {"http": 80, "https": 443}.get(scheme)
-    return scheme, (parts.hostname or "").lower(), port
-
-
-def show_origin(url: str) -> str:
-    """The origin of ``url`` as ``scheme://host:port`` (safe to print)."""
-    scheme, host, port = origin(url)
-    shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}:{port}" if port is not None else f"{scheme}://{shown}"
-
-
 # ------------------------------------------------------------------------- transport
 
 
@@ -223,7 +148,8 @@ class Transport:
     :func:`release_publisher.urls.check_base_url`) with HTTP Basic auth from
     ``credentials``, the ``timeouts`` and, when ``ca_bundle`` is given, a TLS context
     that trusts it too (:func:`ssl_context`). ``redact`` is applied to every text from
-    the server or the network before it is put into a message.
+    the server or the network before it is put into a message (the client's also
+    escapes it to one line).
 
     Each method makes ONE try: it returns an :class:`Answer` (any status), or a
     :class:`~.retry.Retryable` for a transport failure the retry policy may repeat,
@@ -244,6 +170,12 @@ class Transport:
         self.observer = observer
         self.base_url = base_url
         self.origin = origin(base_url)
+        if self.origin != split_origin(base_url):
+            raise UsageError(
+                f"base-url {safe_url(base_url)} is read as {show_origin(base_url)} by the "
+                "HTTP library but differently by other URL parsers",
+                hint="write the base-url plainly, e.g. https://api.atlassian.com/marketplace",
+            )
         self.timeouts = timeouts
         self._redact = redact
         context = ssl_context(ca_bundle) if ca_bundle else None
@@ -256,7 +188,9 @@ class Transport:
                 "Accept": "application/json",
             }
         )
-        adapter = _Adapter(send_timeout=timeouts.read, ssl_context=context)
+        adapter = Adapter(
+            send_timeout=timeouts.read, ssl_context=context, allowed_origin=self.origin
+        )
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self._session = session
@@ -275,7 +209,7 @@ class Transport:
             if isinstance(answer, Retryable) or answer.status not in _REDIRECTS:
                 return answer
             target = urljoin(url, answer.location) if answer.location else None
-            if target is None or origin(target) != self.origin:
+            if target is None or not self.allows(target):
                 raise mperrors.redirect_error(
                     status=answer.status,
                     endpoint=endpoint,
@@ -294,8 +228,13 @@ class Transport:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def post(self, endpoint: str, url: str, body: Body) -> Answer | Retryable:
-        """One POST try of ``body`` to ``url``; the answer. Raises :class:`ApiError`
-        for any 3xx (a redirect could re-send an upload or lose its body)."""
+        """One POST try of ``body`` to ``url`` on a fresh connection (idle pooled ones
+        are closed first, so a connection closed before the status line was closed by
+        the server after it got the body, not a stale keep-alive one); the answer.
+        Raises :class:`ApiError` for any 3xx (a redirect could re-send an upload or
+        lose its body)."""
+        for adapter in self._session.adapters.values():
+            adapter.close()
         answer = self.exchange("POST", url, endpoint, body)
         if isinstance(answer, Answer) and 300 <= answer.status <= 399:
             raise mperrors.redirect_error(
@@ -307,6 +246,13 @@ class Transport:
             )
         return answer
 
+    def allows(self, url: str) -> bool:
+        """Whether a request to ``url`` (e.g. from a server's ``Location`` or link)
+        would connect to the base URL's origin (judged by :func:`connects_to`, the
+        code that connects) and ``url`` carries no user info."""
+        target, user_info = connects_to(url)
+        return target == self.origin and not user_info
+
     def next_url(self, current: str, href: str, endpoint: str) -> str:
         """The absolute URL of a next-page link ``href`` found on page ``current``:
         ``/rest/...`` is taken relative to the base URL, anything else relative to
@@ -317,7 +263,7 @@ class Transport:
             target = self.base_url + text
         else:
             target = urljoin(current, text)
-        if origin(target) != self.origin:
+        if not self.allows(target):
             raise ApiError(
                 f"{endpoint}: refusing to follow the next-page link to another origin "
                 f"{show_origin(target)} (base-url origin {show_origin(self.base_url)}); "
@@ -333,6 +279,12 @@ class Transport:
     ) -> Answer | Retryable:
         """Send one request, read the whole answer; transport failures become a
         :class:`~.retry.Retryable` or raise (see :func:`classify_failure`)."""
+        with watch_answer(self.timeouts.total) as watch:
+            return self._exchange(method, url, endpoint, body, watch)
+
+    def _exchange(
+        self, method: str, url: str, endpoint: str, body: Body | None, watch: AnswerWatch
+    ) -> Answer | Retryable:
         headers = {"Content-Type": body.content_type} if body is not None else None
         started = time.monotonic()
         try:
@@ -345,16 +297,29 @@ class Transport:
                 allow_redirects=False,
                 stream=True,
             )
+        except CrossOriginRefused:
+            raise ApiError(
+                f"{endpoint}: refusing to send the credentials to {show_origin(url)}, "
+                f"not the base-url origin {show_origin(self.base_url)}; nothing was sent",
+                hint="check the base-url (e.g. https://api.atlassian.com/marketplace)",
+                endpoint=endpoint,
+            ) from None
         except requests.RequestException as exc:
             self._observe(method, url, body, started, exc.response, b"", exc)
+            if watch.expired:
+                return self._too_slow(method, url, endpoint, body)
             return self._failure(exc, method, url, endpoint, body, status=None)
         try:
             try:
                 content = _read(response)
             except requests.RequestException as exc:
                 self._observe(method, url, body, started, response, b"", exc)
+                if watch.expired:
+                    return self._too_slow(method, url, endpoint, body)
                 return self._failure(exc, method, url, endpoint, body, status=response.status_code)
             self._observe(method, url, body, started, response, content, None)
+            if watch.expired:  # an answer without Content-Length cut short
+                return self._too_slow(method, url, endpoint, body)
             return Answer(
                 status=response.status_code,
                 reason=self._redact(response.reason or ""),
@@ -393,6 +358,32 @@ class Transport:
                 elapsed=time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}" if exc is not None else None,
             )
+        )
+
+    def _too_slow(self, method: str, url: str, endpoint: str, body: Body | None) -> Retryable:
+        """The answer to ``method`` ``url`` was cut at the total deadline: a
+        :class:`~.retry.Retryable` for a GET; raises for a POST (its body was sent)."""
+        host = safe_url(url).split("://", 1)[-1].split("/", 1)[0]
+        total, read = self.timeouts.total, self.timeouts.read
+        text = (
+            f"{endpoint} to {host}: the answer did not complete within the total deadline "
+            f"({total:g} s; it kept arriving too slowly for the {read:g} s read timeout "
+            "to end it)"
+        )
+        hint = (
+            "a server or proxy is sending its answer very slowly; retry later (the total "
+            f"deadline is {TOTAL_FACTOR:g} x the read timeout, --http-timeout)"
+        )
+        if method == "POST":
+            size = len(body) if body is not None else 0
+            raise TransportError(
+                f"{text}; the request may have been stored (not retried)",
+                hint=_stored_hint(endpoint, size) + "; " + hint,
+                endpoint=endpoint,
+                may_have_taken_effect=True,
+            )
+        return Retryable(
+            TransportError(text, hint=hint, endpoint=endpoint), "an answer too slow to complete"
         )
 
     def _failure(
@@ -570,6 +561,14 @@ def classify_failure(
         )
         return Retryable(error, "read timeout")
     if _has(causes, *_RESET):
+        if is_post and body_done and body is not None:
+            raise TransportError(
+                f"{where}: the connection was closed before any response, after the whole "
+                f"body ({len(body)} bytes) was sent: it may have been stored (not retried)",
+                hint=_stored_hint(endpoint, len(body)),
+                endpoint=endpoint,
+                may_have_taken_effect=True,
+            )
         if not body_done:
             reason = "connection reset while sending body"
         else:
@@ -590,6 +589,19 @@ def classify_failure(
         error.may_have_taken_effect = True
         raise mperrors.with_note(error, "not retried: the request may have taken effect")
     return Retryable(error, detail)
+
+
+def _stored_hint(endpoint: str, sent: int) -> str:
+    """How to check whether the POST to ``endpoint`` that sent ``sent`` bytes was
+    stored, and what it cost of the upload budget."""
+    if "/artifacts" in endpoint or "/assets/images" in endpoint:
+        return (
+            f"this try sent {sent} bytes, which count against Marketplace's upload budget "
+            "(about 750 MB per 2 hours); a copy stored without an answer is attached to "
+            "nothing and harmless; re-run (with --resume RESULT.json to keep what "
+            "finished) when the budget allows another upload"
+        )
+    return "check in Marketplace (the app's version list) whether it was stored before re-running"
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -626,4 +638,4 @@ def _describe(causes: list[BaseException], redact: Redact) -> str:
         return "unknown transport error"
     if isinstance(root, requests.exceptions.InvalidHeader):  # values inside: never shown
         return "invalid request header (value not shown)"
-    return redact(f"{type(root).__name__}: {str(root)[:200]}")
+    return mperrors.truncate(redact(f"{type(root).__name__}: {root}"), 200)

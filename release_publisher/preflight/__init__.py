@@ -20,7 +20,9 @@ Artifacts (``artifacts[]`` with ``file``), in config order:
 
 ``url`` artifacts are passed through (``LocalArtifact(spec)``): Marketplace fetches
 them. Listing images: see :mod:`.images`. Two artifacts resolving to the same file
-give a warning.
+give a warning, and so do uploads totalling more than Marketplace's upload budget
+(:data:`~release_publisher.limits.UPLOAD_BUDGET_BYTES`: "about" 750 MB per 2 hours, so
+a warning, not a refusal).
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from pathlib import Path
 
 from ..config.model import ArtifactSpec, ReleaseConfig
 from ..errors import FileCheckError, Location
+from ..limits import UPLOAD_BUDGET_BYTES, UPLOAD_BUDGET_WINDOW_SECONDS, human_size
+from .connect import MAX_CONNECT_BYTES
 from .descriptors import (
     KINDS,
-    MAX_CONNECT_BYTES,
     MAX_DESCRIPTOR_BYTES,
-    MAX_NESTED_JAR_BYTES,
     Inspection,
     check_identity,
     inspect_artifact,
@@ -43,8 +45,9 @@ from .descriptors import (
     read_descriptor_bytes,
 )
 from .files import display_path, find_one, with_match_context
-from .images import KNOWN_IMAGE_TYPES, RECOMMENDED_IMAGE_SIZES, check_image_spec
+from .images import KNOWN_IMAGE_TYPES, check_image_spec
 from .model import Descriptor, LocalArtifact, LocalImage, Plan
+from .zips import MAX_NESTED_JAR_BYTES
 
 __all__ = [
     "KINDS",
@@ -52,7 +55,6 @@ __all__ = [
     "MAX_CONNECT_BYTES",
     "MAX_DESCRIPTOR_BYTES",
     "MAX_NESTED_JAR_BYTES",
-    "RECOMMENDED_IMAGE_SIZES",
     "Descriptor",
     "Inspection",
     "LocalArtifact",
@@ -143,6 +145,14 @@ def run_preflight(config: ReleaseConfig) -> Plan:
             ) from None
         images.extend(checked)
         warnings.extend(found)
+    total = sum(a.size or 0 for a in artifacts) + sum(i.size for i in images)
+    if total > UPLOAD_BUDGET_BYTES:
+        warnings.append(
+            f"this release uploads {human_size(total)}, more than Marketplace's upload"
+            f" budget of about {human_size(UPLOAD_BUDGET_BYTES)} per"
+            f" {UPLOAD_BUDGET_WINDOW_SECONDS // 3600} hours: expect 429 answers part way"
+            " (re-run later with --resume to finish), or split the release"
+        )
     return Plan(
         config=config, artifacts=tuple(artifacts), images=tuple(images), warnings=tuple(warnings)
     )

@@ -25,27 +25,22 @@ Identity of a JAR (and of the plugin JAR at the root of an OBR, and of a JWB):
 Values are stripped of surrounding whitespace; an empty value counts as absent.
 Connect descriptors give ``key`` and ``name``; their version is None.
 
-Hostile input is bounded: every entry read is refused when its declared size or its
-actual inflated size exceeds a cap (at most cap + 1 bytes are ever inflated); a nested
-plugin JAR is spooled to a :class:`tempfile.SpooledTemporaryFile` (in memory up to
-:data:`SPOOL_MEMORY_BYTES`, capped at :data:`MAX_NESTED_JAR_BYTES`); zip central
-directories with more than :data:`MAX_ZIP_ENTRIES` entries are refused before they are
-parsed; XML with entity declarations (billion laughs, external entities) is refused by
-defusedxml. Every failure is a :class:`~release_publisher.errors.FileCheckError`; no
-parser exception escapes.
+Hostile input is bounded: zips are read through :mod:`.zips` (entry size caps, nested
+JARs spooled, central directory limits, the end record found as Java finds it, an
+identity entry listed twice refused); Connect JSON through :mod:`.connect` (duplicate
+keys and NaN refused); XML with entity declarations (billion laughs, external entities)
+is refused by defusedxml. Every failure is a
+:class:`~release_publisher.errors.FileCheckError`; no parser exception escapes.
+
+May import: defusedxml, :mod:`.zips`, :mod:`.connect`, :mod:`.files`, :mod:`.model`,
+:mod:`release_publisher.errors`. Knows nothing of the config or the network.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import re
-import struct
-import tempfile
 import zipfile
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -55,25 +50,16 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from ..errors import FileCheckError
-from ..limits import MAX_ARTIFACT_BYTES, human_size
+from .connect import read_connect
 from .files import EMPTY_ZIP_MAGIC, ZIP_MAGIC, content_hint, describe_start
 from .model import Descriptor
+from .zips import open_zip, read_member, spool_member
 
 #: Entry names inside a JAR.
 PLUGIN_XML = "atlassian-plugin.xml"
 MANIFEST = "META-INF/MANIFEST.MF"
 #: Largest ``atlassian-plugin.xml`` or ``MANIFEST.MF`` read (declared or inflated), bytes.
 MAX_DESCRIPTOR_BYTES = 1024 * 1024
-#: Largest Connect descriptor JSON read, bytes.
-MAX_CONNECT_BYTES = 1024 * 1024
-#: Largest plugin JAR inflated out of an OBR, bytes.
-MAX_NESTED_JAR_BYTES = MAX_ARTIFACT_BYTES
-#: A nested JAR is held in memory up to this many bytes, then in a temporary file.
-SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
-#: Zips whose central directory lists more entries, or is larger (bytes), are refused
-#: before being parsed (a real app JAR has a few thousand entries).
-MAX_ZIP_ENTRIES = 200_000
-MAX_CENTRAL_DIRECTORY_BYTES = 64 * 1024 * 1024
 
 ZIP_KINDS = ("jar", "obr", "jwb")
 KINDS = (*ZIP_KINDS, "connect")
@@ -82,18 +68,6 @@ _EXT_ARTICLE = {".jar": "a JAR", ".obr": "an OBR", ".jwb": "a JWB"}
 _KIND_LABEL = {"jar": "JAR", "obr": "OBR", "jwb": "JWB", "connect": "Connect descriptor"}
 #: An unreplaced build placeholder such as ``${project.version}``.
 PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
-
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    EOFError,
-    NotImplementedError,  # unsupported compression method (e.g. deflate64)
-    RuntimeError,  # encrypted entry
-    ValueError,
-    struct.error,
-    OSError,  # a seek to a bogus offset
-)
 
 
 @dataclass(frozen=True)
@@ -185,7 +159,7 @@ def _inspect(f: IO[bytes], size: int, *, filename: str, shown: str) -> Inspectio
                 f"{shown} is a Connect descriptor (JSON) but not named .json; Marketplace"
                 " may tell the type by the name"
             )
-        return Inspection("connect", _read_connect(f, size, shown=shown), tuple(warnings))
+        return Inspection("connect", read_connect(f, size, shown=shown), tuple(warnings))
     start = describe_start(head)
     hint = content_hint(head)
     if ext in _ZIP_EXTENSIONS:
@@ -207,7 +181,7 @@ def _inspect(f: IO[bytes], size: int, *, filename: str, shown: str) -> Inspectio
 
 def _inspect_zip(f: IO[bytes], size: int, *, filename: str, shown: str, ext: str) -> Inspection:
     warnings: list[str] = []
-    with _open_zip(f, size, shown=shown) as zf:
+    with open_zip(f, size, shown=shown) as zf:
         names = zf.namelist()
         root_jars = sorted(n for n in names if "/" not in n and n.lower().endswith(".jar"))
         looks_obr = "obr.xml" in names and bool(root_jars)
@@ -228,9 +202,11 @@ def _inspect_zip(f: IO[bytes], size: int, *, filename: str, shown: str, ext: str
                 " Marketplace may treat it as a plain JAR: name it .obr"
             )
         if kind == "obr":
-            descriptor = _obr_descriptor(zf, root_jars, filename=filename, shown=shown)
+            descriptor = _obr_descriptor(
+                zf, root_jars, filename=filename, shown=shown, warnings=warnings
+            )
         else:
-            descriptor = _jar_descriptor(zf, prefix="", shown=shown)
+            descriptor = _jar_descriptor(zf, prefix="", shown=shown, warnings=warnings)
     if descriptor is None or descriptor.key is None:
         if kind == "jwb":
             warnings.append(
@@ -248,100 +224,28 @@ def _inspect_zip(f: IO[bytes], size: int, *, filename: str, shown: str, ext: str
     return Inspection(kind, descriptor, tuple(warnings))
 
 
-# --- zip plumbing ---------------------------------------------------------------
-
-
-def _corrupt(shown: str, exc: BaseException) -> FileCheckError:
-    return FileCheckError(
-        f"{shown} is not a valid zip file: {exc or type(exc).__name__}",
-        hint="the file is corrupt or truncated: rebuild it, and check any step that"
-        " copies or downloads it",
-    )
-
-
-def check_zip_directory(f: IO[bytes], size: int, *, shown: str) -> None:
-    """Refuse a zip whose end-of-central-directory record is missing, or whose central
-    directory lists more than :data:`MAX_ZIP_ENTRIES` entries or is larger than
-    :data:`MAX_CENTRAL_DIRECTORY_BYTES`, reading only the tail of ``f`` (``size``
-    bytes long). Raises :class:`FileCheckError`."""
-    tail_len = min(size, 22 + 0xFFFF)
-    f.seek(size - tail_len)
-    tail = f.read(tail_len)
-    f.seek(0)
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) - at < 22:
-        raise _corrupt(shown, zipfile.BadZipFile("no end-of-central-directory record"))
-    entries, cd_size = struct.unpack("<10xHL6x", tail[at : at + 22])
-    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and at >= 20:
-        locator = tail[at - 20 : at]
-        if locator[:4] == b"PK\x06\x07":
-            (offset,) = struct.unpack("<8xQ4x", locator)
-            if offset + 56 <= size:
-                f.seek(offset)
-                record = f.read(56)
-                f.seek(0)
-                if record[:4] == b"PK\x06\x06":
-                    entries, cd_size = struct.unpack("<32xQQ8x", record)
-    if entries > MAX_ZIP_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY_BYTES:
-        raise FileCheckError(
-            f"{shown} lists {entries} zip entries ({human_size(cd_size)} of central"
-            f" directory); at most {MAX_ZIP_ENTRIES} entries are read",
-            hint="this is not a plausible app artifact (a zip bomb?): check the build",
-        )
-
-
-@contextmanager
-def _open_zip(f: IO[bytes], size: int, *, shown: str) -> Iterator[zipfile.ZipFile]:
-    check_zip_directory(f, size, shown=shown)
-    try:
-        zf = zipfile.ZipFile(f)
-    except _ZIP_ERRORS as exc:
-        raise _corrupt(shown, exc) from None
-    with zf:
-        yield zf
-
-
-def _read_member(zf: zipfile.ZipFile, name: str, limit: int, *, source: str, shown: str) -> bytes:
-    """The bytes of entry ``name``, refusing a declared or actual size over ``limit``
-    bytes (at most ``limit + 1`` bytes are inflated)."""
-    try:
-        info = zf.getinfo(name)
-        if info.file_size > limit:
-            raise _too_big(shown, source, f"declares {human_size(info.file_size)}", limit)
-        with zf.open(info) as member:
-            data = member.read(limit + 1)
-    except _ZIP_ERRORS as exc:
-        raise _corrupt(shown, exc) from None
-    if len(data) > limit:
-        raise _too_big(shown, source, f"inflates to more than {human_size(limit)}", limit)
-    return data
-
-
-def _too_big(shown: str, source: str, what: str, limit: int) -> FileCheckError:
-    return FileCheckError(
-        f"{shown}: {source} {what}; at most {human_size(limit)} is read",
-        hint="a real descriptor is a few KiB: the artifact is damaged or hostile (a zip"
-        " bomb?); rebuild it",
-    )
-
-
 # --- JAR ------------------------------------------------------------------------
 
 
-def _jar_descriptor(zf: zipfile.ZipFile, *, prefix: str, shown: str) -> Descriptor | None:
+def _jar_descriptor(
+    zf: zipfile.ZipFile, *, prefix: str, shown: str, warnings: list[str]
+) -> Descriptor | None:
     """Identity of the JAR ``zf`` (rules in the module docstring); sources are
     prefixed with ``prefix`` (``""`` or ``"x.obr!/x.jar!/"``). None when it has
-    neither an ``atlassian-plugin.xml`` nor a manifest with any identity."""
+    neither an ``atlassian-plugin.xml`` nor a manifest with any identity. A key or
+    version that ``atlassian-plugin.xml`` and the manifest state differently is added
+    to ``warnings`` (the XML wins, as for Marketplace; other readers take the
+    manifest)."""
     names = set(zf.namelist())
     xml_key = xml_name = xml_version = None
     xml_src = prefix + PLUGIN_XML
     if PLUGIN_XML in names:
-        data = _read_member(zf, PLUGIN_XML, MAX_DESCRIPTOR_BYTES, source=xml_src, shown=shown)
+        data = read_member(zf, PLUGIN_XML, MAX_DESCRIPTOR_BYTES, source=xml_src, shown=shown)
         xml_key, xml_name, xml_version = parse_plugin_xml(data, source=xml_src, shown=shown)
     attrs: dict[str, str] = {}
     mf_src = prefix + MANIFEST
     if MANIFEST in names:
-        data = _read_member(zf, MANIFEST, MAX_DESCRIPTOR_BYTES, source=mf_src, shown=shown)
+        data = read_member(zf, MANIFEST, MAX_DESCRIPTOR_BYTES, source=mf_src, shown=shown)
         attrs = parse_manifest(data)
     symbolic = _clean(attrs.get("bundle-symbolicname", "").split(";", 1)[0])
     key_candidates = (
@@ -359,6 +263,17 @@ def _jar_descriptor(zf: zipfile.ZipFile, *, prefix: str, shown: str) -> Descript
         (None, None),
     )
     name = xml_name or _clean(attrs.get("bundle-name"))
+    for what, xml_value, header in (
+        ("app key", xml_key, "Atlassian-Plugin-Key"),
+        ("version", xml_version, "Bundle-Version"),
+    ):
+        mf_value = _clean(attrs.get(header.lower()))
+        if xml_value and mf_value and xml_value != mf_value:
+            warnings.append(
+                f"{shown}: {xml_src} gives the {what} {xml_value!r} but {mf_src} gives"
+                f" {header} {mf_value!r}; {xml_value!r} is checked, other tools may read"
+                f" {mf_value!r}: make the build write the same {what} in both"
+            )
     if key is None and version is None:
         return None
     if key_src and ver_src and key_src != ver_src:
@@ -449,7 +364,7 @@ def parse_manifest(data: bytes) -> dict[str, str]:
 
 
 def _obr_descriptor(
-    zf: zipfile.ZipFile, root_jars: list[str], *, filename: str, shown: str
+    zf: zipfile.ZipFile, root_jars: list[str], *, filename: str, shown: str, warnings: list[str]
 ) -> Descriptor | None:
     obr_name = Path(filename).name
     if not root_jars:
@@ -468,7 +383,7 @@ def _obr_descriptor(
     jar_name = root_jars[0]
     prefix = f"{obr_name}!/{jar_name}!/"
     source = f"{obr_name}!/{jar_name}"
-    with _spool_member(zf, jar_name, source=source, shown=shown) as inner:
+    with spool_member(zf, jar_name, source=source, shown=shown) as inner:
         size = inner.seek(0, io.SEEK_END)
         inner.seek(0)
         head = inner.read(64)
@@ -478,73 +393,8 @@ def _obr_descriptor(
                 f"{shown}: {source} is not a zip file (starts with {describe_start(head)})",
                 hint="the OBR's plugin JAR is damaged: rebuild the OBR",
             )
-        with _open_zip(inner, size, shown=f"{shown} ({source})") as jar:
-            return _jar_descriptor(jar, prefix=prefix, shown=shown)
-
-
-@contextmanager
-def _spool_member(
-    zf: zipfile.ZipFile, name: str, *, source: str, shown: str
-) -> Iterator[IO[bytes]]:
-    """Entry ``name`` copied to a spooled temporary file (memory up to
-    :data:`SPOOL_MEMORY_BYTES`, refused over :data:`MAX_NESTED_JAR_BYTES`)."""
-    limit = MAX_NESTED_JAR_BYTES
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
-        try:
-            info = zf.getinfo(name)
-            if info.file_size > limit:
-                raise _too_big(shown, source, f"declares {human_size(info.file_size)}", limit)
-            total = 0
-            with zf.open(info) as member:
-                while chunk := member.read(1024 * 1024):
-                    total += len(chunk)
-                    if total > limit:
-                        raise _too_big(
-                            shown, source, f"inflates to more than {human_size(limit)}", limit
-                        )
-                    spool.write(chunk)
-        except _ZIP_ERRORS as exc:
-            raise _corrupt(shown, exc) from None
-        spool.seek(0)
-        yield spool
-
-
-# --- Connect --------------------------------------------------------------------
-
-
-def _read_connect(f: IO[bytes], size: int, *, shown: str) -> Descriptor:
-    if size > MAX_CONNECT_BYTES:
-        raise FileCheckError(
-            f"{shown} is {human_size(size)}; a Connect descriptor is read up to"
-            f" {human_size(MAX_CONNECT_BYTES)}",
-            hint="a Connect descriptor is a few KiB of JSON: point the pattern at it",
-        )
-    raw = f.read(MAX_CONNECT_BYTES + 1)
-    try:
-        body = json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, RecursionError) as exc:
-        raise FileCheckError(
-            f"{shown} is not valid JSON ({str(exc)[:200] or type(exc).__name__})",
-            hint="fix the Connect descriptor (UTF-8 JSON object) and try again",
-        ) from None
-    if not isinstance(body, dict):
-        raise FileCheckError(
-            f"{shown} is JSON but not an object",
-            hint="a Connect descriptor is a JSON object with a string 'key'",
-        )
-    key = body.get("key")
-    if not isinstance(key, str) or not key.strip():
-        raise FileCheckError(
-            f"{shown} has no string 'key' (found {type(key).__name__}: {str(key)[:80]!r})",
-            hint="a Connect descriptor declares the app key in 'key'",
-        )
-    name = body.get("name")
-    return Descriptor(
-        key=key,
-        version=None,
-        name=name if isinstance(name, str) else None,
-        source="descriptor JSON",
-    )
+        with open_zip(inner, size, shown=f"{shown} ({source})") as jar:
+            return _jar_descriptor(jar, prefix=prefix, shown=shown, warnings=warnings)
 
 
 # --- identity -------------------------------------------------------------------

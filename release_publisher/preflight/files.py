@@ -11,7 +11,10 @@ Glob rules (shared by ``artifacts[].file`` and ``images[].file``):
   an absolute pattern is used as is; ``**`` matches across directories; ``*`` does not
   match a leading dot (as in a shell);
 * matches are sorted by path, so the result never depends on directory order;
-* a match must be (or be a symbolic link to) a regular, non-empty file.
+* a match must be (or be a symbolic link to) a regular, non-empty file;
+* ``[...]`` is a character set: a file literally named ``hello [1.4.2].jar`` is written
+  ``hello [[]1.4.2].jar``. When the literal file exists but the glob misses it, the
+  error says so (and gives the escaped pattern), also when the glob matched other files.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import FileCheckError
-from ..limits import MAX_ARTIFACT_BYTES, human_size
+from ..limits import ARTIFACT_LIMIT, MAX_ARTIFACT_BYTES, human_size
 
 #: Glob metacharacters (as :mod:`glob` understands them).
 _MAGIC = re.compile(r"[*?[]")
@@ -115,6 +118,11 @@ def no_match_error(pattern: str, base_dir: Path, *, what: str) -> FileCheckError
         "an absolute path is used as is)"
     )
     head = f"no file matches {pattern!r}"
+    if "[" in pattern:
+        literal = literal_match(pattern, base_dir)
+        if literal is not None:
+            return literal_bracket_error(pattern, literal, base_dir)
+        build_hint += f"; {_BRACKET_NOTE}, e.g. {glob.escape(pattern)!r}"
     if not directory.exists():
         missing = directory
         while not missing.parent.exists() and missing.parent != missing:
@@ -141,6 +149,35 @@ def no_match_error(pattern: str, base_dir: Path, *, what: str) -> FileCheckError
     else:
         found = f"which holds {len(entries)} entries: {_listing(entries)}"
     return FileCheckError(f"{head} (searched {directory}, {found})", hint=build_hint)
+
+
+_BRACKET_NOTE = (
+    "in a glob, [...] matches one character of a set: write [[] for a literal ["
+    " (and [*] or [?] for a literal * or ?)"
+)
+
+
+def literal_match(pattern: str, base_dir: Path) -> Path | None:
+    """The path named by ``pattern`` read literally (not as a glob), when that file or
+    directory exists and the pattern holds glob metacharacters; else None. A file
+    literally named ``hello [1.4.2].jar`` is not matched by its own name as a glob."""
+    if not _has_magic(pattern):
+        return None
+    path = Path(pattern) if Path(pattern).is_absolute() else base_dir / pattern
+    try:
+        return path if path.exists() or path.is_symlink() else None
+    except (OSError, ValueError):
+        return None
+
+
+def literal_bracket_error(pattern: str, literal: Path, base_dir: Path) -> FileCheckError:
+    """The error for a ``pattern`` whose glob reading misses the file ``literal`` that
+    its literal reading names (``hello [1.4.2].jar``)."""
+    return FileCheckError(
+        f"{pattern!r} is read as a glob, so it does not match the file named exactly"
+        f" {display_path(literal, base_dir)!r}, which exists",
+        hint=f"{_BRACKET_NOTE}: file: {glob.escape(pattern)!r}",
+    )
 
 
 def several_matches_error(
@@ -241,6 +278,7 @@ def find_one(pattern: str, base_dir: Path, *, what: str = "artifact") -> tuple[P
     matches = expand(pattern, base_dir)
     if not matches:
         raise no_match_error(pattern, base_dir, what=what)
+    _refuse_missed_literal(pattern, base_dir, matches)
     if len(matches) > 1:
         raise several_matches_error(pattern, base_dir, matches, what=what)
     path = matches[0]
@@ -274,7 +312,18 @@ def find_all(pattern: str, base_dir: Path, *, what: str = "listing image") -> li
     matches = expand(pattern, base_dir)
     if not matches:
         raise no_match_error(pattern, base_dir, what=what)
+    _refuse_missed_literal(pattern, base_dir, matches)
     return matches
+
+
+def _refuse_missed_literal(pattern: str, base_dir: Path, matches: Sequence[Path]) -> None:
+    """A glob such as ``hello [1.4.2].jar`` that matched other files (``hello 1.jar``)
+    while the file literally so named exists: which one was meant is unclear."""
+    if "[" not in pattern:
+        return
+    literal = literal_match(pattern, base_dir)
+    if literal is not None and literal not in matches:
+        raise literal_bracket_error(pattern, literal, base_dir)
 
 
 def check_size(path: Path, size: int, base_dir: Path) -> None:
@@ -284,8 +333,7 @@ def check_size(path: Path, size: int, base_dir: Path) -> None:
         raise FileCheckError(
             f"{display_path(path, base_dir)} is {human_size(size)}; Marketplace accepts at"
             f" most {human_size(MAX_ARTIFACT_BYTES)} per artifact",
-            hint="is the pattern naming the right file? If so, make the app smaller (mark"
-            " dependencies the host product provides as 'provided'), then rebuild",
+            hint=ARTIFACT_LIMIT.hint,
         )
 
 

@@ -2,14 +2,19 @@
 
 Each ``images[].file`` glob must match at least one file (uploaded in sorted path
 order, so runs are deterministic). Each match must be a regular, non-empty file no
-larger than :data:`~release_publisher.limits.MAX_ARTIFACT_BYTES` (the upload path's
-cap), and must be a PNG, JPEG, GIF or BMP by its first bytes (the formats Marketplace
-lists: .jpg .png .gif .bmp). Dimensions are read with :mod:`imagesize`.
+larger than :data:`~release_publisher.limits.IMAGE_LIMIT` (refused with that limit's
+own hint, not the artifact limit's: an image that cannot be uploaded must not cost an
+artifact upload first), and must be a PNG, JPEG, GIF or BMP by its first bytes (the
+formats Marketplace lists: .jpg .png .gif .bmp). Dimensions are read with
+:mod:`imagesize`; for the image types of
+:data:`~release_publisher.limits.IMAGE_DIMENSIONS` another size fails ("expected
+1120x548, got 1120x547"), or is a warning when the entry says
+``on-size-mismatch: warn``.
 
 Things that do not stop a release (Marketplace's rules here are not published) are
-warnings: an image type outside :data:`KNOWN_IMAGE_TYPES`, dimensions differing from
-:data:`RECOMMENDED_IMAGE_SIZES`, a file over :data:`LARGE_IMAGE_BYTES`, a file name
-whose extension does not match its content, and unreadable dimensions.
+warnings: an image type outside :data:`KNOWN_IMAGE_TYPES`, a file over
+:data:`LARGE_IMAGE_BYTES`, a file name whose extension does not match its content, and
+unreadable dimensions.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from pathlib import Path
 
 from ..config.model import ImageSpec
 from ..errors import FileCheckError
-from ..limits import MAX_ARTIFACT_BYTES, human_size
+from ..limits import IMAGE_DIMENSIONS, IMAGE_DIMENSIONS_SOURCE, IMAGE_LIMIT, human_size
 from .files import (
     check_regular_file,
     content_hint,
@@ -43,17 +48,9 @@ KNOWN_IMAGE_TYPES: tuple[str, ...] = (
     "highlight",
     "highlight-thumbnail",
 )
-#: (width, height) in pixels from older listing guides; a mismatch is a warning.
-RECOMMENDED_IMAGE_SIZES: dict[str, tuple[int, int]] = {
-    "icon": (144, 144),
-    "logo": (144, 144),
-    "banner": (1120, 548),
-}
 #: A listing image above this many bytes gets a warning (listing images are usually
 #: well under 1 MiB; Marketplace's own limit is not published).
 LARGE_IMAGE_BYTES = 10 * 1024 * 1024
-#: A listing image above this many bytes is refused (the same cap as artifacts).
-MAX_IMAGE_BYTES = MAX_ARTIFACT_BYTES
 
 #: Format -> file name extensions that say so.
 IMAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
@@ -106,7 +103,9 @@ def check_image_spec(
 
     Raises :class:`FileCheckError` (no location; the caller adds it) when nothing
     matches, or a match is not a regular non-empty file, is larger than
-    :data:`MAX_IMAGE_BYTES`, or is not PNG/JPEG/GIF/BMP by content."""
+    :data:`~release_publisher.limits.IMAGE_LIMIT`, is not PNG/JPEG/GIF/BMP by content,
+    or (unless ``spec.on_size_mismatch == "warn"``) has other dimensions than
+    :data:`~release_publisher.limits.IMAGE_DIMENSIONS` gives for its type."""
     warnings: list[str] = []
     if spec.type not in KNOWN_IMAGE_TYPES:
         warnings.append(
@@ -118,12 +117,8 @@ def check_image_spec(
     for path in find_all(spec.file, base_dir, what="listing image"):
         shown = display_path(path, base_dir)
         size = check_regular_file(path, base_dir, what="listing image").st_size
-        if size > MAX_IMAGE_BYTES:
-            raise FileCheckError(
-                f"{shown} is {human_size(size)}; a listing image is refused above"
-                f" {human_size(MAX_IMAGE_BYTES)}",
-                hint="export the image at listing size (a few hundred KiB)",
-            )
+        if size > IMAGE_LIMIT.max_bytes:
+            raise FileCheckError(f"{shown} {IMAGE_LIMIT.refusal(size)}", hint=IMAGE_LIMIT.hint)
         try:
             head = read_head(path)
         except OSError as exc:
@@ -155,12 +150,20 @@ def check_image_spec(
         if dims is None:
             warnings.append(f"{label}: could not read the dimensions of {shown}")
         else:
-            wanted = RECOMMENDED_IMAGE_SIZES.get(spec.type)
+            wanted = IMAGE_DIMENSIONS.get(spec.type)
             if wanted is not None and dims != wanted:
-                warnings.append(
-                    f"{label}: {shown} is {dims[0]}x{dims[1]} pixels; Atlassian's listing"
-                    f" guides give {wanted[0]}x{wanted[1]} for {spec.type!r}"
+                found = (
+                    f"{shown}: expected {wanted[0]}x{wanted[1]} pixels for image type"
+                    f" {spec.type!r} ({IMAGE_DIMENSIONS_SOURCE}), got {dims[0]}x{dims[1]}"
                 )
+                if spec.on_size_mismatch != "warn":
+                    raise FileCheckError(
+                        found,
+                        hint=f"export the image at {wanted[0]}x{wanted[1]}; if Marketplace"
+                        " now asks for another size, add on-size-mismatch: warn to this"
+                        " images[] entry",
+                    )
+                warnings.append(f"{label}: {found} (on-size-mismatch: warn)")
         images.append(
             LocalImage(
                 spec=spec,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..limits import (
     MAX_ARTIFACT_BYTES,
+    MAX_IMAGE_BYTES,
     UPLOAD_BUDGET_BYTES,
     UPLOAD_BUDGET_WINDOW_SECONDS,
 )
@@ -13,8 +14,6 @@ from .fetch import FetchLimits
 
 DEFAULT_USER = "sandbox@example.com"
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the documented, public sandbox default
-#: Largest listing image, bytes (the sandbox's own bound; Marketplace's is not known).
-MAX_IMAGE_BYTES = 25 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class Server:
     handler: Handler
     rcvbuf: int | None = None
     tls: ssl.SSLContext | None = None
+    host: str = "127.0.0.1"
     connections: int = 0
     requests: list[Request] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -69,7 +70,7 @@ class Server:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if self.rcvbuf:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((self.host, 0))
         self.sock.listen(8)
         self.sock.settimeout(0.05)
         self.port = self.sock.getsockname()[1]
@@ -80,7 +81,7 @@ class Server:
     @property
     def url(self) -> str:
         scheme = "https" if self.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.port}"
+        return f"{scheme}://{self.host}:{self.port}"
 
     def _accept(self) -> None:
         while not self.release.is_set():

@@ -24,7 +24,7 @@ release:
     - parent-software-id: confluence
       min-build: 8000
       max-build: 8000
-  payment-model: paid-via-atlassian
+  payment-model: paid-via-vendor
   license-type: commercial
   beta: true
   supported: false
@@ -114,7 +114,7 @@ def test_full_section(tmp_path: Path) -> None:
             Compatibility("jira", 900000, 1000000),
             Compatibility("confluence", 8000, 8000),
         ),
-        payment_model="paid-via-atlassian",
+        payment_model="paid-via-vendor",
         license_type="commercial",
         beta=True,
         supported=False,
@@ -167,3 +167,24 @@ def test_interpolated_build_number_and_booleans(tmp_path: Path) -> None:
         "auto",
         False,
     )
+
+
+def test_on_size_mismatch_of_an_image_entry(tmp_path: Path) -> None:
+    cfg = load(
+        tmp_path,
+        MINIMAL + "images:\n  - {type: banner, file: b.png, on-size-mismatch: warn}\n"
+        "  - {type: icon, file: i.png}\n",
+    )
+    assert [i.on_size_mismatch for i in cfg.images] == ["warn", "fail"]
+    err = fail(
+        tmp_path, MINIMAL + "images:\n  - {type: banner, file: b.png, on-size-mismatch: no}\n"
+    )
+    assert err.location is not None and err.location.field == "images[0].on-size-mismatch"
+
+
+def test_a_misspelt_on_size_mismatch_gets_the_allowed_values(tmp_path: Path) -> None:
+    err = fail(
+        tmp_path, MINIMAL + "images:\n  - {type: icon, file: i.png, on-size-mismatch: warning}\n"
+    )
+    assert "must be one of fail, warn; got 'warning'" in err.message
+    assert "did you mean 'warn'?" in (err.hint or "")

@@ -242,7 +242,7 @@ CASES: list[tuple[str, str, int, int | None, str | None, str]] = [
         8,
         12,
         "polling.timeout",
-        "<= 86400",
+        "must be a finite number",
     ),
     (
         "polling-timeout-string",

@@ -3,6 +3,8 @@ tab indentation, missing file or directory, alias bombs and recursive aliases.""
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -123,3 +125,43 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
         lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
     err = fail(tmp_path, MINIMAL + "\n".join(lines) + "\n")
     assert "YAML nodes" in err.message
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        pytest.param(_fifo, "FIFO", id="fifo"),
+        pytest.param(lambda p: Path("/dev/zero"), "character device", id="dev-zero"),
+        pytest.param(lambda p: p.parent, "is a directory", id="directory"),
+    ],
+)
+def test_config_that_is_not_a_regular_file_is_refused_before_reading(
+    tmp_path: Path, make: Callable[[Path], Path], fragment: str
+) -> None:
+    """`--config` naming a FIFO would block forever, /dev/zero would never end."""
+    from release_publisher.config import load_config
+    from release_publisher.errors import ConfigError
+
+    path = make(tmp_path / "release.yml")
+    box: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            load_config(path, env={})
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            box.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "loading the config blocked"
+    assert box and isinstance(box[0], ConfigError), box
+    err = box[0]
+    assert err.exit_code == 2
+    assert fragment in err.message
+    assert err.location is not None and err.location.file == str(path)

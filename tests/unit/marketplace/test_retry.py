@@ -193,12 +193,13 @@ RETRIED = {
     "connect timeout": _raise(lambda: requests.ConnectTimeout("timed out"), read=0),
     "connection refused": _raise(refused, read=0),
     "reset while sending body": _raise(reset_error, read=1000),
-    "reset before any response": _raise(reset_error),
     "429": _status(429),
     "503 with Retry-After": _status(503, {"Retry-After": "2"}),
 }
 NOT_RETRIED = {
     "read timeout after body": _raise(read_timeout),
+    # issue 15: the whole body was read, then a reset: it may have been stored
+    "reset before any response": _raise(reset_error),
     "500": _status(500),
     "502": _status(502),
     "503 without Retry-After": _status(503),

@@ -11,8 +11,9 @@ import pytest
 
 from release_publisher.errors import ApiError, UsageError
 from release_publisher.marketplace.client import MarketplaceClient
+from release_publisher.marketplace.connections import origin, show_origin
 from release_publisher.marketplace.retry import Retryable
-from release_publisher.marketplace.transport import Timeouts, classify_failure, origin, show_origin
+from release_publisher.marketplace.transport import Timeouts, classify_failure
 from release_publisher.marketplace.upload import BytesBody
 
 from .helpers import BASE, BASIC, CREDS, artifact_json, make_client, reset_error

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from release_publisher.errors import FileCheckError
-from release_publisher.preflight import descriptors, read_descriptor, read_descriptor_bytes
+from release_publisher.preflight import read_descriptor, read_descriptor_bytes, zips
 from release_publisher.preflight.descriptors import parse_manifest
 from release_publisher.preflight.model import Descriptor
 from release_publisher.testing import (
@@ -351,7 +351,7 @@ def test_manifest_is_bounded_too(tmp_path: Path) -> None:
 def test_nested_jar_over_the_cap_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(descriptors, "MAX_NESTED_JAR_BYTES", 64 * 1024)
+    monkeypatch.setattr(zips, "MAX_NESTED_JAR_BYTES", 64 * 1024)
     inner = build_plugin_jar(tmp_path / "b" / "hello.jar", padding=200 * 1024)
     build_obr(tmp_path / "hello.obr", inner)
     err = preflight_error(make_config(tmp_path, "hello.obr"))
@@ -367,7 +367,7 @@ def test_nested_jar_that_is_not_a_zip(tmp_path: Path) -> None:
 def test_too_many_zip_entries_are_refused_before_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(descriptors, "MAX_ZIP_ENTRIES", 2)
+    monkeypatch.setattr(zips, "MAX_ZIP_ENTRIES", 2)
     build_plugin_jar(tmp_path / "hello.jar", extra={"x.class": CLASS_BYTES})
     err = preflight_error(make_config(tmp_path, "hello.jar"))
     assert "lists 4 zip entries" in err.message

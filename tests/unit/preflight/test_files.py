@@ -9,7 +9,7 @@ import pytest
 
 from release_publisher.errors import EXIT_FILE, Location
 from release_publisher.limits import human_size
-from release_publisher.testing import build_plugin_jar
+from release_publisher.testing import build_plugin_jar, write_png
 
 from .helpers import make_config, plan_of, preflight_error
 
@@ -219,3 +219,42 @@ def test_same_file_twice_warns(tmp_path: Path) -> None:
 def test_nested_globs(tmp_path: Path, pattern: str) -> None:
     jar = build_plugin_jar(tmp_path / "target" / "sub" / "hello.jar")
     assert plan_of(make_config(tmp_path, pattern)).artifacts[0].path == jar
+
+
+def test_a_file_named_with_brackets_is_not_matched_by_its_own_name(tmp_path: Path) -> None:
+    """`hello [1.4.2].jar` as a glob is 'hello ' + one of 1.4.2 + '.jar' (issue 15.14)."""
+    build_plugin_jar(tmp_path / "hello [1.4.2].jar")
+    err = preflight_error(make_config(tmp_path, "hello [1.4.2].jar"))
+    assert err.exit_code == 3
+    assert "does not match the file named exactly 'hello [1.4.2].jar', which exists" in (
+        err.message
+    )
+    assert "[[]" in (err.hint or "")
+    assert "'hello [[]1.4.2].jar'" in (err.hint or "")
+    # the escaped pattern the hint gives does match it
+    plan = plan_of(make_config(tmp_path, "hello [[]1.4.2].jar"))
+    assert plan.artifacts[0].path == tmp_path / "hello [1.4.2].jar"
+
+
+def test_a_bracket_glob_matching_another_file_than_the_literal_one_is_refused(
+    tmp_path: Path,
+) -> None:
+    build_plugin_jar(tmp_path / "hello [1.4.2].jar")
+    build_plugin_jar(tmp_path / "hello 1.jar")  # what the glob reading matches
+    err = preflight_error(make_config(tmp_path, "hello [1.4.2].jar"))
+    assert "named exactly 'hello [1.4.2].jar'" in err.message
+
+
+def test_a_bracket_glob_matching_nothing_mentions_escaping(tmp_path: Path) -> None:
+    (tmp_path / "target").mkdir()
+    err = preflight_error(make_config(tmp_path, "target/hello [1.4.2].jar"))
+    assert "no file matches" in err.message
+    assert "write [[] for a literal [" in (err.hint or "")
+    assert "which exists" not in err.message
+
+
+def test_a_listing_image_named_with_brackets(tmp_path: Path) -> None:
+    write_png(tmp_path / "icon [v2].png")
+    err = preflight_error(make_config(tmp_path, images=(("icon", "icon [v2].png"),)))
+    assert "named exactly 'icon [v2].png'" in err.message
+    assert "'icon [[]v2].png'" in (err.hint or "")

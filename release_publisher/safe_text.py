@@ -1,0 +1,66 @@
+"""Text from outside (a server's answer, the config, an input) made safe to print on
+one line: no raw line break (a CI runner executes a line that starts with
+``::warning::``, ``::add-mask::``, ``##[``...), no terminal control sequence.
+
+:func:`one_line` is THE escaping function for any such value before it goes into a
+message; :func:`neutralize_commands` keeps a multi-line text (a traceback) from
+holding a line that a runner reads as a workflow command; :class:`OneLineFilter` is
+a logging filter that makes every record's message one line.
+
+Standard library only; imports nothing of the project (any layer may use it).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+__all__ = ["OneLineFilter", "neutralize_commands", "one_line"]
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: A line a CI runner may read as a command (GitHub ``::name::``, Azure ``##[``,
+#: ``##vso[``), leading whitespace allowed.
+_COMMAND_LINE = re.compile(r"^([ \t]*)(::|##)", re.MULTILINE)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break, tab and control character shown as an escape
+    (``\\n``, ``\\r``, ``\\t``, ``\\x1b``, ``\\u2028``): the result is one printable
+    line. Everything else (backslashes too) is kept, so plain text is unchanged."""
+    if not text:
+        return text
+    return _UNSAFE.sub(_escape, text)
+
+
+def neutralize_commands(text: str) -> str:
+    """``text`` (several lines, e.g. a traceback) with ``|`` put before every line
+    that starts (after spaces or tabs) with ``::`` or ``##``, so no line of it runs
+    as a CI workflow command; line breaks are kept."""
+    return _COMMAND_LINE.sub(r"\1| \2", text)
+
+
+class OneLineFilter(logging.Filter):
+    """A logging filter (for a handler) that renders each record's message and
+    stores it back escaped by :func:`one_line` (``args`` cleared): one line per
+    record whatever the values formatted into it. Always keeps the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Escape ``record``'s message in place."""
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not hide the log line
+            message = str(record.msg)
+        record.msg = one_line(message)
+        record.args = None
+        return True
