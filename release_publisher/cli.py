@@ -34,6 +34,7 @@ from . import __version__, release
 from .clock import Clock, SystemClock
 from .config import load_config, schema_text
 from .config.model import ReleaseConfig
+from .config.notes_limit import fit_release_notes
 from .console import ProgressReporter, setup_logging
 from .errors import (
     EXIT_OK,
@@ -279,15 +280,21 @@ class Command:
             config = dataclasses.replace(config, **overrides)
         self.result.app_key, self.result.version = config.app_key, config.version
         self.result.base_url = config.base_url
+        notes_warning: str | None = None
         if config.release is not None:
-            # read once, here, so `check` and a dry run catch a missing section too
-            self.notes = notes_from_config(config)
+            # read once, here, so `check` and a dry run catch a missing section or notes
+            # longer than Marketplace takes, before any upload
+            self.notes, notes_warning = fit_release_notes(notes_from_config(config), config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
             for warning in plan.warnings:
                 log.warning("%s", warning)
                 self.host.report_warning(warning)
         self.result = new_result(plan, base_url=config.base_url)
+        if notes_warning is not None:
+            log.warning("%s", notes_warning)
+            self.host.report_warning(notes_warning, config.where("release.notes"))
+            self.result.warnings.append(notes_warning)
         for warning in hosting_warnings(plan):
             log.warning("%s", warning)
             self.host.report_warning(warning, config.where("release.hosting"))

@@ -150,3 +150,43 @@ def test_a_dry_run_without_credentials_sends_nothing(
         code = cli.main(["publish", "--dry-run", "-C", str(workspace)], env={}, clock=FakeClock())
     assert code == 0 and mock.call_count == 0
     assert "Dry run: nothing was sent." in capsys.readouterr().out
+
+
+def _with_long_changelog(workspace: Path, extra: str = "") -> None:
+    """A release section whose CHANGELOG section for 1.4.2 is 12,599 characters."""
+    body = "\n".join(f"- change number {i:05d} " + "x" * 70 for i in range(140))[:12_580]
+    (workspace / "CHANGELOG.md").write_text(
+        f"# Changelog\n\n## [1.4.2]\n{body}\n\n## [1.4.1]\n- old\n", encoding="utf-8"
+    )
+    config = workspace / "marketplace-release.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "release:\n  artifact: server\n  hosting: datacenter\n  build-number: 7\n"
+        "  copy-from-previous: true\n  summary: Says hello\n"
+        f"  notes: {{file: CHANGELOG.md{extra}}}\n",
+        encoding="utf-8",
+    )
+
+
+def test_check_refuses_release_notes_longer_than_marketplace_takes(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _with_long_changelog(workspace)
+    with requests_mock.Mocker() as mock:
+        code = cli.main(["check", "-C", str(workspace)], env={})
+    assert code == 2
+    assert mock.call_count == 0
+    err = capsys.readouterr().err
+    assert "release.notes" in err and "10,000" in err.replace("10000", "10,000")
+
+
+def test_truncated_release_notes_are_a_warning_in_check(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _with_long_changelog(workspace, ", truncate: true, link: https://example.com/changes")
+    with requests_mock.Mocker() as mock:
+        code = cli.main(["check", "-C", str(workspace)], env={})
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert mock.call_count == 0
+    assert "12580 characters long; cut at a line" in captured.out
