@@ -22,6 +22,7 @@ working-directory  ``.``                               ``--working-directory``
 poll-timeout       "" (the config's polling.timeout)   ``--poll-timeout``
 ca-bundle          ""                                  ``--ca-bundle``
 resume-from        "" (a fresh release)                ``--resume`` (runner path mapped)
+if-exists          "" (the config's release.if-exists) ``--if-exists`` (fail or skip)
 trace              ``false``                           ``--trace`` (beside the result)
 ================== =================================== ===============================
 
@@ -130,7 +131,7 @@ def build_invocation(
 ) -> Invocation:
     """Map the action inputs in ``env`` to a ``publish`` invocation (see the module
     docstring). Raises :class:`InputError` for a missing credential (unless dry-run),
-    a bad boolean or a bad poll-timeout."""
+    a bad boolean, a bad poll-timeout or a bad if-exists."""
     dry_run = read_bool(env, "dry-run", default=False)
     argv = ["publish", "--config", read_input(env, "config") or DEFAULT_CONFIG]
     extra: dict[str, str] = {}
@@ -181,6 +182,15 @@ def build_invocation(
         from release_publisher.hosts.github import container_side_path
 
         argv += ["--resume", container_side_path(resume_from, env)]
+    if_exists = read_input(env, "if-exists").lower()
+    if if_exists:
+        if if_exists not in ("fail", "skip"):
+            raise InputError(
+                "the 'if-exists' input must be fail or skip",
+                hint="if-exists: skip reports an existing version number as already there; "
+                "leave it empty for the config's release.if-exists",
+            )
+        argv += ["--if-exists", if_exists]
     argv += ["--result-json", default_result_file(result_dirs)]
     if read_bool(env, "trace", default=False):
         directory = os.path.dirname(default_result_file(result_dirs))  # noqa: PTH120

@@ -6,9 +6,13 @@
    another one as the "release URL" Marketplace fetches from;
 3. runs `release-publisher check`, then `release-publisher publish` with
    examples/release.yml exactly as a CI job would (credentials in the environment);
-4. shows the step outputs and the result JSON, then stops the emulator.
+4. shows the step outputs and the result JSON;
+5. runs the same publish again, as a pipeline re-run would: everything is found on
+   Marketplace, nothing is sent, and the status is ``unchanged``; then stops the
+   emulator.
 
-Exits 0 when the release was published and verified, non-zero if any step fails.
+Exits 0 when the release was published and verified and the re-run was unchanged,
+non-zero if any step fails.
 Everything it writes goes to demo-out/ (and examples/hello-app/target/).
 """
 
@@ -65,7 +69,7 @@ def main() -> int:
     for stale in ("result.json", "github-output.txt", "job-summary.md"):
         (OUT / stale).unlink(missing_ok=True)
 
-    step("1/4 Build the sample app (what `mvn package` does in a real pipeline)")
+    step("1/5 Build the sample app (what `mvn package` does in a real pipeline)")
     built = subprocess.call(
         [sys.executable, str(EXAMPLES / "hello-app" / "build.py"), "--obr"], cwd=ROOT
     )
@@ -73,7 +77,7 @@ def main() -> int:
         return built
     target = EXAMPLES / "hello-app" / "target"
 
-    step("2/4 Start the Marketplace emulator and a release-URL server on loopback")
+    step("2/5 Start the Marketplace emulator and a release-URL server on loopback")
     user, token = "demo@example.com", "demo-" + secrets.token_hex(12)
     workdir = Path(tempfile.mkdtemp(prefix="release-publisher-demo-"))
     ready = workdir / "ready"
@@ -123,12 +127,12 @@ def main() -> int:
             env.pop(name, None)
         config = str(EXAMPLES / "release.yml")
 
-        step("3/4 Check the config and the built files (no network)")
+        step("3/5 Check the config and the built files (no network)")
         code = run([*CLI, "check", "--config", config], env)
         if code != 0:
             return code
 
-        step("4/4 Publish, as the CI job does")
+        step("4/5 Publish, as the CI job does")
         result_file = OUT / "result.json"
         code = run(
             [
@@ -148,11 +152,33 @@ def main() -> int:
         if code != 0:
             print(f"\npublish failed with exit code {code}", file=sys.stderr)
             return code
+
+        step("5/5 Run the same release again (a pipeline re-run): nothing is sent")
+        again_file = OUT / "result-rerun.json"
+        again_file.unlink(missing_ok=True)
+        code = run(
+            [
+                *CLI,
+                "publish",
+                "--config",
+                config,
+                "--base-url",
+                base_url,
+                "--result-json",
+                str(again_file),
+            ],
+            env,
+        )
+        status = json.loads(again_file.read_text(encoding="utf-8")).get("status")
+        print(f"   status of the re-run: {status}")
+        if code != 0 or status != "unchanged":
+            print(f"\nthe re-run ended with exit code {code}, status {status}", file=sys.stderr)
+            return code or 1
         print(
             f"\n{BOLD}Done.{RESET} The artifacts were uploaded and verified, the listing "
-            "images uploaded, and version 1.4.2 created with its listing; nothing left this "
-            "machine.\nNext: `make test`, then see README.md for the GitHub Action and "
-            "GitLab CI set-up."
+            "images uploaded, and version 1.4.2 created with its listing; the re-run found it "
+            "all there (status unchanged); nothing left this machine.\nNext: `make test`, "
+            "then see README.md for the GitHub Action and GitLab CI set-up."
         )
         return 0
     finally:
@@ -233,6 +259,13 @@ def show_outputs(result: dict[str, object], result_file: Path) -> None:
         outputs["version-build-number"] = str(release.get("buildNumber") or "")
         outputs["version-state"] = str(release.get("state") or "")
         outputs["version-url"] = str(release.get("url") or "")
+        listing = release.get("listing")
+        outputs["listing-state"] = (
+            str(listing.get("state") or "") if isinstance(listing, dict) else "not-published"
+        )
+        outputs["listing-url"] = (
+            str(release.get("url") or "") + "/listing" if isinstance(listing, dict) else ""
+        )
     step("Step outputs (what the GitHub Action sets; checksums shortened here)")
     for name, value in outputs.items():
         print(f"   {name:<21} {value}")

@@ -67,6 +67,7 @@ INPUTS: tuple[tuple[str, str], ...] = (
     ("poll-timeout", ""),
     ("ca-bundle", ""),
     ("resume-from", ""),
+    ("if-exists", ""),
     ("trace", "false"),
 )
 #: action.yml's outputs, in its order.
@@ -80,6 +81,8 @@ OUTPUTS: tuple[str, ...] = (
     "version-build-number",
     "version-state",
     "version-url",
+    "listing-state",
+    "listing-url",
     "trace-file",
 )
 

@@ -49,7 +49,7 @@ from .marketplace.trace import TraceRecorder
 from .preflight import run_preflight
 from .preflight.model import Plan
 from .release.changelog import notes_from_config
-from .release.render import describe_plan, describe_result
+from .release.render import describe_plan, describe_result, preflight_lines
 from .release.resume import load_previous_run
 from .release.run import new_result
 from .release.version import hosting_warnings
@@ -139,6 +139,12 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
     )
     publish.add_argument(
         "--ca-bundle", metavar="PATH", help="an extra CA certificate file (TLS-intercepting proxy)"
+    )
+    publish.add_argument(
+        "--if-exists",
+        choices=("fail", "skip"),
+        help="when the version number already exists with another artifact: fail (exit 5) "
+        "or skip (send nothing, report it, exit 0); overrides release.if-exists",
     )
     publish.add_argument(
         "--trace",
@@ -276,6 +282,8 @@ class Command:
             overrides["base_url"] = settings.base_url
         if settings.poll_timeout is not None:
             overrides["poll_timeout"] = settings.poll_timeout
+        if settings.if_exists is not None and config.release is not None:
+            overrides["release"] = dataclasses.replace(config.release, if_exists=settings.if_exists)
         if overrides:
             config = dataclasses.replace(config, **overrides)
         self.result.app_key, self.result.version = config.app_key, config.version
@@ -287,6 +295,8 @@ class Command:
             self.notes, notes_warning = fit_release_notes(notes_from_config(config), config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
+            for line in preflight_lines(plan):
+                log.info("%s", line)
             for warning in plan.warnings:
                 log.warning("%s", warning)
                 self.host.report_warning(warning)
@@ -303,7 +313,7 @@ class Command:
 
     def _check(self, settings: Settings) -> None:
         _, plan = self._load(settings)
-        for line in describe_plan(plan):
+        for line in describe_plan(plan, notes=self.notes):
             log.info("%s", line)
         self.result.status = STATUS_CHECKED
 
@@ -413,6 +423,7 @@ class Command:
             hint=REDACTOR.redact(err.hint) if err.hint else None,
             exit_code=err.exit_code,
             artifact=getattr(err, "artifact_name", None),
+            location=dataclasses.asdict(err.location) if err.location is not None else None,
         )
         if self.verbose:
             self._print_traceback()

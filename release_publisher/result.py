@@ -4,16 +4,20 @@ The result JSON (``--result-json PATH``) is written on success AND on failure, s
 whatever finished before a failure (an uploaded artifact ID) is never lost::
 
     {"schema": 1,
-     "status": "published" | "failed" | "processing-timeout" | "dry-run" | "checked",
+     "status": "published" | "unchanged" | "skipped" | "awaiting-approval" | "failed"
+               | "processing-timeout" | "dry-run" | "checked",
      "app": {"key": str, "version": str},
      "artifacts": [{"name", "source": "file"|"url", "file", "url", "size", "id",
                     "checksum", "key", "version", "binary", "verified": {...},
                     "state": "planned"|"uploaded"|"verified"}],
      "images": [{"type", "file", "id", "width", "height", "size"}],
-     "error": null | {"kind", "message", "hint", "exit_code", "artifact"},
+     "error": null | {"kind", "message", "hint", "exit_code", "artifact",
+              "location": null | {"file", "line", "col", "field"}},
      "release": null | {"status", "hosting", "appSoftwareId", "buildNumber",
                         "versionNumber", "copiedFrom", "state", "artifactId", "url",
-                        "listing"}   (ReleaseInfo.to_dict: which keys appear when),
+                        "listing", "listingNotPublished", "marketplacePage",
+                        "changelog", "captions"}
+                        (ReleaseInfo.to_dict: which keys appear when),
      "timings": {"<phase>": seconds},
      "tool": {"name", "version"}, "base_url": str}
 """
@@ -36,6 +40,28 @@ STATUS_TIMEOUT = "processing-timeout"
 STATUS_DRY_RUN = "dry-run"
 STATUS_CHECKED = "checked"
 STATUS_RUNNING = "running"
+#: the release was already on Marketplace: nothing was sent but reads
+STATUS_UNCHANGED = "unchanged"
+#: ``release.if-exists: skip`` and the version number exists with another artifact
+STATUS_SKIPPED = "skipped"
+#: the version and its listing were created; the listing waits for Marketplace's
+#: approval (approval status ``submitted``)
+STATUS_AWAITING_APPROVAL = "awaiting-approval"
+
+#: Every top-level ``status`` word, as action.yml, README, the dotenv report and the
+#: job summary use them (``checked`` and ``running`` only in the result JSON).
+STATUS_WORDS = (
+    STATUS_PUBLISHED,
+    STATUS_UNCHANGED,
+    STATUS_SKIPPED,
+    STATUS_AWAITING_APPROVAL,
+    STATUS_DRY_RUN,
+    STATUS_FAILED,
+    STATUS_TIMEOUT,
+)
+
+#: The human page of an app on Marketplace (Marketplace redirects it to the listing).
+MARKETPLACE_PAGE = "https://marketplace.atlassian.com/plugins/{app_key}"
 
 
 @dataclass
@@ -80,13 +106,15 @@ class ImageResult:
 @dataclass
 class ErrorInfo:
     """Why a run failed: ``kind`` is the error class's ``kind``; ``artifact`` names the
-    artifact being worked on, if any."""
+    artifact being worked on, if any; ``location`` where in the config the cause is
+    (``{"file", "line", "col", "field"}``, any part null when unknown), if known."""
 
     kind: str
     message: str
     hint: str | None = None
     exit_code: int = 1
     artifact: str | None = None
+    location: dict[str, Any] | None = None
 
 
 @dataclass
@@ -113,6 +141,8 @@ RELEASE_PLANNED = "planned"
 RELEASE_CREATED = "created"
 RELEASE_ALREADY_PUBLISHED = "already-published"
 RELEASE_FAILED = "failed"
+#: ``release.if-exists: skip``: the version number exists with another artifact
+RELEASE_SKIPPED = "skipped"
 
 
 @dataclass
@@ -120,7 +150,7 @@ class ReleaseInfo:
     """The ``release:`` section's outcome (``release`` in the result JSON).
 
     ``status``: ``planning`` | ``planned`` | ``created`` | ``already-published`` |
-    ``failed``; ``hosting`` the config's hosting; ``version_number`` the release
+    ``skipped`` | ``failed``; ``hosting`` the config's hosting; ``version_number`` the release
     version; ``app_software_id`` and ``build_number`` once known. ``state`` and ``url``
     are Marketplace's view of the version once it exists (created by this run or found
     with this very artifact: then ``artifact_id`` is that version's artifact ID).
@@ -136,17 +166,58 @@ class ReleaseInfo:
     artifact_id: str | None = None
     url: str | None = None
     listing: ListingInfo | None = None
+    #: why no listing was published by this run (None: one was, or not decided yet)
+    listing_not_published: str | None = None
+    #: the app's human page on Marketplace (:data:`MARKETPLACE_PAGE`)
+    marketplace_page: str | None = None
+    #: what the version's ``changelog`` sends: ``releaseSummary``, ``releaseNotes``
+    changelog: dict[str, str] | None = None
+    #: the listing's screenshots: (file, caption) in upload order
+    captions: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
-        """True when the version is on Marketplace (``created`` or ``already-published``)."""
-        return self.status in (RELEASE_CREATED, RELEASE_ALREADY_PUBLISHED)
+        """True when the version is on Marketplace (``created``, ``already-published``
+        or ``skipped``: one with this version number exists)."""
+        return self.status in (RELEASE_CREATED, RELEASE_ALREADY_PUBLISHED, RELEASE_SKIPPED)
+
+    @property
+    def awaiting_approval(self) -> bool:
+        """True when the listing was published and Marketplace's answer says it waits
+        for approval (``approvalStatus`` or ``state`` ``submitted``, any case)."""
+        listing = self.listing
+        if listing is None:
+            return False
+        return any(
+            isinstance(v, str) and v.strip().lower() == "submitted"
+            for v in (listing.approval_status, listing.state)
+        )
+
+    def listing_state(self) -> str:
+        """The ``listing-state`` output: Marketplace's state of the listing published
+        by this run (``public``, ``private``, ``submitted``...), ``awaiting-approval``
+        when it waits for approval, ``not-published`` when none was."""
+        if self.listing is None:
+            return "not-published"
+        if self.awaiting_approval:
+            return STATUS_AWAITING_APPROVAL
+        state = self.listing.state
+        return state if isinstance(state, str) and state else "unknown"
+
+    def listing_url(self) -> str:
+        """The ``listing-url`` output: the API URL of the published listing (the
+        version's URL + ``/listing``), "" when none was published."""
+        if self.listing is None or not self.url:
+            return ""
+        return self.url.rstrip("/") + "/listing"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``status``, ``hosting``, ``appSoftwareId``, ``buildNumber``,
         ``versionNumber``, then when known ``copiedFrom`` {buildNumber, versionNumber},
         ``state``, ``artifactId`` (an existing version's), ``url`` and ``listing``
-        {state, approvalStatus, revision}."""
+        {state, approvalStatus, revision} or ``listingNotPublished`` (why none was),
+        ``marketplacePage`` (the app's human page), ``changelog`` {releaseSummary,
+        releaseNotes} and ``captions`` [{file, caption}] (what is sent)."""
         out: dict[str, Any] = {
             "status": self.status,
             "hosting": self.hosting,
@@ -170,6 +241,14 @@ class ReleaseInfo:
                 "approvalStatus": self.listing.approval_status,
                 "revision": self.listing.revision,
             }
+        elif self.listing_not_published is not None:
+            out["listingNotPublished"] = self.listing_not_published
+        if self.marketplace_page is not None:
+            out["marketplacePage"] = self.marketplace_page
+        if self.changelog is not None:
+            out["changelog"] = dict(self.changelog)
+        if self.captions:
+            out["captions"] = [{"file": f, "caption": c} for f, c in self.captions]
         return out
 
 
@@ -192,8 +271,16 @@ class ReleaseResult:
 
     @property
     def ok(self) -> bool:
-        """True for ``published``, ``dry-run`` and ``checked``."""
-        return self.status in (STATUS_PUBLISHED, STATUS_DRY_RUN, STATUS_CHECKED)
+        """True for ``published``, ``unchanged``, ``skipped``, ``awaiting-approval``,
+        ``dry-run`` and ``checked``."""
+        return self.status in (
+            STATUS_PUBLISHED,
+            STATUS_UNCHANGED,
+            STATUS_SKIPPED,
+            STATUS_AWAITING_APPROVAL,
+            STATUS_DRY_RUN,
+            STATUS_CHECKED,
+        )
 
     def artifact_ids(self) -> dict[str, str]:
         """Artifact name -> artifact ID, for the artifacts that have one."""
@@ -226,6 +313,15 @@ class ReleaseResult:
             "state": text(info.state),
             "url": text(info.url),
         }
+
+    def listing_outputs(self) -> dict[str, str]:
+        """The listing of the app version: ``listing-state``
+        (:meth:`ReleaseInfo.listing_state`; "" without a ``release:`` section) and
+        ``listing-url`` (:meth:`ReleaseInfo.listing_url`)."""
+        info = self.release
+        if info is None:
+            return {"listing-state": "", "listing-url": ""}
+        return {"listing-state": info.listing_state(), "listing-url": info.listing_url()}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form documented in this module."""

@@ -72,6 +72,8 @@ class Settings:
     result_json: Path | None = None
     resume: Path | None = None
     credentials: CredentialsSource | None = None
+    #: ``--if-exists fail|skip`` (None: the config's ``release.if-exists``)
+    if_exists: str | None = None
     #: ``--trace``: the wire trace's absolute path (None: no trace).
     trace: Path | None = None
 
@@ -108,6 +110,7 @@ class Settings:
             result_json=_absolute(getattr(args, "result_json", None)),
             resume=_absolute(getattr(args, "resume", None)),
             credentials=credentials,
+            if_exists=getattr(args, "if_exists", None),
             trace=_absolute(getattr(args, "trace", None)),
         )
 

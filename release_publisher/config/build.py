@@ -140,9 +140,13 @@ def _to_release(data: dict[str, Any] | None) -> VersionSpec | None:
         listing=None
         if listing is None
         else ListingSpec(
-            state=listing.get("state", "public"), screenshots=listing.get("screenshots")
+            state=listing.get("state", "public"),
+            screenshots=listing.get("screenshots"),
+            captions=tuple((str(k), str(v)) for k, v in (listing.get("captions") or {}).items()),
         ),
         stated=frozenset(stated),
+        if_exists=data.get("if-exists", "fail"),
+        copy_from=data.get("copy-from"),
         summary_max_chars=int(max_length.get("summary", MAX_SUMMARY_CHARS)),
         notes_max_chars=int(max_length.get("notes", MAX_NOTES_CHARS)),
         notes_truncate=bool(notes.get("truncate", False)),

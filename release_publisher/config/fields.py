@@ -35,8 +35,8 @@ CREDENTIALS_HINT = (
 STRING_FIELD = re.compile(
     r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512)"
     r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url"
-    r"|release\.(?:artifact|hosting|payment-model|license-type|summary"
-    r"|notes\.(?:file|text|link)|listing\.(?:state|screenshots)|agreements\[\d+\]"
+    r"|release\.(?:artifact|hosting|payment-model|license-type|summary|if-exists|copy-from"
+    r"|notes\.(?:file|text|link)|listing\.(?:state|screenshots|captions\..+)|agreements\[\d+\]"
     r"|compatibility\[\d+\]\.parent-software-id))$"
 )
 URL_FIELD = re.compile(
@@ -113,6 +113,8 @@ _EXAMPLES = {
     "release.max-length.summary": "summary: 255",
     "release.max-length.notes": "notes: 10000",
     "release.listing.state": "state: public",
+    "release.if-exists": "if-exists: skip (or fail, the default)",
+    "release.copy-from": 'copy-from: "1.4.1" (an existing version number)',
     "release.listing.screenshots": "screenshots: screenshot (an images[] type)",
     "parent-software-id": 'parent-software-id: "jira"',
     "min-build": "min-build: 900000",
@@ -148,10 +150,12 @@ _ALLOWED_KEYS = {
         "agreements",
         "listing",
         "max-length",
+        "if-exists",
+        "copy-from",
     ),
     "release.notes": ("file", "text", "truncate", "link"),
     "release.max-length": ("summary", "notes"),
-    "release.listing": ("state", "screenshots"),
+    "release.listing": ("state", "screenshots", "captions"),
     "compatibility": ("parent-software-id", "min-build", "max-build"),
 }
 

@@ -69,6 +69,9 @@ class ListingSpec:
 
     state: str = "public"
     screenshots: str | None = None
+    #: ``captions``: screenshot file name -> caption (others: a ``NAME.txt`` file beside
+    #: the image, else the file name without extension)
+    captions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,12 @@ class VersionSpec:
     agreements: tuple[str, ...] = ()
     listing: ListingSpec | None = None
     stated: frozenset[str] = field(default=frozenset(), compare=False)
+    #: ``release.if-exists``: ``"fail"`` (default) refuses a version number that exists
+    #: with another artifact; ``"skip"`` reports it as already there and sends nothing
+    if_exists: str = "fail"
+    #: ``release.copy-from``: the version number to copy from instead of the newest
+    #: public version of the major line (None: that rule)
+    copy_from: str | None = None
     summary_max_chars: int = MAX_SUMMARY_CHARS
     notes_max_chars: int = MAX_NOTES_CHARS
     notes_truncate: bool = False

@@ -7,7 +7,8 @@ Selected when ``GITHUB_ACTIONS=true``. What it writes, following the runner's ru
   absent from the value. Outputs (see action.yml):
 
   ============== ==========================================================
-  status         ``published``, ``failed``, ``processing-timeout``, ``dry-run``
+  status         ``published``, ``unchanged``, ``skipped``, ``awaiting-approval``,
+                 ``dry-run``, ``failed``, ``processing-timeout``
   artifact-id    the first artifact's ID ("" until it is uploaded)
   artifact-ids   JSON object: artifact name -> artifact ID
   checksums      JSON object: artifact name -> SHA-512 hex
@@ -60,6 +61,8 @@ OUTPUT_NAMES = (
     "version-build-number",
     "version-state",
     "version-url",
+    "listing-state",
+    "listing-url",
     "trace-file",
 )
 
@@ -124,6 +127,7 @@ def step_outputs(result: ReleaseResult, result_file: str, trace_file: str = "") 
         "image-ids": json.dumps(result.image_ids(), sort_keys=True),
         "result-file": result_file,
         **{f"version-{name}": value for name, value in result.version_outputs().items()},
+        **result.listing_outputs(),
         "trace-file": trace_file,
     }
 

@@ -9,7 +9,10 @@ to the host (``--dotenv PATH``, relative to the current directory), else the pat
 host (see :mod:`.dotenv`). Variables, in order of priority:
 
 =================================== ===============================================
-MARKETPLACE_STATUS                  ``published``, ``failed``, ``processing-timeout``...
+MARKETPLACE_STATUS                  ``published``, ``unchanged``, ``skipped``,
+                                    ``awaiting-approval``, ``dry-run``, ``failed``,
+                                    ``processing-timeout``
+MARKETPLACE_LISTING_STATE           ``listing-state`` (e.g. ``public``, ``not-published``)
 MARKETPLACE_ARTIFACT_ID             the first artifact's ID
 MARKETPLACE_RESULT_FILE             the result JSON's path (relative to CI_PROJECT_DIR
                                     when inside it)
@@ -75,6 +78,9 @@ def dotenv_variables(result: ReleaseResult, result_file: str) -> list[tuple[str,
     for name, value in result.version_outputs().items():
         if value:
             out.append((f"{PREFIX}VERSION_{env_name(name)}", value))
+    for name, value in result.listing_outputs().items():
+        if value:
+            out.append((f"{PREFIX}{env_name(name)}", value))
     for name, artifact_id in result.artifact_ids().items():
         out.append((f"{PREFIX}ARTIFACT_ID_{env_name(name)}", artifact_id))
     for image_type, ids in result.image_ids().items():

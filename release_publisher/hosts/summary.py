@@ -1,8 +1,9 @@
 """The release card: a GitHub-flavoured Markdown summary of a :class:`ReleaseResult`,
 written to the GitHub job summary (``GITHUB_STEP_SUMMARY``).
 
-The card shows the app key, version and status (a plain-text marker such as
-``PUBLISHED`` or ``FAILED``), then tables of artifacts (name, artifact ID, size,
+The card shows a one-line headline of what happened (:func:`~release_publisher.outcome.headline`),
+the status (a plain-text marker such as ``PUBLISHED`` or ``FAILED`` and the status
+word), the app key and version, then tables of artifacts (name, artifact ID, size,
 shortened checksum, verified fields, state), listing images (image type, file, image
 ID, dimensions, size) and timings; on failure the cause (error kind and message) and
 the fix (the hint). Every value is escaped for Markdown and HTML (job summaries render
@@ -14,13 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..limits import human_size
+from ..outcome import headline, listing_line
 from ..result import (
+    STATUS_AWAITING_APPROVAL,
     STATUS_CHECKED,
     STATUS_DRY_RUN,
     STATUS_FAILED,
     STATUS_PUBLISHED,
     STATUS_RUNNING,
+    STATUS_SKIPPED,
     STATUS_TIMEOUT,
+    STATUS_UNCHANGED,
     ReleaseResult,
 )
 
@@ -28,11 +33,16 @@ from ..result import (
 MAX_SUMMARY_BYTES = 1024 * 1024 - 4096
 #: Longest error message or hint shown in the card (characters); the result JSON has all.
 MAX_MESSAGE_CHARS = 2000
+#: Longest part of the release notes shown in the card (characters).
+MAX_NOTES_CHARS = 20000
 #: Hex digits of a SHA-512 checksum shown in the card.
 CHECKSUM_DIGITS = 16
 
 STATUS_MARKERS = {
     STATUS_PUBLISHED: "PUBLISHED",
+    STATUS_UNCHANGED: "UNCHANGED (already there; nothing was sent)",
+    STATUS_SKIPPED: "SKIPPED (if-exists: skip; nothing was sent)",
+    STATUS_AWAITING_APPROVAL: "AWAITING APPROVAL",
     STATUS_FAILED: "FAILED",
     STATUS_TIMEOUT: "PROCESSING TIMEOUT",
     STATUS_DRY_RUN: "DRY RUN (nothing was sent)",
@@ -84,6 +94,23 @@ def short_checksum(checksum: str | None) -> str:
     return md_code(hexpart[:CHECKSUM_DIGITS]) + "…"
 
 
+def duration(seconds: float) -> str:
+    """A phase's time for people: milliseconds below a second (``"340 ms"``), else
+    seconds with one decimal (``"12.4 s"``)."""
+    if seconds < 1:
+        return f"{round(seconds * 1000)} ms"
+    return f"{seconds:.1f} s"
+
+
+def t_block(text: str) -> str:
+    """``text`` for a ``~~~~`` fenced block (shown literally) inside HTML
+    ``<details>``: a line starting with tildes is indented so it cannot close the
+    fence."""
+    return "\n".join(
+        " " + line if line.lstrip().startswith("~~~") else line for line in text.splitlines()
+    )
+
+
 def _clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + " [...]"
 
@@ -112,9 +139,11 @@ def render_summary(
     marker = STATUS_MARKERS.get(result.status, result.status.upper())
     lines.append(f"## Marketplace release: {t(app)} {t(version)}")
     lines.append("")
-    lines.append("| | |")
-    lines.append("| --- | --- |")
+    lines.append(t(headline(result)))
+    lines.append("")
     lines.append(f"| **Status** | **{t(marker)}** |")
+    lines.append("| --- | --- |")
+    lines.append(f"| Status word (step output) | {c(result.status)} |")
     lines.append(f"| App key | {c(app)} |")
     lines.append(f"| Version | {c(version)} |")
     if result.base_url:
@@ -159,9 +188,8 @@ def render_summary(
     if result.release:
         info = result.release
         lines += ["", "### App version", ""]
-        lines.append("| | |")
-        lines.append("| --- | --- |")
         lines.append(f"| Outcome | {t(info.status)} |")
+        lines.append("| --- | --- |")
         lines.append(f"| Hosting | {t(info.hosting)} |")
         lines.append(f"| Version | {c(info.version_number)} |")
         if info.build_number is not None:
@@ -169,24 +197,39 @@ def render_summary(
         if info.state:
             lines.append(f"| State | {t(info.state)} |")
         if info.url:
-            lines.append(f"| Link | {t(info.url)} |")
+            lines.append(f"| API link | {t(info.url)} |")
+        if info.marketplace_page:
+            lines.append(f"| Marketplace page (public site) | {t(info.marketplace_page)} |")
         copied = info.copied_from
         if copied is not None:
             lines.append(
                 f"| Copied from | {c(copied.version_number)} (build {t(copied.build_number)}) |"
             )
-        listing = info.listing
-        if listing is not None:
-            lines.append(
-                f"| Listing | {t(listing.state)}, approval "
-                f"{t(listing.approval_status)}, revision {t(listing.revision)} |"
-            )
+        label, _, text = listing_line(result).partition(": ")
+        lines.append(f"| {t(label)} | {t(text)} |")
+        changelog = info.changelog or {}
+        if changelog.get("releaseSummary"):
+            lines.append(f"| Release summary | {t(changelog['releaseSummary'], clip=True)} |")
+        for file, caption in info.captions:
+            lines.append(f"| Caption of {c(file)} | {t(caption)} |")
+        notes = changelog.get("releaseNotes")
+        if notes:
+            lines += [
+                "",
+                f"<details><summary>Release notes sent ({len(notes)} characters)</summary>",
+                "",
+                "~~~~text",
+                t_block(redact(_clip(notes, MAX_NOTES_CHARS))),
+                "~~~~",
+                "",
+                "</details>",
+            ]
     if result.timings:
         lines += ["", "### Timings", ""]
-        lines.append("| Phase | Seconds |")
+        lines.append("| Phase | Time |")
         lines.append("| --- | ---: |")
         for phase, seconds in result.timings.items():
-            lines.append(f"| {t(phase)} | {seconds:.1f} |")
+            lines.append(f"| {t(phase)} | {duration(seconds)} |")
     if result.warnings:
         lines += ["", "### Warnings", ""]
         lines += [f"- {t(w, clip=True)}" for w in result.warnings]

@@ -462,6 +462,11 @@ def check_identity(
         notes = []
         if "SNAPSHOT" in built.upper() and "SNAPSHOT" not in version.upper():
             notes.append("the artifact is a SNAPSHOT build; release a non-SNAPSHOT version")
+        if version.startswith("refs/"):
+            notes.append(
+                f"{version!r} is a git ref, not a version: pass the tag name, e.g. "
+                "--version ${{ github.ref_name }} (GitHub) or $CI_COMMIT_TAG (GitLab)"
+            )
         if where.endswith((MANIFEST, f"{MANIFEST} (version)")):
             notes.append(
                 "the version came from Bundle-Version, which OSGi tooling rewrites (e.g."

@@ -130,7 +130,10 @@ def no_match_error(pattern: str, base_dir: Path, *, what: str) -> FileCheckError
         return FileCheckError(
             f"{head}: the directory {directory} does not exist"
             + (f" ({missing} is missing)" if missing != directory else ""),
-            hint=build_hint,
+            hint=build_hint
+            if what == "artifact"
+            else f"create {missing} with the {what} files in it, or fix the pattern "
+            f"(patterns are {rel})",
         )
     if not directory.is_dir():
         return FileCheckError(
@@ -147,8 +150,21 @@ def no_match_error(pattern: str, base_dir: Path, *, what: str) -> FileCheckError
     if not entries:
         found = "which is empty"
     else:
-        found = f"which holds {len(entries)} entries: {_listing(entries)}"
+        count = len(entries)
+        found = f"which holds {count} {'entry' if count == 1 else 'entries'}: {_listing(entries)}"
     return FileCheckError(f"{head} (searched {directory}, {found})", hint=build_hint)
+
+
+def exclusion_pattern(name: str) -> str:
+    """A glob that matches ``name`` and its next versions but not the build
+    by-products beside it: the version in the file name becomes ``*`` followed by
+    ``[0-9]`` before the extension (``target/app-2.3.0.jar`` -> ``target/app-*[0-9].jar``),
+    so ``app-2.3.0-sources.jar`` no longer matches. ``name`` unchanged when it holds
+    no version ending in a digit."""
+    match = re.search(r"^(.*?-)[0-9](?:[^/]*?[0-9])?(\.[A-Za-z0-9]+)$", name)
+    if match is None:
+        return name
+    return f"{match.group(1)}*[0-9]{match.group(2)}"
 
 
 _BRACKET_NOTE = (
@@ -202,7 +218,8 @@ def several_matches_error(
         )
         hint = (
             f"{_listing(byproducts)} {verb} (sources, javadoc, tests, signatures) beside"
-            f" {real[0]}; narrow the pattern so only the app matches, e.g. file: {real[0]}"
+            f" {real[0]}; narrow the pattern so only the app matches and it still works "
+            f"for the next version, e.g. file: {exclusion_pattern(real[0])}"
         )
     else:
         hint = (

@@ -20,7 +20,17 @@ from collections.abc import Callable
 from ..clock import Clock
 from ..errors import ReleasePublisherError
 from ..preflight.model import Plan
-from ..result import RELEASE_FAILED, STATUS_DRY_RUN, STATUS_PUBLISHED, ReleaseResult
+from ..result import (
+    RELEASE_ALREADY_PUBLISHED,
+    RELEASE_FAILED,
+    RELEASE_SKIPPED,
+    STATUS_AWAITING_APPROVAL,
+    STATUS_DRY_RUN,
+    STATUS_PUBLISHED,
+    STATUS_SKIPPED,
+    STATUS_UNCHANGED,
+    ReleaseResult,
+)
 from .artifacts import ArtifactStage
 from .images import ImageStage
 from .listing import ListingStage
@@ -63,7 +73,7 @@ def publish(
     ``previous`` is the run ``--resume`` takes verified artifacts and images from;
     ``notes`` the release notes of this version.
 
-    Returns ``result`` with status ``published``. Raises the
+    Returns ``result`` with the status of :func:`outcome_status`. Raises the
     :class:`~release_publisher.errors.ReleasePublisherError` that stopped the run, its
     ``artifact_name`` set to the artifact being worked on (None outside artifacts), an
     app version not yet created marked ``failed``; ``result`` keeps what finished.
@@ -88,9 +98,28 @@ def publish(
         if result.release is not None and not result.release.exists:
             result.release.status = RELEASE_FAILED
         raise
-    result.status = STATUS_PUBLISHED
+    result.status = outcome_status(result)
     run.checkpoint()
     return result
+
+
+def outcome_status(result: ReleaseResult) -> str:
+    """The status word of a finished run: ``skipped`` (``release.if-exists: skip``),
+    ``unchanged`` (nothing was sent but reads: no artifact or image uploaded by
+    this run, and the version, if any, already there), ``awaiting-approval`` (the listing waits for
+    approval), else ``published``."""
+    info = result.release
+    if info is not None and info.status == RELEASE_SKIPPED:
+        return STATUS_SKIPPED
+    # an ID that is not reused was uploaded by this run; a record without one was not sent
+    sent = any(a.id and not a.reused for a in result.artifacts) or any(
+        i.id and not i.reused for i in result.images
+    )
+    if not sent and (info is None or info.status == RELEASE_ALREADY_PUBLISHED):
+        return STATUS_UNCHANGED
+    if info is not None and info.awaiting_approval:
+        return STATUS_AWAITING_APPROVAL
+    return STATUS_PUBLISHED
 
 
 def dry_run(
@@ -112,9 +141,9 @@ def dry_run(
     plan raises (e.g. :class:`~release_publisher.errors.ConfigError` for a plan
     missing a field).
     """
-    for line in describe_plan(plan, dry_run=True):
-        log.info("%s", line)
     reads = plan.config.release is not None
+    for line in describe_plan(plan, dry_run=True, reads=reads and connect is not None, notes=notes):
+        log.info("%s", line)
     api = connect() if connect is not None and reads else None
     run = Run(
         plan=plan, api=api, clock=clock, result=result, phases=phases, notes=notes, dry_run=True

@@ -18,7 +18,8 @@ import logging
 
 from ..config.model import ListingSpec
 from ..errors import ApiError
-from ..result import ListingInfo, ReleaseInfo
+from ..result import RELEASE_ALREADY_PUBLISHED, ListingInfo, ReleaseInfo
+from .captions import caption_for
 from .listing_rules import Screenshot, build_listing_body
 from .render import render_listing_plan
 from .run import Run
@@ -52,8 +53,8 @@ class ListingStage:
         body = self._body(run, uploaded=True)
         if info is None or plan is None or body is None or info.listing is not None:
             return
-        if not info.exists:
-            return
+        if not info.exists or info.status == RELEASE_ALREADY_PUBLISHED:
+            return  # not created, or there already (another run publishes its listing)
         assert info.app_software_id is not None
         with run.phase("App version", "version"):
             try:
@@ -61,7 +62,9 @@ class ListingStage:
                     info.app_software_id, int(info.build_number or plan.build_number), body
                 )
             except ApiError as err:
+                info.listing_not_published = f"failed: {err.message}"
                 raise _with_rerun_hint(err) from None
+            info.listing_not_published = None
             info.listing = ListingInfo(
                 state=answer.get("state"),
                 approval_status=answer.get("approvalStatus"),
@@ -85,13 +88,21 @@ class ListingStage:
         if listing.screenshots:
             if uploaded:
                 shots = [
-                    Screenshot(file=img.file, image_id=img.id)
-                    for img in run.result.images
-                    if img.type == listing.screenshots and img.id
+                    Screenshot(
+                        file=record.file,
+                        image_id=record.id,
+                        caption=caption_for(local.path, listing.captions)[0],
+                    )
+                    for local, record in zip(run.plan.images, run.result.images, strict=False)
+                    if record.type == listing.screenshots and record.id
                 ]
             else:
                 shots = [
-                    Screenshot(file=str(img.path.name), image_id=None)
+                    Screenshot(
+                        file=str(img.path.name),
+                        image_id=None,
+                        caption=caption_for(img.path, listing.captions)[0],
+                    )
                     for img in run.plan.images
                     if img.type == listing.screenshots
                 ]

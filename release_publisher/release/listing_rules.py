@@ -16,18 +16,20 @@ from typing import Any, NamedTuple
 
 
 class Screenshot(NamedTuple):
-    """A listing screenshot: ``file`` the uploaded file's name or path (its stem is the
-    caption), ``image_id`` the uploaded image's ID (None before the upload: a
-    placeholder is shown)."""
+    """A listing screenshot: ``file`` the uploaded file's name or path, ``image_id`` the
+    uploaded image's ID (None before the upload: a placeholder is shown), ``caption``
+    its caption (None: the file name without extension)."""
 
     file: str
     image_id: str | None
+    caption: str | None = None
 
 
 def build_listing_body(state: str, screenshots: Sequence[Screenshot] | None) -> dict[str, Any]:
     """The body of ``POST /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``:
     ``{"state": "public"|"private", "screenshots": [{"imageId", "caption"}]}``, the
-    caption being the file name without extension, in the given (upload) order.
+    caption being the screenshot's ``caption`` (default: the file name without
+    extension), in the given (upload) order.
     ``screenshots`` None or empty: no ``screenshots`` key. Nothing else is sent
     (``revision``, ``highlights``, ``heroImage`` are left to Marketplace's defaults).
     A missing image ID becomes the placeholder ``"<image ID of NAME after upload>"``."""
@@ -38,7 +40,7 @@ def build_listing_body(state: str, screenshots: Sequence[Screenshot] | None) -> 
                 "imageId": s.image_id
                 if s.image_id is not None
                 else f"<image ID of {PurePath(s.file).name} after upload>",
-                "caption": PurePath(s.file).stem,
+                "caption": s.caption if s.caption is not None else PurePath(s.file).stem,
             }
             for s in screenshots
         ]

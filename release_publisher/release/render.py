@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from ..limits import human_size
+from ..outcome import listing_line
 from ..preflight.model import Plan
 from ..result import ReleaseResult
 from ..settings import ENV_TOKEN, ENV_USER
-from .rules import VersionPlan, major_line
+from .captions import caption_for
+from .copying import COPY_RULE, major_line
+from .rules import VersionPlan
 
 KIND_LABELS = {"jar": "JAR", "obr": "OBR", "jwb": "JWB", "connect": "Connect descriptor"}
 
@@ -24,6 +27,8 @@ NO_READ_ACCESS = (
     f"needs read access to Marketplace: set {ENV_USER} and {ENV_TOKEN} to see it. "
     "Nothing was sent."
 )
+#: how many lines of the release notes ``check`` shows
+NOTES_PREVIEW_LINES = 20
 #: the closing line of a dry run that read the app version plan
 DRY_RUN_READ_ONLY = "Dry run: only read requests were sent; nothing was uploaded or created."
 
@@ -36,11 +41,62 @@ def already_published_line(version: str) -> str:
     )
 
 
-def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
+#: how to finish a release whose version or listing step failed
+RERUN_HINT = (
+    "to finish, run the same release again, best with --resume RESULT.json (action: "
+    "resume-from): uploaded files are reused, an existing version with this artifact "
+    "is recognised, and only what is missing is done"
+)
+
+
+def skipped_line(version: str, existing: str) -> str:
+    """The dry run's line for ``release.if-exists: skip`` and an existing version
+    ``existing`` (its label) of this version number with another artifact."""
+    return (
+        f"App version {version} already exists as {existing} with another artifact: "
+        "release.if-exists is skip, so a publish would send nothing and report it as skipped."
+    )
+
+
+def skipped_warning(version: str, existing: str, *, theirs: str | None, ours: str | None) -> str:
+    """The warning of a run skipped by ``release.if-exists: skip``: which version exists
+    and both SHA-512 checksums (None: unknown)."""
+    return (
+        f"version {version} already exists on Marketplace as {existing} with another "
+        f"artifact (its SHA-512 {theirs or 'none'}, this release's {ours or 'unknown'}); "
+        "release.if-exists is skip: nothing was uploaded or created"
+    )
+
+
+def notes_lines(summary: str | None, notes: str | None, notes_file: str | None) -> list[str]:
+    """The release summary and the release notes that will be sent, with their lengths
+    (the notes' first :data:`NOTES_PREVIEW_LINES` lines)."""
+    lines: list[str] = []
+    if summary is not None:
+        lines.append(f"     release summary ({len(summary)} characters): {summary}")
+    if notes is None:
+        lines.append("     release notes: none")
+        return lines
+    origin = f", from {notes_file}" if notes_file else ""
+    lines.append(f"     release notes ({len(notes)} characters{origin}):")
+    shown = notes.splitlines()
+    lines.extend(f"       | {line}" for line in shown[:NOTES_PREVIEW_LINES])
+    if len(shown) > NOTES_PREVIEW_LINES:
+        lines.append(f"       | ... ({len(shown) - NOTES_PREVIEW_LINES} more lines)")
+    return lines
+
+
+def describe_plan(
+    plan: Plan, *, dry_run: bool = False, reads: bool = False, notes: str | None = None
+) -> list[str]:
     """The lines ``check`` and ``publish --dry-run`` print: every request ``publish``
     would send, in order, with what pre-flight found in each file. For a dry run of a
     config with a ``release:`` section the closing line is left to the version plan
-    (which sends read requests)."""
+    (which sends read requests). ``notes``: the release notes that will be sent
+    (shown with the summary and the screenshot captions). ``reads``: the run can
+    read Marketplace (a dry run
+    with credentials), so the line saying the request bodies need read access is left
+    out (the version plan that follows shows them)."""
     config = plan.config
     lines = [
         f"Release {config.app_key} {config.version}"
@@ -101,21 +157,37 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
             f"{'1 + the highest existing' if build == 'auto' else build})",
         ]
         if release.copy_from_previous:
+            source = (
+                f"version {release.copy_from} (release.copy-from)"
+                if release.copy_from is not None
+                else COPY_RULE
+            )
             lines.append(
                 "     compatibility, payment model and license type not stated are copied "
-                "from the latest version of the same major line"
+                f"from {source}"
             )
+        if release.if_exists == "skip":
+            lines.append(
+                "     if the version number exists with another artifact: skip (send "
+                "nothing, exit 0; release.if-exists)"
+            )
+        lines += notes_lines(release.summary, notes, release.notes_file)
         if release.listing is not None:
             shots = release.listing.screenshots
+            for img in plan.images:
+                if shots is not None and img.type == shots:
+                    caption, source = caption_for(img.path, release.listing.captions)
+                    lines.append(f"     caption of {img.path.name}: {caption!r} ({source})")
             lines.append(
                 f"  -> POST .../versions/{{buildNumber}}/listing ({release.listing.state}"
                 + (f", screenshots: the {shots} images" if shots else "")
                 + ")"
             )
-        lines.append(
-            "  the exact request bodies need read access: `publish --dry-run` with "
-            "credentials shows them"
-        )
+        if not reads:
+            lines.append(
+                "  the exact request bodies need read access: `publish --dry-run` with "
+                "credentials shows them"
+            )
     uploads = sum(1 for a in plan.artifacts if a.path is not None)
     if uploads > 1 and config.upload_spacing > 0:
         lines += ["", f"Uploads are spaced {config.upload_spacing:g} s apart (uploads.spacing)."]
@@ -130,6 +202,40 @@ def describe_plan(plan: Plan, *, dry_run: bool = False) -> list[str]:
         lines += ["", "Pre-flight passed: nothing was sent."]
     elif release is None:
         lines += ["", "Dry run: nothing was sent."]
+    return lines
+
+
+def preflight_lines(plan: Plan) -> list[str]:
+    """What pre-flight checked, for the "Pre-flight checks" group: each artifact with
+    its kind, app key and version as read from the file (a url artifact: what is
+    checked once Marketplace has fetched it), each listing image with its size, and
+    one closing line with the counts and the warnings."""
+    lines: list[str] = []
+    for art in plan.artifacts:
+        if art.path is None:
+            lines.append(f"Artifact {art.name}: {art.spec.url} (checked after the fetch)")
+            continue
+        desc = art.descriptor
+        ident = ""
+        if desc is not None:
+            ident = f": key {desc.key}" + (f", version {desc.version}" if desc.version else "")
+        lines.append(
+            f"Artifact {art.name}: {_rel(art.path)} ({human_size(art.size or 0)}, "
+            f"{KIND_LABELS.get(art.kind or '', art.kind or '?')}){ident}"
+        )
+    for img in plan.images:
+        dims = f"{img.width}x{img.height} " if img.width and img.height else ""
+        lines.append(
+            f"Listing image {img.type}: {_rel(img.path)} ({dims}{img.format.upper()}, "
+            f"{human_size(img.size)})"
+        )
+    artifacts, images = len(plan.artifacts), len(plan.images)
+    warned = len(plan.warnings)
+    lines.append(
+        f"Pre-flight checked {artifacts} artifact{'s' if artifacts != 1 else ''} and "
+        f"{images} listing image{'s' if images != 1 else ''}"
+        + (f"; {warned} warning{'s' if warned != 1 else ''}" if warned else "; no warnings")
+    )
     return lines
 
 
@@ -163,6 +269,9 @@ def describe_result(result: ReleaseResult) -> list[str]:
             + (f", state {info.state}" if info.state else "")
             + (f", {info.url}" if info.url else "")
         )
+        lines.append(f"  {listing_line(result)}")
+        if info.marketplace_page:
+            lines.append(f"  Marketplace page (public site): {info.marketplace_page}")
     return lines
 
 
@@ -189,6 +298,9 @@ def render_plan(plan: VersionPlan) -> list[str]:
         )
     else:
         lines.append(f"Previous version of major line {line}: {plan.previous.label}")
+    lines.append(f"Copy rule: {plan.copy_rule}")
+    for skipped, why in plan.passed_over:
+        lines.append(f"  passed over {skipped.label}: {why}")
     copied = [s.field for s in plan.sources if s.source.startswith("copied from")]
     if plan.copied_from is not None:
         lines.append(f"Copied from {plan.copied_from.label}: {', '.join(copied)}")

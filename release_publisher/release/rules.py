@@ -2,8 +2,9 @@
 data (no HTTP, no clock, no disk).
 
 - what Marketplace reports is parsed by :mod:`.existing` (app software, versions);
-- the rules: :func:`major_line`, :func:`choose_previous` (what to copy from),
-  :func:`find_conflicts` and :func:`conflict_error` (an existing version or build
+- what to copy from: :mod:`.copying` (:func:`~.copying.major_line`,
+  :func:`~.copying.choose_previous`, ``release.copy-from``);
+- the rules: :func:`find_conflicts` and :func:`conflict_error` (an existing version or build
   number), :func:`next_build_number` (``auto``);
 - :func:`build_version_plan`: the body of ``POST .../versions`` with where every
   value came from, and :func:`require_complete`, which refuses a plan with something
@@ -22,43 +23,23 @@ is sent exactly as stated or as copied.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..config.model import Compatibility, VersionSpec
 from ..errors import ConfigError, Location, VerificationError
+from .copying import (
+    COPY_RULE,
+    choose_previous,
+    find_copy_from,
+    major_line,
+    newest_of_previous_line,
+    passed_over,
+)
 from .existing import AppSoftware, ExistingVersion
 
 # -------------------------------------------------------------------------- rules
-
-
-def major_line(version: str) -> str | None:
-    """The major line of a version number: its first numeric component without leading
-    zeros (``"2.0.1"`` -> ``"2"``, ``"10"`` -> ``"10"``, ``"02.1"`` -> ``"2"``,
-    ``"2-beta"`` -> ``"2"``). None when the version does not start with digits followed
-    by the end or a non-alphanumeric separator (``"v2.0"``, ``"2a.1"``, ``"beta"``)."""
-    match = re.match(r"([0-9]+)(?:$|[^0-9A-Za-z])", version)
-    return str(int(match.group(1))) if match else None
-
-
-def choose_previous(
-    versions: Iterable[ExistingVersion], version_number: str
-) -> ExistingVersion | None:
-    """The version to copy from: the one with the highest build number among the versions
-    of the same major line as ``version_number``, leaving out any version with exactly
-    ``version_number``. None when ``version_number`` has no major line or the line has no
-    other version (the first release of a new major line)."""
-    line = major_line(version_number)
-    if line is None:
-        return None
-    same = [
-        v
-        for v in versions
-        if v.version_number != version_number and major_line(v.version_number) == line
-    ]
-    return max(same, key=lambda v: v.build_number, default=None)
 
 
 @dataclass(frozen=True)
@@ -144,6 +125,12 @@ class VersionPlan:
     app_software: AppSoftware | None = None
     #: True when ``build_number`` was computed (``auto``), False when stated in the config
     auto_build_number: bool = True
+    #: the versions of the major line passed over as a copy source, with the reason
+    passed_over: tuple[tuple[ExistingVersion, str], ...] = ()
+    #: how ``previous`` was chosen, in words (:data:`COPY_RULE` or ``release.copy-from``)
+    copy_rule: str = COPY_RULE
+    #: with no ``previous``: the newest version of the major line below (for the hint)
+    previous_line: ExistingVersion | None = None
 
     @property
     def complete(self) -> bool:
@@ -191,15 +178,23 @@ def _nothing_to_copy(
     previous: ExistingVersion | None,
     has: bool,
     unreadable: bool = False,
+    skipped: Sequence[tuple[ExistingVersion, str]] = (),
 ) -> str | None:
-    """Why ``what`` cannot be copied, or None when it can."""
+    """Why ``what`` cannot be copied, or None when it can. ``skipped``: the versions
+    of the line passed over (:func:`passed_over`), named when nothing qualifies."""
     if not spec.copy_from_previous:
         return "release.copy-from-previous is false and nothing is stated"
     line = major_line(version_number)
-    if line is None:
+    if line is None and spec.copy_from is None:
         return (
             f"version {version_number!r} does not start with a number, so it has no major "
             "line to copy from"
+        )
+    if previous is None and skipped:
+        shown = "; ".join(f"{v.label}: {why}" for v, why in skipped[:10])
+        return (
+            f"no version of major line {line} qualifies to copy from ({COPY_RULE}); "
+            f"passed over: {shown}"
         )
     if previous is None:
         return f"first release of major line {line} has no previous version to copy from"
@@ -237,7 +232,12 @@ def build_version_plan(
     uploads.
     """
     build = next_build_number(versions, spec)
-    previous = choose_previous(versions, version_number)
+    previous = (
+        find_copy_from(versions, spec.copy_from)
+        if spec.copy_from is not None and spec.copy_from_previous
+        else choose_previous(versions, version_number)
+    )
+    skipped = passed_over(versions, version_number) if spec.copy_from is None else []
     copy_source = previous if spec.copy_from_previous else None
     copied_label = f"copied from {previous.label}" if previous else ""
     sources: list[FieldSource] = []
@@ -273,6 +273,7 @@ def build_version_plan(
             copy_source,
             bool(copy_source and copy_source.compatibilities),
             bool(copy_source and copy_source.unreadable_compatibilities),
+            skipped,
         )
         if reason is None and copy_source is not None:
             body["compatibilities"] = _compat_json(copy_source.compatibilities)
@@ -294,6 +295,7 @@ def build_version_plan(
             version_number,
             copy_source,
             bool(copy_source and copy_source.payment_model),
+            skipped=skipped,
         )
         if reason is None and copy_source is not None:
             body["supportedPaymentModel"] = copy_source.payment_model
@@ -365,6 +367,13 @@ def build_version_plan(
         has_placeholders=placeholders,
         app_software=app_software,
         auto_build_number=spec.build_number == "auto",
+        passed_over=tuple(skipped),
+        copy_rule=f"release.copy-from: {spec.copy_from}"
+        if spec.copy_from is not None
+        else COPY_RULE,
+        previous_line=newest_of_previous_line(versions, version_number)
+        if previous is None
+        else None,
     )
 
 
@@ -383,24 +392,75 @@ def require_complete(plan: VersionPlan, *, location: Location | None = None) -> 
         "release.payment-model": "payment-model: free (or paid-via-atlassian, paid-via-vendor)",
     }
     shown = "; ".join(examples.get(f, f) for f in plan.missing_fields)
+    hint = f"state {' and '.join(plan.missing_fields)} in the release: section, e.g. {shown}"
+    if plan.previous is None and plan.previous_line is not None:
+        hint += (
+            f"; or copy them from the newest version of the previous major line: "
+            f'copy-from: "{plan.previous_line.version_number}"'
+        )
     raise ConfigError(
         f"cannot create version {plan.version_number}: " + "; ".join(plan.missing),
-        hint=f"state {' and '.join(plan.missing_fields)} in the release: section, e.g. {shown}",
+        hint=hint,
         location=location,
     )
 
 
+#: why a rebuilt artifact differs from the one on Marketplace, for the clash message
+REPRODUCIBLE_NOTE = (
+    "a rebuilt artifact differs byte for byte unless the build is reproducible (Maven: "
+    "set project.build.outputTimestamp, e.g. <project.build.outputTimestamp>"
+    "${git.commit.time}</project.build.outputTimestamp> or a fixed date)"
+)
+
+
 def conflict_error(
-    conflicts: Sequence[Conflict], *, version_number: str, build_number: int
+    conflicts: Sequence[Conflict],
+    *,
+    version_number: str,
+    build_number: int,
+    auto_build_number: bool = True,
+    theirs: str | None = None,
+    ours: str | None = None,
 ) -> VerificationError:
     """The :class:`VerificationError` (exit 5) for clashing versions: it shows the version
-    number and build number being created and every existing version that clashes."""
+    number and build number being created and every existing version that clashes.
+
+    A build number stated in the config (``auto_build_number`` False) that an existing
+    version of ANOTHER version number has leads the message and the hint. For a clash
+    on the version number, ``theirs``/``ours`` are the SHA-512 hex of the existing
+    version's artifact and of this release's (None: unknown, shown as ``none``/
+    ``unknown``); the message adds :data:`REPRODUCIBLE_NOTE` and the hint the two ways
+    out (``release.if-exists: skip``, or a new version number)."""
     clashes = ", ".join(
         f"{c.existing.label}{' ' + c.existing.state if c.existing.state else ''}" for c in conflicts
     )
-    return VerificationError(
+    build_only = [c for c in conflicts if c.same_build_number and not c.same_version_number]
+    same_version = any(c.same_version_number for c in conflicts)
+    if build_only and not auto_build_number:
+        other = build_only[0].existing
+        return VerificationError(
+            f"release.build-number {build_number} is taken: Marketplace already has build "
+            f"{build_number} as version {other.version_number} (version {version_number} "
+            f"clashes with: {clashes})",
+            hint="set release.build-number to an unused number (higher than every existing "
+            "one) or to auto",
+        )
+    message = (
         f"version {version_number} (build number {build_number}) clashes with what "
-        f"Marketplace already has: {clashes}",
-        hint="release a new version number (app.version or --version); for a build-number "
-        "clash set release.build-number to an unused number or to auto",
+        f"Marketplace already has: {clashes}"
+    )
+    if not same_version:
+        return VerificationError(
+            message,
+            hint="set release.build-number to an unused number or to auto",
+        )
+    message += (
+        f"; its artifact's SHA-512 is {theirs or 'none (no artifact, or no checksum)'}, "
+        f"this release's is {ours or 'unknown'}; {REPRODUCIBLE_NOTE}"
+    )
+    return VerificationError(
+        message,
+        hint="two ways out: keep what Marketplace has and report it as already there with "
+        "release.if-exists: skip (action input if-exists: skip, option --if-exists skip), "
+        "or release a new version number (app.version or --version)",
     )

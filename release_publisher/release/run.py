@@ -73,6 +73,10 @@ class MarketplaceApi(Protocol):
         """``POST /rest/3/app-software/{appSoftwareId}/versions``."""
         ...
 
+    def get_version(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        """``GET /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}``."""
+        ...
+
     def publish_listing(
         self, app_software_id: str, build_number: int, body: dict[str, Any]
     ) -> dict[str, Any]:

@@ -13,7 +13,8 @@ version and listing.
   missing is refused here, so no upload budget is spent on a release that cannot
   become a version. In a dry run it prints the plan and stops.
 - :meth:`VersionStage.apply`, AFTER the artifacts are verified and the images uploaded:
-  ``POST /rest/3/app-software/{appSoftwareId}/versions`` with the artifact ID. The
+  ``POST /rest/3/app-software/{appSoftwareId}/versions`` with the artifact ID, then
+  ``GET .../versions/{buildNumber}`` to compare what was stored with what was sent. The
   version plan is handed to the listing stage (:mod:`.listing`) on the run
   (``run.version_plan``); the version itself is in ``run.result.release``.
 
@@ -23,6 +24,7 @@ errors and the body that was sent (see the client).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,14 +35,17 @@ from ..errors import ApiError, ConfigError, VerificationError
 from ..marketplace.upload import sha512_file
 from ..preflight.model import LocalArtifact, Plan
 from ..result import (
+    MARKETPLACE_PAGE,
     RELEASE_ALREADY_PUBLISHED,
     RELEASE_CREATED,
     RELEASE_PLANNED,
     RELEASE_PLANNING,
+    RELEASE_SKIPPED,
     CopiedFrom,
     ReleaseInfo,
     ReleaseResult,
 )
+from .captions import caption_for
 from .existing import (
     AppSoftware,
     ExistingVersion,
@@ -48,10 +53,20 @@ from .existing import (
     parse_version,
     select_app_software,
 )
+from .readback import (
+    compare_stored,
+    concurrent_warning,
+    duplicate_error,
+    duplicate_is_ours,
+    stored_otherwise_error,
+)
 from .render import (
     NO_READ_ACCESS,
+    RERUN_HINT,
     already_published_line,
     render_plan,
+    skipped_line,
+    skipped_warning,
 )
 from .resume import listing_still_missing, verified_checksum
 from .rules import (
@@ -83,6 +98,10 @@ class VersionStage:
     _local_sha512: str | None = None
     #: the existing version that is this release, and its artifact's SHA-512
     _existing: tuple[ExistingVersion, str] | None = None
+    #: ``release.if-exists: skip``: the existing version with this version number
+    skipped: ExistingVersion | None = None
+    #: the version another run of this same release created meanwhile
+    concurrent: ExistingVersion | None = None
     _run: Run | None = None
 
     @property
@@ -118,7 +137,7 @@ class VersionStage:
         if not run.dry_run:
             with run.phase("App version plan", "version-plan"):
                 self.prepare(run.result)
-            if self.already_published is not None:
+            if self.already_published is not None or self.skipped is not None:
                 run.done = True
             elif self.existing_version is not None:
                 run.skip_artifacts.add(self.spec.artifact)
@@ -137,6 +156,8 @@ class VersionStage:
             raise
         if self.already_published is not None:
             log.info("%s", already_published_line(self.config.version))
+        elif self.skipped is not None:
+            log.info("%s", skipped_line(self.config.version, self.skipped.label))
         elif self.version_plan is not None:
             for line in render_plan(self.version_plan):
                 log.info("%s", line)
@@ -168,7 +189,10 @@ class VersionStage:
         """
         spec, config = self.spec, self.config
         info = result.release = ReleaseInfo(
-            status=RELEASE_PLANNING, hosting=spec.hosting, version_number=config.version
+            status=RELEASE_PLANNING,
+            hosting=spec.hosting,
+            version_number=config.version,
+            marketplace_page=MARKETPLACE_PAGE.format(app_key=config.app_key),
         )
         entries = parse_app_software(self.api.get_app_software(config.app_key))
         self.app = select_app_software(entries, spec.hosting, app_key=config.app_key)
@@ -180,13 +204,18 @@ class VersionStage:
         self.version_plan = plan = self._version_plan_for(artifact_id=None)
         self.run.version_plan = plan
         if plan.conflicts:
-            self._conflict(plan.conflicts, info)
+            self._conflict(plan.conflicts, info, result)
             if self._existing is not None:
                 self._record_existing(result, *self._existing)
                 return
+            if self.skipped is not None:
+                return
         info.build_number = plan.build_number
+        self._record_texts(info, plan)
         copied = sorted({s.field for s in plan.sources if s.source.startswith("copied")})
-        log.info(
+        # a dry run prints the whole plan (render_plan) instead of this short form
+        log.log(
+            logging.DEBUG if self.run.dry_run else logging.INFO,
             "Plan: version %s, build number %d%s",
             config.version,
             plan.build_number,
@@ -214,25 +243,29 @@ class VersionStage:
             app_software=self.app,
         )
 
-    def _conflict(self, conflicts: list[Conflict], info: ReleaseInfo) -> None:
+    def _conflict(
+        self, conflicts: list[Conflict], info: ReleaseInfo, result: ReleaseResult
+    ) -> None:
         """Decide what an existing version with this version number means.
 
         Exactly this release (its artifact holds this release's SHA-512): already
         published (``already_published``), or, when the config asks for a listing and
         the version has none (a previous run failed at the listing), the listing is
-        still to publish (``existing_version``; nothing is uploaded again). Anything
-        else is a refusal (exit 5)."""
+        still to publish (``existing_version``; nothing is uploaded again). Another
+        artifact under this version number with ``release.if-exists: skip``: reported
+        as already there (``skipped``, a warning naming both SHA-512s in
+        ``result.warnings``). Anything else is a refusal (exit 5)."""
         config = self.config
         same_version = [c.existing for c in conflicts if c.same_version_number]
+        checksums: dict[int, tuple[str | None, str | None]] = {}
         for existing in same_version:
-            checksum = self._is_this_release(existing)
-            if checksum is None:
+            theirs, ours = self._checksums(existing)
+            checksums[existing.build_number] = (theirs, ours)
+            if not (theirs and ours and theirs == ours):
                 continue
+            checksum = theirs
             self._existing = (existing, checksum)
-            info.build_number = existing.build_number
-            info.state = existing.state
-            info.artifact_id = existing.artifact_id
-            info.url = self._link(existing.raw, existing.build_number)
+            self._describe_existing(info, existing)
             if listing_still_missing(
                 wants_listing=self.spec.listing is not None, existing=existing.raw
             ):
@@ -247,6 +280,7 @@ class VersionStage:
                 return
             self.already_published = existing
             info.status = RELEASE_ALREADY_PUBLISHED
+            info.listing_not_published = "the version was already there; nothing was sent"
             log.info(
                 "Version %s already exists as build %d with this very artifact "
                 "(same SHA-512): already published, nothing to do",
@@ -255,10 +289,26 @@ class VersionStage:
             )
             return
         assert self.version_plan is not None
+        theirs, ours = checksums[same_version[0].build_number] if same_version else (None, None)
+        if same_version and self.spec.if_exists == "skip":
+            existing = same_version[0]
+            self.skipped = existing
+            self._describe_existing(info, existing)
+            info.status = RELEASE_SKIPPED
+            info.listing_not_published = (
+                "release.if-exists: skip and the version number exists with another artifact"
+            )
+            warning = skipped_warning(config.version, existing.label, theirs=theirs, ours=ours)
+            log.warning("%s", warning)
+            result.warnings.append(warning)
+            return
         error = conflict_error(
             conflicts,
             version_number=config.version,
             build_number=self.version_plan.build_number,
+            auto_build_number=self.version_plan.auto_build_number,
+            theirs=theirs,
+            ours=ours,
         )
         if same_version:
             art = self.artifact()
@@ -276,20 +326,32 @@ class VersionStage:
                 )
         raise error
 
-    def _is_this_release(self, existing: ExistingVersion) -> str | None:
-        """The SHA-512 hex of ``existing``'s artifact when it holds this release's bytes
-        (equal to the local file's; for a url artifact, to the configured ``sha512`` or
-        the checksum a resumed run verified for that very artifact ID); else None."""
-        if not existing.artifact_id:
-            return None
-        try:
-            theirs = self.api.get_artifact(existing.artifact_id).reported_sha512()
-        except VerificationError:
-            return None  # a checksum that is not a SHA-512 proves nothing
-        except ApiError as err:
-            if err.status != 404:
-                raise
-            return None
+    def _record_texts(self, info: ReleaseInfo, plan: VersionPlan) -> None:
+        """Record in ``info`` the texts the plan sends: the changelog and the captions."""
+        changelog = plan.body.get("changelog")
+        info.changelog = dict(changelog) if isinstance(changelog, dict) else None
+        listing = self.spec.listing
+        info.captions = [
+            (img.path.name, caption_for(img.path, listing.captions)[0])
+            for img in self.run.plan.images
+            if listing is not None and listing.screenshots and img.type == listing.screenshots
+        ]
+        if listing is None:
+            info.listing_not_published = "not asked for (no release.listing in the config)"
+
+    def _describe_existing(self, info: ReleaseInfo, existing: ExistingVersion) -> None:
+        """Report ``existing`` as the release's version in ``info``."""
+        info.build_number = existing.build_number
+        info.state = existing.state
+        info.artifact_id = existing.artifact_id
+        info.url = self._link(existing.raw, existing.build_number)
+
+    def _checksums(self, existing: ExistingVersion) -> tuple[str | None, str | None]:
+        """(the SHA-512 hex of ``existing``'s artifact as Marketplace reports it, this
+        release's SHA-512 hex): the local file's; for a url artifact the configured
+        ``sha512`` or the checksum a resumed run verified for that very artifact ID.
+        Either is None when unknown (no artifact, a 404, a checksum that is not a
+        SHA-512)."""
         art = self.artifact()
         if art.path is not None:
             if self._local_sha512 is None:
@@ -297,9 +359,19 @@ class VersionStage:
             ours: str | None = self._local_sha512
         else:
             ours = art.spec.sha512
-            if ours is None:
+            if ours is None and existing.artifact_id:
                 ours = verified_checksum(self.run.previous, art.name, existing.artifact_id)
-        return theirs if theirs and ours and theirs == ours else None
+        if not existing.artifact_id:
+            return None, ours
+        try:
+            theirs = self.api.get_artifact(existing.artifact_id).reported_sha512()
+        except VerificationError:
+            return None, ours  # a checksum that is not a SHA-512 proves nothing
+        except ApiError as err:
+            if err.status != 404:
+                raise
+            return None, ours
+        return theirs or None, ours
 
     def _record_existing(
         self, result: ReleaseResult, existing: ExistingVersion, checksum: str
@@ -315,9 +387,20 @@ class VersionStage:
                 record.reused = True
 
     def finish(self, result: ReleaseResult) -> None:
-        """Create the version from the verified artifact (not when it exists already);
-        the listing stage publishes its listing. Raises ApiError."""
-        if self.already_published is not None or self.version_plan is None:
+        """Create the version from the verified artifact (not when it exists already) and
+        read it back; the listing stage publishes its listing.
+
+        A duplicate answer (409 ``DUPLICATE_VERSION``), or a create whose answer was lost
+        after the body was sent, is reconciled by reading the version with this build
+        number (:meth:`_reconcile`). Raises :class:`ApiError`, and
+        :class:`VerificationError` (exit 5) when the version Marketplace stored differs
+        from what was sent (:func:`~.readback.compare_stored`) or a duplicate is another
+        release."""
+        if (
+            self.already_published is not None
+            or self.skipped is not None
+            or self.version_plan is None
+        ):
             return
         assert self.app is not None and result.release is not None
         info = result.release
@@ -335,7 +418,15 @@ class VersionStage:
             try:
                 created = self.api.create_version(self.app.id, plan.body)
             except ApiError as err:
-                raise _with_rerun_hint(err) from None
+                created = self._reconcile(err, plan.body, record.id, record.checksum)
+            if self.concurrent is not None:
+                self._describe_existing(info, self.concurrent)
+                info.status = RELEASE_ALREADY_PUBLISHED
+                info.listing_not_published = (
+                    "the version was created by another run of this release, which "
+                    "publishes its listing"
+                )
+                return
             info.status = RELEASE_CREATED
             info.build_number = _int(created.get("buildNumber")) or plan.build_number
             state = created.get("state")
@@ -347,6 +438,69 @@ class VersionStage:
                 info.build_number,
                 info.state,
             )
+            self._read_back(plan.body, int(info.build_number or plan.build_number))
+
+    def _read_back(self, body: dict[str, Any], build_number: int) -> None:
+        """``GET .../versions/{buildNumber}`` and compare every field of ``body`` the
+        server echoes (:func:`~.readback.compare_stored`). Raises
+        :class:`VerificationError` (exit 5) naming each field, sent and stored."""
+        assert self.app is not None
+        stored = self.api.get_version(self.app.id, build_number)
+        differences = compare_stored(body, stored)
+        if differences:
+            raise stored_otherwise_error(self.config.version, build_number, differences)
+        log.info(
+            "Read back version %s (build %d): it holds what was sent",
+            self.config.version,
+            build_number,
+        )
+
+    def _reconcile(
+        self, err: ApiError, body: dict[str, Any], artifact_id: str, checksum: str | None
+    ) -> dict[str, Any]:
+        """What a failed create means when a version with this build number may exist:
+        a duplicate answer (409, ``DUPLICATE``) or a lost one (``may_have_taken_effect``,
+        a 5xx). Reads ``GET .../versions/{buildNumber}``; by
+        :func:`~.readback.duplicate_is_ours` returns it as created (this run's version
+        number and artifact ID), or as another run's of this release (same SHA-512:
+        ``concurrent`` set, a warning). Anything else re-raises ``err`` showing both."""
+        assert self.app is not None
+        duplicate = err.status == 409 or "DUPLICATE" in (err.server_message or "").upper()
+        lost = err.may_have_taken_effect or (err.status is not None and err.status >= 500)
+        build = int(body["buildNumber"])
+        stored: dict[str, Any] | None = None
+        if duplicate or lost:
+            with contextlib.suppress(ApiError):
+                stored = self.api.get_version(self.app.id, build)
+        if stored is None:
+            raise _with_rerun_hint(err) from None
+        found = parse_version(stored) if _int(stored.get("buildNumber")) else None
+        theirs_sha = None
+        if found is not None and found.artifact_id and found.artifact_id != artifact_id:
+            theirs_sha, _ = self._checksums(found)
+        verdict = duplicate_is_ours(
+            stored,
+            version_number=self.config.version,
+            artifact_id=artifact_id,
+            checksum=checksum,
+            their_checksum=theirs_sha,
+        )
+        if verdict == "other":
+            raise duplicate_error(err, found, build, self.config.version, artifact_id) from None
+        if verdict == "concurrent":
+            self.concurrent = found
+            warning = concurrent_warning(self.config.version, build)
+            log.warning("%s", warning)
+            self.run.result.warnings.append(warning)
+        else:
+            log.info(
+                "Version %s (build %d) exists with this run's artifact %s: it was created "
+                "(the answer was a duplicate or lost); going on",
+                self.config.version,
+                build,
+                artifact_id,
+            )
+        return stored
 
     def _link(self, created: dict[str, Any], build_number: int) -> str:
         """The version's URL: its ``_links.self.href`` made absolute, else the API path."""
@@ -386,12 +540,7 @@ def hosting_warnings(plan: Plan) -> list[str]:
 
 def _with_rerun_hint(err: ApiError) -> ApiError:
     """``err`` with how to finish the release: a re-run recognises what exists."""
-    rerun = (
-        "to finish, run the same release again, best with --resume RESULT.json (action: "
-        "resume-from): uploaded files are reused, an existing version with this artifact "
-        "is recognised, and only what is missing is done"
-    )
-    err.hint = f"{err.hint}; {rerun}" if err.hint else rerun
+    err.hint = f"{err.hint}; {RERUN_HINT}" if err.hint else RERUN_HINT
     return err
 
 

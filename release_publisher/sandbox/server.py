@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import socket
 import struct
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -24,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.urls import uri_to_iri
 
 from ..clock import Clock
 from .app import create_app
@@ -54,6 +57,19 @@ class _SandboxRequestHandler(WSGIRequestHandler):
         self._real_rfile = self.rfile
         self.rfile = io.BytesIO()
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """werkzeug's access log line; without its colour codes unless stderr is a
+        terminal (and ``NO_COLOR`` is unset): a log written to a file stays plain."""
+        if plain_access_log():
+            try:
+                line = f"{self.command} {uri_to_iri(self.path)} {self.request_version}"
+            except AttributeError:  # no path: the request line was bad
+                line = self.requestline
+            line = line.translate(self._control_char_table)
+            self.log("info", '"%s" %s %s', line, code, size)
+            return
+        super().log_request(code, size)
+
     def finish(self) -> None:
         try:
             super().finish()
@@ -63,6 +79,17 @@ class _SandboxRequestHandler(WSGIRequestHandler):
                     self._real_rfile.close()
                 with contextlib.suppress(OSError):
                     self.connection.close()  # the last reference: RST goes out now
+
+
+def plain_access_log() -> bool:
+    """True when the access log must carry no ANSI colour codes: stderr is not a
+    terminal (a file, a pipe, a CI log) or ``NO_COLOR`` is set."""
+    if os.environ.get("NO_COLOR"):
+        return True
+    try:
+        return not sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return True
 
 
 class _QuietHandler(_SandboxRequestHandler):

@@ -53,6 +53,9 @@ def test_demo_publishes_the_sample_app_end_to_end(project: Path, tmp_path: Path)
     assert result["release"]["listing"]["state"] == "public"
     for shown in ("Verified server", "Created version 1.4.2", "Step outputs", "Done."):
         assert shown in proc.stdout
+    rerun = json.loads((tmp_path / "result-rerun.json").read_text())
+    assert rerun["status"] == "unchanged"  # the second run of the same release sent nothing
+    assert "status of the re-run: unchanged" in proc.stdout
     assert "Traceback" not in output
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from release_publisher import release
 from release_publisher.clock import FakeClock
 from release_publisher.config.model import ArtifactSpec, ImageSpec, ReleaseConfig, VersionSpec
+from release_publisher.errors import ApiError
 from release_publisher.marketplace.models import Artifact, Media
 from release_publisher.preflight.model import Descriptor, LocalArtifact, LocalImage, Plan
 from release_publisher.release.resume import PreviousRun
@@ -73,6 +74,13 @@ class FakeApi:
         self.created: list[tuple[str, dict[str, Any]]] = []
         self.listings: list[tuple[str, int, dict[str, Any]]] = []
         self.fail_create: Exception | None = None
+        #: fields the fake "Marketplace" stores instead of what was sent
+        self.store_as: dict[str, Any] = {}
+        #: store the created version, then raise this (a lost or duplicate answer)
+        self.fail_after_store: Exception | None = None
+        #: the listing POST raises this / answers this instead of the usual answer
+        self.fail_listing: Exception | None = None
+        self.listing_answer: dict[str, Any] | None = None
 
     def _artifact(self, details: dict[str, Any] | None, checksum: str | None) -> Artifact:
         return Artifact(
@@ -142,7 +150,9 @@ class FakeApi:
             raise self.fail_create
         self.created.append((app_software_id, body))
         build = body["buildNumber"]
-        self.versions.append({**body, "state": "public"})
+        self.versions.append({**body, "state": "public", **self.store_as})
+        if self.fail_after_store is not None:
+            raise self.fail_after_store
         return {
             "buildNumber": build,
             "state": "public",
@@ -151,11 +161,22 @@ class FakeApi:
             },
         }
 
+    def get_version(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        self.calls.append(("get-version", str(build_number), self.clock.monotonic()))
+        for version in self.versions:
+            if version.get("buildNumber") == build_number:
+                return dict(version)
+        raise ApiError("Not Found", status=404)
+
     def publish_listing(
         self, app_software_id: str, build_number: int, body: dict[str, Any]
     ) -> dict[str, Any]:
         self.calls.append(("listing", f"{app_software_id}/{build_number}", self.clock.monotonic()))
+        if self.fail_listing is not None:
+            raise self.fail_listing
         self.listings.append((app_software_id, build_number, body))
+        if self.listing_answer is not None:
+            return dict(self.listing_answer)
         return {"state": body.get("state"), "approvalStatus": "approved", "revision": 1}
 
 

@@ -27,12 +27,15 @@ def _restore_logging() -> Iterator[None]:
     """``cli.main`` sets up the tool's logger; later tests get it back untouched."""
     logger = logging.getLogger("release_publisher")
     handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    root_filters = list(logging.getLogger().filters)
+    root = logging.getLogger()
+    root_filters, root_handlers, root_level = list(root.filters), list(root.handlers), root.level
     yield
     logger.handlers[:] = handlers
     logger.setLevel(level)
     logger.propagate = propagate
-    logging.getLogger().filters[:] = root_filters
+    root.filters[:] = root_filters
+    root.handlers[:] = root_handlers
+    root.setLevel(root_level)
 
 
 @pytest.fixture
@@ -190,3 +193,20 @@ def test_truncated_release_notes_are_a_warning_in_check(
     assert code == 0, captured.err
     assert mock.call_count == 0
     assert "12580 characters long; cut at a line" in captured.out
+
+
+def test_the_result_json_error_says_where_in_the_config(workspace: Path) -> None:
+    config = workspace / "marketplace-release.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("timeout: 30", "timeout: .nan"),
+        encoding="utf-8",
+    )
+    result = workspace / "result.json"
+    with requests_mock.Mocker() as mock:
+        code = cli.main(["publish", "-C", str(workspace), "--result-json", str(result)], env=ENV)
+    assert code == 2
+    assert mock.call_count == 0
+    error = json.loads(result.read_text(encoding="utf-8"))["error"]
+    assert error["location"]["field"] == "polling.timeout"
+    assert error["location"]["line"] == 7
+    assert error["location"]["file"].endswith("marketplace-release.yml")

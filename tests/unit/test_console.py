@@ -17,6 +17,8 @@ TOKEN = "tok-Cons0le-S3cr3t"
 @pytest.fixture
 def out() -> Iterator[io.StringIO]:
     stream = io.StringIO()
+    ours = logging.getLogger("release_publisher")
+    saved = (ours.level, ours.propagate, logging.getLogger().level)
     register_credentials(Credentials("bot@example.com", TOKEN))
     setup_logging(verbose=False, stream=stream)
     yield stream
@@ -25,7 +27,9 @@ def out() -> Iterator[io.StringIO]:
         for handler in list(owner.handlers):
             if getattr(handler, "release_publisher", False):
                 owner.removeHandler(handler)
-    root.setLevel(logging.WARNING)
+    ours.setLevel(saved[0])
+    ours.propagate = saved[1]
+    root.setLevel(saved[2])
 
 
 def test_a_library_logger_s_record_is_redacted(out: io.StringIO) -> None:

@@ -61,7 +61,9 @@ was seeded with ``"approval": "manual"``) and ``not-required`` for a private one
 
 Admin (no auth, loopback only): ``POST /_sandbox/apps`` registers apps (see
 :meth:`.api.AppSoftwareApi.admin_apps`); ``GET /_sandbox/apps`` lists them;
-``GET /_sandbox/state`` shows them under ``apps``; ``POST /_sandbox/reset`` forgets
+``GET /_sandbox/state`` shows them under ``apps``; ``/_sandbox/versions/quirks``
+rehearses version outcomes (:mod:`.quirks`: fields stored otherwise, a create answer
+lost after storing, a stale versions list); ``POST /_sandbox/reset`` forgets
 them (the ``--app`` ones are registered again, with new IDs). Everything is kept in
 ``<data dir>/app-software.json`` and reloaded on the next start.
 """

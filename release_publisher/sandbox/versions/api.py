@@ -21,6 +21,7 @@ from ..http import Call, json_response, not_found, read_json
 from ..routing import Router
 from ..state import SandboxState
 from .catalog import STATE_FILE, AppCatalog, Conflict, Software
+from .quirks import Quirks, QuirkSpecError
 from .rules import (
     check_artifact,
     check_listing,
@@ -69,6 +70,13 @@ def register(router: Router, state: SandboxState) -> None:
     for path, endpoint, handler, method, fault in routes:
         router.add(path, endpoint, handler, methods=[method], fault=fault)
     router.add("/_sandbox/apps", "admin_apps", api.admin_apps, methods=["GET", "POST"], api=False)
+    router.add(
+        "/_sandbox/versions/quirks",
+        "admin_version_quirks",
+        api.admin_quirks,
+        methods=["GET", "POST", "DELETE"],
+        api=False,
+    )
     router.add_state_section("apps", api.catalog.snapshot)
     router.add_reset_hook(api.reset)
 
@@ -106,6 +114,7 @@ class AppSoftwareApi:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self.catalog = AppCatalog(Path(state.store.data_dir) / STATE_FILE)
+        self.quirks = Quirks()
         self._register_configured()
 
     def _register_configured(self) -> None:
@@ -113,8 +122,9 @@ class AppSoftwareApi:
             self.catalog.register(key, hostings)
 
     def reset(self) -> None:
-        """Forget every app, then register the configured ones again (new IDs)."""
+        """Forget every app and quirk, then register the configured ones again (new IDs)."""
         self.catalog.reset()
+        self.quirks.clear()
         self._register_configured()
 
     # -- JSON forms ----------------------------------------------------------------------
@@ -200,6 +210,8 @@ class AppSoftwareApi:
         if errors:
             return _validation_failed("cannot list versions", errors)
         items, next_before = self.catalog.page(software.id, limit, before)
+        if self.quirks.take_stale_list():
+            items = [v for v in items if not v.get("createdAt")]
         links: dict[str, str] = {}
         if next_before is not None:
             links["next"] = (
@@ -243,10 +255,22 @@ class AppSoftwareApi:
             return _validation_failed("version not created", errors)
         created_at = datetime.fromtimestamp(self.state.clock.wall(), tz=UTC).isoformat()
         version = stored_version(body, created_at=created_at)
+        quirk = self.quirks.take_create()
+        if quirk is not None:
+            version.update(quirk.store_as)
         try:
             self.catalog.add_version(software.id, version)
         except Conflict as exc:
             return _validation_failed("version not created", exc.errors, status=409)
+        if quirk is not None and quirk.answer_after_store is not None:
+            status = quirk.answer_after_store
+            return json_response(
+                {
+                    "code": "GATEWAY_TIMEOUT" if status == 504 else "ERROR",
+                    "message": "sandbox quirk: the version was stored, the answer is lost",
+                },
+                status,
+            )
         data = self.version_json(software.id, version)
         return json_response(data, 201, {"Location": data["_links"]["self"]["href"]})
 
@@ -280,6 +304,22 @@ class AppSoftwareApi:
         return json_response({k: stored[k] for k in ("state", "approvalStatus", "revision")})
 
     # -- admin -------------------------------------------------------------------------
+
+    def admin_quirks(self, call: Call) -> Response:
+        """``/_sandbox/versions/quirks`` (see :mod:`.quirks`): ``GET`` shows them,
+        ``POST`` sets them (400 ``VALIDATION_FAILED`` naming the field), ``DELETE``
+        clears them."""
+        if call.request.method == "DELETE":
+            self.quirks.clear()
+        elif call.request.method == "POST":
+            body = read_json(call.request)
+            if isinstance(body, Response):
+                return body
+            try:
+                self.quirks.set(body)
+            except QuirkSpecError as exc:
+                return _validation_failed("quirks not set", [field_error("INVALID", str(exc), "")])
+        return json_response({"quirks": self.quirks.to_json()})
 
     def admin_apps(self, call: Call) -> Response:
         """``GET /_sandbox/apps``: ``{"apps": [...]}`` as in the state. ``POST``: one

@@ -169,6 +169,25 @@ def test_interpolated_build_number_and_booleans(tmp_path: Path) -> None:
     )
 
 
+def test_if_exists_and_copy_from(tmp_path: Path) -> None:
+    cfg = load(
+        tmp_path,
+        BASE + 'release: {artifact: dc, hosting: server, if-exists: skip, copy-from: "1.9.1"}\n',
+    )
+    assert cfg.release is not None
+    assert (cfg.release.if_exists, cfg.release.copy_from) == ("skip", "1.9.1")
+    plain = load(tmp_path, BASE + "release: {artifact: dc, hosting: server}\n").release
+    assert plain is not None and (plain.if_exists, plain.copy_from) == ("fail", None)
+
+
+def test_a_bad_if_exists_names_the_field_and_line(tmp_path: Path) -> None:
+    error = fail(
+        tmp_path, BASE + "release:\n  artifact: dc\n  hosting: server\n  if-exists: overwrite\n"
+    )
+    assert "if-exists" in error.render()
+    assert error.location is not None and error.location.line is not None
+
+
 def test_on_size_mismatch_of_an_image_entry(tmp_path: Path) -> None:
     cfg = load(
         tmp_path,

@@ -232,6 +232,18 @@ def test_resume_from_a_runner_path_is_mapped_into_the_container(
     assert argv[argv.index("--resume") + 1] == seen
 
 
+def test_if_exists_input_becomes_the_option(tmp_path: Path) -> None:
+    argv = invocation_for({**CREDENTIALS, "INPUT_IF-EXISTS": "Skip"}, tmp_path)
+    assert argv[argv.index("--if-exists") + 1] == "skip"
+    assert "--if-exists" not in invocation_for({**CREDENTIALS, "INPUT_IF-EXISTS": ""}, tmp_path)
+
+
+def test_a_bad_if_exists_input_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        invocation_for({**CREDENTIALS, "INPUT_IF-EXISTS": "overwrite"}, tmp_path)
+    assert "'if-exists'" in caught.value.message and "overwrite" not in caught.value.message
+
+
 def test_trace_input_writes_the_wire_trace_beside_the_result_file(tmp_path: Path) -> None:
     assert "--trace" not in build_invocation(CREDENTIALS, result_dirs=[str(tmp_path)]).argv
     env = {**CREDENTIALS, "INPUT_TRACE": "true"}

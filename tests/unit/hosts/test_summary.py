@@ -49,7 +49,7 @@ def test_success_card(published: ReleaseResult) -> None:
         ["screenshot", "`s1.png`", "`img-2`", "1840 x 900 px", "-"],
         ["screenshot", "`s2.png`", "`img-3`", "1840 x 900 px", "-"],
     ]
-    assert table_rows(text, "Phase") == [["server", "12.3"], ["images", "2.0"]]
+    assert table_rows(text, "Phase") == [["server", "12.3 s"], ["images", "2.0 s"]]
     assert "`/runner/_temp/release-publisher-result.json`" in text
     assert "What went wrong" not in text
     assert CHECKSUM not in text  # shortened

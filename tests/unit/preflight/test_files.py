@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from release_publisher.errors import EXIT_FILE, Location
 from release_publisher.limits import human_size
+from release_publisher.preflight.files import exclusion_pattern, no_match_error
 from release_publisher.testing import build_plugin_jar, write_png
 
 from .helpers import make_config, plan_of, preflight_error
@@ -80,7 +82,7 @@ def test_jar_beside_sources_jar_is_ambiguous_and_hint_names_the_real_one(
         assert f"target/{name}" in err.message
     assert err.hint is not None
     assert "by-products" in err.hint
-    assert "file: target/hello-1.4.2.jar" in err.hint
+    assert "file: target/hello-*[0-9].jar" in err.hint  # no hard-coded version
 
 
 def test_two_real_jars_get_a_generic_hint(tmp_path: Path) -> None:
@@ -219,6 +221,36 @@ def test_same_file_twice_warns(tmp_path: Path) -> None:
 def test_nested_globs(tmp_path: Path, pattern: str) -> None:
     jar = build_plugin_jar(tmp_path / "target" / "sub" / "hello.jar")
     assert plan_of(make_config(tmp_path, pattern)).artifacts[0].path == jar
+
+
+def test_the_exclusion_pattern_keeps_the_app_and_drops_its_by_products() -> None:
+    pattern = exclusion_pattern("target/app-2.3.0.jar")
+    assert pattern == "target/app-*[0-9].jar"
+    assert fnmatch.fnmatch("target/app-2.4.0.jar", pattern)
+    assert not fnmatch.fnmatch("target/app-2.3.0-sources.jar", pattern)
+    assert exclusion_pattern("x/app-1.jar") == "x/app-*[0-9].jar"
+    assert exclusion_pattern("app.jar") == "app.jar"
+
+
+def test_a_directory_listing_of_one_entry_reads_entry(tmp_path: Path) -> None:
+    build_plugin_jar(tmp_path / "target" / "other.txt")
+    err = preflight_error(make_config(tmp_path, "target/*.jar"))
+    assert "holds 1 entry:" in err.message
+
+
+def test_a_missing_image_directory_is_named_in_the_hint(tmp_path: Path) -> None:
+    err = no_match_error("marketing/shots/*.png", tmp_path, what="listing image")
+    assert f"create {tmp_path / 'marketing'}" in (err.hint or "")
+    assert "build the" not in (err.hint or "")
+
+
+def test_a_git_ref_as_version_is_told_to_pass_the_tag_name(tmp_path: Path) -> None:
+    build_plugin_jar(tmp_path / "target" / "hello-1.4.2.jar")
+    config = make_config(
+        tmp_path, "target/hello-1.4.2.jar", version="refs/tags/v1.4.2", version_source="--version"
+    )
+    err = preflight_error(config)
+    assert "github.ref_name" in (err.hint or "")
 
 
 def test_a_file_named_with_brackets_is_not_matched_by_its_own_name(tmp_path: Path) -> None:

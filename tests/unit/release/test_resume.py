@@ -43,7 +43,7 @@ def test_resume_reuses_verified_artifacts_and_images(tmp_path: Path) -> None:
     api.shas = {a.id or "": a.checksum or "" for a in first.artifacts}
     result, error = run_resumed(plan, api, clock, _previous(first, tmp_path))
     assert error is None, error
-    assert result.status == "published"
+    assert result.status == "unchanged"  # everything reused: nothing was sent but reads
     assert not any(kind in ("upload", "image") for kind, _, _ in api.calls)
     assert [a.id for a in result.artifacts] == [a.id for a in first.artifacts]
     assert all(a.reused and a.state == "verified" for a in result.artifacts)

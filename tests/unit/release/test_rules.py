@@ -10,6 +10,7 @@ import pytest
 
 from release_publisher.config.model import Compatibility, ListingSpec, VersionSpec
 from release_publisher.errors import ApiError, ConfigError, Location, VerificationError
+from release_publisher.release.copying import choose_previous, major_line
 from release_publisher.release.existing import (
     AppSoftware,
     ExistingVersion,
@@ -21,10 +22,8 @@ from release_publisher.release.existing import (
 from release_publisher.release.render import render_plan
 from release_publisher.release.rules import (
     build_version_plan,
-    choose_previous,
     conflict_error,
     find_conflicts,
-    major_line,
     next_build_number,
     require_complete,
 )

@@ -55,7 +55,7 @@ def test_the_version_is_planned_before_any_upload_and_created_after_the_images(
     result, saved, error = publish_run(plan, api, clock)
     assert error is None, error
     assert kinds(api)[:3] == ["app-software", "versions", "upload"]
-    assert kinds(api)[-4:] == ["image", "image", "create-version", "listing"]
+    assert kinds(api)[-5:] == ["image", "image", "create-version", "get-version", "listing"]
     ((software, body),) = api.created
     assert software == "sw-dc" and body["buildNumber"] == 101
     assert body["frameworkDetails"]["attributes"]["artifactId"] == "a1"
@@ -100,7 +100,7 @@ def test_this_very_release_already_published_uploads_nothing(tmp_path: Path) -> 
     api.shas["old"] = local_sha(tmp_path)
     result, _, error = publish_run(plan, api, clock)
     assert error is None, error
-    assert result.status == "published"
+    assert result.status == "unchanged"
     assert not {"upload", "image", "create-version", "listing"} & set(kinds(api))
     assert result.release is not None and result.release.status == "already-published"
     assert result.release.build_number == 101 and result.release.artifact_id == "old"
