@@ -10,7 +10,8 @@ Usage::
 
 Suites: upload (240 MB, CLI vs curl, loopback and 50 MB/s), memory (peak RSS), poll
 (latency after processing), startup (``check`` wall time, imports), container (image
-size, ``docker run --version``), growth (25/100/240 MB). Prints a Markdown table with
+size, ``docker run --version``), growth (25/100/240 MB), release (a whole release
+against its critical path, benchmarks/release_suite.py). Prints a Markdown table with
 the date and machine, stores the figures in ``benchmarks/results.json`` (merged with
 earlier runs of the suites not selected) and rewrites the results section of
 ``benchmarks/README.md``. Exits 0 when every selected suite was measured (targets
@@ -47,14 +48,18 @@ from benchmarks.harness import (
     sink,
     write_config,
 )
+from benchmarks.release_suite import release
 from benchmarks.suites import NEEDS_CLIENT, NOT_MEASURED, SUITES, Section
+
+SUITES["release"] = lambda n: [release(n)]
+NEEDS_CLIENT = NEEDS_CLIENT | {"release"}
 
 RESULTS_JSON = BENCH / "results.json"
 README = BENCH / "README.md"
 BEGIN = "<!-- bench:results:begin (written by benchmarks/run.py) -->"
 END = "<!-- bench:results:end -->"
 #: Section keys in table order.
-ORDER = ("upload", "upload_net", "memory", "poll", "startup", "container", "growth")
+ORDER = ("upload", "upload_net", "memory", "poll", "startup", "container", "growth", "release")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -10,6 +10,7 @@ import time
 from typing import TextIO
 
 from .limits import human_size
+from .logcontext import LOG_SUBJECT
 from .marketplace.upload import ProgressCallback
 from .secrets import REDACTOR, Redactor, install_redaction
 
@@ -18,7 +19,9 @@ log = logging.getLogger("release_publisher")
 
 class RedactingFormatter(logging.Formatter):
     """Formats a record (tracebacks included) and redacts every registered secret from
-    the final text. Warnings and errors get a ``warning:`` / ``error:`` prefix."""
+    the final text. Warnings and errors get a ``warning:`` / ``error:`` prefix; a line
+    logged by a concurrent task starts with ``[its subject]`` (the artifact or listing
+    image it is about: :data:`~release_publisher.logcontext.LOG_SUBJECT`)."""
 
     def __init__(self, redactor: Redactor = REDACTOR, *, timestamps: bool = False) -> None:
         super().__init__("%(message)s")
@@ -28,6 +31,9 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """The redacted, prefixed text of ``record``."""
         text = super().format(record)
+        subject = LOG_SUBJECT.get()
+        if subject:
+            text = f"[{subject}] {text}"
         if record.levelno >= logging.ERROR:
             text = "error: " + text
         elif record.levelno >= logging.WARNING:

@@ -208,13 +208,17 @@ class _Builder:
                 location=mark(self.file, node, path),
             ) from None
         self.doc.templates[path] = text
-        if NUMBER_FIELD.match(path) and NUMBER_TEXT.match(result):
+        # a template cannot carry a YAML type, so an interpolated number or boolean is
+        # read as one where the field takes it (an `expect` value is compared with what
+        # Marketplace reports: `${DC:-true}` must match the boolean true)
+        expect_value = EXPECT_VALUE.match(path) is not None
+        if (NUMBER_FIELD.match(path) or expect_value) and NUMBER_TEXT.match(result):
             where = mark(self.file, node, path)
             check_number_text(result, path, key_text, where)
             number = float(result) if "." in result else int(result)
             check_finite(number, f"{result} (from {text})", path, where)
             return number
-        if BOOL_FIELD.match(path) and result in ("true", "false"):
+        if (BOOL_FIELD.match(path) or expect_value) and result in ("true", "false"):
             return result == "true"
         return result
 

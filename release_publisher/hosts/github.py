@@ -39,6 +39,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
+from ..action_image import OUTPUTS
 from ..errors import Location, ReleasePublisherError
 from ..result import ReleaseResult
 from .base import Host, append_text
@@ -50,21 +51,9 @@ log = logging.getLogger("release_publisher")
 MAX_ANNOTATIONS = 10
 #: Prefix of the heredoc delimiters, as the GitHub toolkit writes them.
 DELIMITER_PREFIX = "ghadelimiter_"
-#: Names of the step outputs, as declared in action.yml.
-OUTPUT_NAMES = (
-    "status",
-    "artifact-id",
-    "artifact-ids",
-    "checksums",
-    "image-ids",
-    "result-file",
-    "version-build-number",
-    "version-state",
-    "version-url",
-    "listing-state",
-    "listing-url",
-    "trace-file",
-)
+#: Names of the step outputs, as declared in action.yml (one list, kept equal to
+#: action.yml by a unit test).
+OUTPUT_NAMES = OUTPUTS
 
 #: Where a Docker action sees the runner's directories (the runner mounts them).
 CONTAINER_RUNNER_TEMP = "/github/runner_temp"

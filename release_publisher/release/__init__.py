@@ -4,9 +4,11 @@ Marketplace calls -> verification -> :class:`~release_publisher.result.ReleaseRe
 :func:`publish` runs the stages (:mod:`.stages`): the app version's plan (when the
 config has a ``release:`` section) before anything is uploaded, then the artifacts
 (:mod:`.artifacts`: upload or fetch, poll, verify), the listing images
-(:mod:`.images`, only once every artifact is verified), the app version
-(:mod:`.version`) and its listing (:mod:`.listing`). :func:`dry_run` prints the plan
-and calls the stages' ``plan`` only (read requests at most).
+(:mod:`.images`), the app version (:mod:`.version`) and its listing (:mod:`.listing`),
+as tasks run concurrently where the API allows (:mod:`.tasks`: at most 4 calls in
+flight; images while artifacts are processed, the version as soon as its artifact is
+verified, the listing after the version and the images). :func:`dry_run` prints the
+plan and calls the stages' ``plan`` only (read requests at most).
 
 The result is filled in as the run goes and checkpointed after every change, so
 whatever finished before a failure (an uploaded artifact ID) is kept.
@@ -38,6 +40,7 @@ from .render import DRY_RUN_READ_ONLY, describe_plan
 from .resume import PreviousRun
 from .run import MarketplaceApi, Phases, ProgressFactory, Run
 from .stages import Stage, apply_stages, plan_stages
+from .tasks import Executor, ThreadExecutor
 from .version import VersionStage
 
 log = logging.getLogger("release_publisher")
@@ -64,6 +67,7 @@ def publish(
     save: Callable[[ReleaseResult], None] | None = None,
     previous: PreviousRun | None = None,
     notes: str | None = None,
+    executor: Executor | None = None,
 ) -> ReleaseResult:
     """Publish every artifact, image and the app version of ``plan`` into ``result``.
 
@@ -71,12 +75,17 @@ def publish(
     ``phases`` folds the log (a CI host); ``progress`` makes upload progress callbacks;
     ``save(result)`` persists the result after each step (must not raise);
     ``previous`` is the run ``--resume`` takes verified artifacts and images from;
-    ``notes`` the release notes of this version.
+    ``notes`` the release notes of this version; ``executor`` runs the tasks (default:
+    a :class:`~.tasks.ThreadExecutor` of 4 workers; tests pass a
+    :class:`~.tasks.SerialExecutor`).
 
     Returns ``result`` with the status of :func:`outcome_status`. Raises the
     :class:`~release_publisher.errors.ReleasePublisherError` that stopped the run, its
     ``artifact_name`` set to the artifact being worked on (None outside artifacts), an
-    app version not yet created marked ``failed``; ``result`` keeps what finished.
+    app version not yet created marked ``failed``; ``result`` keeps what finished
+    (the tasks in flight at a failure are waited for first). On KeyboardInterrupt (or
+    SIGTERM's exception) the checkpoints stop at once (the caller writes the result)
+    and the exception propagates without waiting for the tasks in flight.
     """
     run = Run(
         plan=plan,
@@ -92,11 +101,18 @@ def publish(
     stages = stages_for(plan)
     try:
         plan_stages(run, stages)
-        apply_stages(run, stages)
+        if not run.done:
+            run.fold = False
+            with phases.group("Publishing"):
+                apply_stages(run, stages, executor if executor is not None else ThreadExecutor())
     except ReleasePublisherError as err:
-        err.artifact_name = run.current  # type: ignore[attr-defined]
+        if getattr(err, "artifact_name", None) is None:
+            err.artifact_name = None  # type: ignore[attr-defined]
         if result.release is not None and not result.release.exists:
             result.release.status = RELEASE_FAILED
+        raise
+    except BaseException:
+        run.stop_checkpoints()
         raise
     result.status = outcome_status(result)
     run.checkpoint()

@@ -1,8 +1,11 @@
 """The artifacts stage: get each artifact onto Marketplace and verify it.
 
-For each artifact, in config order: reuse what a previous run got onto Marketplace
+For each artifact (one task each, :meth:`ArtifactStage.tasks`, run concurrently with
+the other artifacts and the images; :meth:`ArtifactStage.apply` does them in config
+order): reuse what a previous run got onto Marketplace
 (``--resume``, decided in :mod:`.resume`), or upload it (``POST /rest/3/artifacts``,
-at least ``uploads.spacing`` seconds between upload starts) or have Marketplace fetch
+at least ``uploads.spacing`` seconds between upload starts, reserved on the run so
+concurrent uploads keep it; fetches are not spaced) or have Marketplace fetch
 it (``POST /rest/3/artifacts/fetch``); poll until processed (:mod:`.polling`); verify
 key, version, ``expect`` fields and the checksum. An artifact the version stage
 recorded in ``run.skip_artifacts`` (the version exists with it) is left alone.
@@ -11,6 +14,7 @@ recorded in ``run.skip_artifacts`` (the version exists with it) is left alone.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import ApiError, VerificationError
@@ -21,6 +25,7 @@ from ..result import ArtifactResult
 from .polling import needed_details, poll_until_ready, record_artifact
 from .resume import reuse_checksum, why_not_reuse
 from .run import Run
+from .tasks import Task, artifact_task
 
 log = logging.getLogger("release_publisher")
 
@@ -33,17 +38,36 @@ class ArtifactStage:
     def plan(self, run: Run) -> None:
         """Nothing to read: pre-flight already checked every local file."""
 
+    def tasks(self, run: Run) -> list[Task]:
+        """One task per artifact not in ``run.skip_artifacts``, in config order, named
+        :func:`~.tasks.artifact_task` (no dependencies). Each raises ApiError,
+        VerificationError, ProcessingTimeout with ``artifact_name`` set."""
+        return [
+            Task(
+                name=artifact_task(local.name),
+                work=_publisher(run, local, record),
+                subject=f"artifact {local.name}",
+                artifact=local.name,
+            )
+            for local, record in zip(run.plan.artifacts, run.result.artifacts, strict=True)
+            if local.name not in run.skip_artifacts
+        ]
+
     def apply(self, run: Run) -> None:
-        """Publish every artifact not in ``run.skip_artifacts`` into its result record.
-        Raises ApiError, VerificationError, ProcessingTimeout; ``run.current`` names
-        the artifact being worked on."""
-        for local, record in zip(run.plan.artifacts, run.result.artifacts, strict=True):
-            if local.name in run.skip_artifacts:
-                continue
-            run.current = local.name
-            with run.phase(f"Artifact {local.name}", local.name):
-                publish_artifact(run, local, record)
-        run.current = None
+        """Publish every artifact not in ``run.skip_artifacts``, one after another, into
+        its result record. Raises what :meth:`tasks`' tasks raise."""
+        for task in self.tasks(run):
+            task()
+
+
+def _publisher(run: Run, local: LocalArtifact, record: ArtifactResult) -> Callable[[], None]:
+    """The work of one artifact's task: :func:`publish_artifact` in its phase."""
+
+    def work() -> None:
+        with run.phase(f"Artifact {local.name}", local.name):
+            publish_artifact(run, local, record)
+
+    return work
 
 
 def publish_artifact(run: Run, local: LocalArtifact, record: ArtifactResult) -> None:
@@ -119,20 +143,18 @@ def _reuse(run: Run, local: LocalArtifact, record: ArtifactResult, entry: dict[s
 
 def _pace(run: Run, local: LocalArtifact) -> None:
     """Wait until ``uploads.spacing`` seconds have passed since the previous upload
-    started (Marketplace asks for at least 10 s between uploads)."""
+    started (Marketplace asks for at least 10 s between uploads); the start is
+    reserved first, so a concurrent upload waits for the next slot."""
     spacing = run.plan.config.upload_spacing
-    now = run.clock.monotonic()
-    if run.last_upload_start is not None and spacing > 0:
-        wait = run.last_upload_start + spacing - now
-        if wait > 0:
-            log.info(
-                "Waiting %.1f s before uploading %s (uploads.spacing: %g s between uploads)",
-                wait,
-                local.name,
-                spacing,
-            )
-            run.clock.sleep(wait)
-    run.last_upload_start = run.clock.monotonic()
+    wait = run.reserve_upload_start(spacing)
+    if wait > 0:
+        log.info(
+            "Waiting %.1f s before uploading %s (uploads.spacing: %g s between uploads)",
+            wait,
+            local.name,
+            spacing,
+        )
+        run.clock.sleep(wait)
 
 
 def verify(

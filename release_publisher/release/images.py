@@ -1,16 +1,20 @@
 """The listing images stage: ``POST /rest/3/assets/images/{imageType}`` for each
-image, in config order (files sorted), after every artifact is verified. An image a
-previous run uploaded (same type, file and size: :meth:`.resume.PreviousRun.image`)
-is reused, not sent again."""
+image. One task per image (:meth:`ImageStage.tasks`), depending on nothing: images are
+uploaded while the artifacts are uploaded and processed; the result lists them in
+config order (files sorted) whatever order they finish in. An image a previous run
+uploaded (same type, file and size: :meth:`.resume.PreviousRun.image`) is reused, not
+sent again. The result is checkpointed after each image."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from ..limits import human_size
 from ..preflight.model import LocalImage
 from ..result import ImageResult
 from .run import Run
+from .tasks import Task
 
 log = logging.getLogger("release_publisher")
 
@@ -23,17 +27,39 @@ class ImageStage:
     def plan(self, run: Run) -> None:
         """Nothing to read: pre-flight already checked every image."""
 
+    def tasks(self, run: Run) -> list[Task]:
+        """One task per image, in config order, named ``image N`` (N from 1, config
+        order), depending on nothing. Each raises ApiError."""
+        return [
+            Task(
+                name=f"image {index}",
+                work=_uploader(run, local, record),
+                subject=f"{local.type} image {record.file}",
+            )
+            for index, (local, record) in enumerate(
+                zip(run.plan.images, run.result.images, strict=True), start=1
+            )
+        ]
+
     def apply(self, run: Run) -> None:
-        """Upload each image into its result record, checkpointing after each one.
-        Raises ApiError."""
-        if not run.plan.images:
-            return
+        """Upload each image into its result record, one after another, checkpointing
+        after each one. Raises ApiError."""
+        for task in self.tasks(run):
+            task()
+
+
+def _uploader(run: Run, local: LocalImage, record: ImageResult) -> Callable[[], None]:
+    """The work of one image's task: upload (or reuse) it, timed into
+    ``result.timings["images"]`` (summed over the images), then checkpoint."""
+
+    def work() -> None:
         with run.phase("Listing images", "images"):
-            for local, record in zip(run.plan.images, run.result.images, strict=True):
-                try:
-                    _upload_image(run, local, record)
-                finally:
-                    run.checkpoint()
+            try:
+                _upload_image(run, local, record)
+            finally:
+                run.checkpoint()
+
+    return work
 
 
 def _upload_image(run: Run, local: LocalImage, record: ImageResult) -> None:

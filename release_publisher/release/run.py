@@ -4,16 +4,20 @@ A :class:`Run` holds the checked plan, the Marketplace API, the clock, the resul
 being filled in, the previous run (``--resume``), the wait deadline, the progress
 factory and the decisions one stage leaves for the next (the version stage's "skip
 these artifacts", "already published"). :meth:`Run.checkpoint` persists the result
-after every change, so whatever finished before a failure is kept.
+after every change, so whatever finished before a failure is kept. The stages' tasks
+run concurrently (:mod:`.tasks`): the run's lock makes each checkpoint, each timing
+and each upload-start reservation (:meth:`Run.reserve_upload_start`) one writer at a
+time.
 
 This module knows no stage: stages import it, never the reverse.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -115,8 +119,6 @@ class Run:
     notes: str | None = None
     #: True in ``publish --dry-run``: only read requests are sent
     dry_run: bool = False
-    #: the artifact being worked on (None outside artifacts), for errors
-    current: str | None = None
     #: the end of the current wait (polling), on the clock's monotonic scale (seconds)
     deadline: float | None = None
     #: when the previous upload started (monotonic seconds), for ``uploads.spacing``
@@ -127,6 +129,12 @@ class Run:
     done: bool = False
     #: the version stage's plan (its previous version, build number), for the listing stage
     version_plan: VersionPlan | None = None
+    #: False while tasks run concurrently: phases are timed but not folded (the host's
+    #: groups cannot interleave); the runner folds the whole apply instead
+    fold: bool = True
+    #: set by :meth:`stop_checkpoints`: the caller writes the result from now on
+    checkpoints_stopped: bool = False
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def require_api(self) -> MarketplaceApi:
         """The API; raises AssertionError in a dry run without credentials (a stage
@@ -135,29 +143,56 @@ class Run:
         return self.api
 
     def start_wait(self, seconds: float) -> float:
-        """Start a wait of at most ``seconds``: sets and returns :attr:`deadline`, the
-        one deadline every request of the wait (and its retries) must respect."""
-        self.deadline = self.clock.monotonic() + seconds
-        return self.deadline
+        """Start a wait of at most ``seconds``: returns its deadline (monotonic
+        seconds), the one deadline every request of the wait (and its retries) must
+        respect; also kept in :attr:`deadline` (the latest wait started)."""
+        deadline = self.clock.monotonic() + seconds
+        self.deadline = deadline
+        return deadline
+
+    def reserve_upload_start(self, spacing: float) -> float:
+        """Reserve the next upload start: ``spacing`` seconds after the previous
+        reservation (now when there is none, or it is long past). Returns the wait in
+        seconds (0: start now) before the reserved start; one reservation at a time,
+        so concurrent uploads keep the spacing."""
+        with self._lock:
+            now = self.clock.monotonic()
+            start = now
+            if self.last_upload_start is not None and spacing > 0:
+                start = max(now, self.last_upload_start + spacing)
+            self.last_upload_start = start
+            return start - now
 
     def checkpoint(self) -> None:
-        """Persist the result now (the caller's persistence; never raises)."""
-        if self.save is not None:
-            self.save(self.result)
+        """Persist the result now (the caller's persistence; never raises). One
+        writer at a time; nothing once :meth:`stop_checkpoints` was called."""
+        with self._lock:
+            if self.save is not None and not self.checkpoints_stopped:
+                self.save(self.result)
+
+    def stop_checkpoints(self) -> None:
+        """From now on :meth:`checkpoint` writes nothing (waits for one in progress):
+        the run was interrupted and the caller writes the result itself, while tasks
+        may still be running."""
+        with self._lock:
+            self.checkpoints_stopped = True
 
     @contextmanager
     def phase(self, title: str, timing: str | None) -> Iterator[None]:
         """One phase: folded under ``title`` in the log, timed into
         ``result.timings[timing]`` (seconds; None: not timed, not checkpointed) and
-        checkpointed when it ends, failed or not."""
+        checkpointed when it ends, failed or not. Not folded while :attr:`fold` is
+        False (concurrent tasks)."""
         start = time.perf_counter()
-        with self.phases.group(title):
+        with self.phases.group(title) if self.fold else nullcontext():
             try:
                 yield
             finally:
                 if timing is not None:
-                    timings = self.result.timings
-                    timings[timing] = timings.get(timing, 0.0) + time.perf_counter() - start
+                    with self._lock:
+                        timings = self.result.timings
+                        elapsed = time.perf_counter() - start
+                        timings[timing] = timings.get(timing, 0.0) + elapsed
                     self.checkpoint()
 
 

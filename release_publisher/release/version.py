@@ -12,7 +12,7 @@ version and listing.
   latest version of the same major line, what is missing); a plan with something
   missing is refused here, so no upload budget is spent on a release that cannot
   become a version. In a dry run it prints the plan and stops.
-- :meth:`VersionStage.apply`, AFTER the artifacts are verified and the images uploaded:
+- :meth:`VersionStage.apply`, AFTER its artifact is verified (:meth:`VersionStage.tasks`):
   ``POST /rest/3/app-software/{appSoftwareId}/versions`` with the artifact ID, then
   ``GET .../versions/{buildNumber}`` to compare what was stored with what was sent. The
   version plan is handed to the listing stage (:mod:`.listing`) on the run
@@ -77,6 +77,7 @@ from .rules import (
     require_complete,
 )
 from .run import MarketplaceApi, Run
+from .tasks import Task, artifact_task
 
 log = logging.getLogger("release_publisher")
 
@@ -161,6 +162,14 @@ class VersionStage:
         elif self.version_plan is not None:
             for line in render_plan(self.version_plan):
                 log.info("%s", line)
+
+    def tasks(self, run: Run) -> list[Task]:
+        """One task, ``version``: :meth:`apply` as soon as ``release.artifact`` is
+        verified (its artifact task; nothing when the stage skips that artifact)."""
+        assert run.plan.config.release is not None
+        artifact = run.plan.config.release.artifact
+        after = () if artifact in run.skip_artifacts else (artifact_task(artifact),)
+        return [Task(name="version", work=lambda: self.apply(run), after=after)]
 
     def apply(self, run: Run) -> None:
         """Create the version (see :meth:`finish`) in the phase "App version"."""

@@ -115,7 +115,7 @@ class ArtifactRoutes:
                 f'field "uri" must be an http or https URL with a host, got scheme '
                 f"{parts.scheme or '(none)'!r}"
             )
-        retry = self.state.ledger.try_start(0)
+        retry = self.state.ledger.try_start(0, spaced=self.state.config.space_fetches)
         if retry is not None:
             return too_many_response(retry)
         writer = self.state.store.new_upload(self.state.config.fetch_limits.max_bytes)

@@ -80,6 +80,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"{MIN_UPLOAD_SPACING_SECONDS:g} to rehearse the real rule)",
     )
     parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="milliseconds added to every API response, like a round trip to a far "
+        "server (default 0)",
+    )
+    parser.add_argument(
+        "--bandwidth",
+        type=int,
+        default=0,
+        metavar="BYTES_PER_S",
+        help="read request bodies (uploads) at most this many bytes per second, like a "
+        "slow link (default 0: as fast as they come)",
+    )
+    parser.add_argument(
+        "--no-fetch-spacing",
+        action="store_true",
+        help="do not hold a fetch (POST /rest/3/artifacts/fetch) to --upload-spacing; "
+        "whether Marketplace spaces fetches is not known (default: it is held)",
+    )
+    parser.add_argument(
         "--ready-file",
         type=Path,
         default=None,
@@ -130,6 +152,13 @@ def _run(args: argparse.Namespace) -> int:
             "--processing-delay and --upload-spacing must be >= 0 seconds",
             hint="use 0 to disable them",
         )
+    latency = getattr(args, "latency", 0.0)
+    bandwidth = getattr(args, "bandwidth", 0)
+    if latency < 0 or bandwidth < 0:
+        raise UsageError(
+            "--latency (ms) and --bandwidth (bytes per second) must be >= 0",
+            hint="use 0 to disable them",
+        )
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is out of range", hint="use 0..65535 (0: any)")
     user = args.user or os.environ.get("MARKETPLACE_USER") or DEFAULT_USER
@@ -157,6 +186,9 @@ def _run(args: argparse.Namespace) -> int:
                 upload_spacing=args.upload_spacing,
                 access_log=getattr(args, "access_log", False),
                 apps=getattr(args, "app", None) or (),
+                latency=latency / 1000.0,
+                bandwidth=bandwidth,
+                space_fetches=not getattr(args, "no_fetch_spacing", False),
                 replay=replay,
             )
         except OSError as exc:
@@ -210,6 +242,8 @@ def _describe(data_dir: Path, user: str, token: str, args: argparse.Namespace) -
         f"  data dir: {data_dir}" + ("" if args.data_dir else " (temporary)"),
         f"  processing delay: {args.processing_delay:g} s, upload spacing: "
         f"{args.upload_spacing:g} s",
+        f"  latency: {getattr(args, 'latency', 0.0):g} ms, bandwidth: "
+        + (f"{args.bandwidth} bytes/s" if getattr(args, "bandwidth", 0) else "unlimited"),
         "  admin: /_sandbox/faults, /_sandbox/requests, /_sandbox/state, /_sandbox/reset, "
         "/_sandbox/apps",
     ]

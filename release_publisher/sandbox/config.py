@@ -23,7 +23,10 @@ class SandboxConfig:
     10; sandbox default 0 so rehearsals are fast); ``budget_bytes`` per
     ``budget_window`` seconds (0 disables the budget); size limits in bytes. ``apps``:
     ``(app key, hostings)`` registered at start and after a reset (see
-    :mod:`.versions.catalog`)."""
+    :mod:`.versions.catalog`). Network conditions: ``latency`` seconds added to every
+    API response; ``bandwidth`` bytes per second at which request bodies are read (0:
+    as fast as they come). ``space_fetches``: whether a fetch counts as an upload for
+    the spacing (default True; whether Marketplace spaces fetches is not known)."""
 
     user: str = DEFAULT_USER
     token: str = DEFAULT_TOKEN
@@ -35,6 +38,9 @@ class SandboxConfig:
     max_image_bytes: int = MAX_IMAGE_BYTES
     fetch_limits: FetchLimits = field(default_factory=FetchLimits)
     apps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    latency: float = 0.0
+    bandwidth: int = 0
+    space_fetches: bool = True
 
     def __repr__(self) -> str:
         return f"SandboxConfig(user={self.user!r}, token=<hidden>, ...)"

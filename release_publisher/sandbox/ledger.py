@@ -41,8 +41,9 @@ class UploadLedger:
     _uploads: deque[tuple[float, int]] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def try_start(self, declared_size: int) -> int | None:
-        """Start an upload of about ``declared_size`` bytes (0 when unknown).
+    def try_start(self, declared_size: int, *, spaced: bool = True) -> int | None:
+        """Start an upload of about ``declared_size`` bytes (0 when unknown); ``spaced``
+        False: the spacing does not apply to it (nor does it count as a start).
 
         Returns None when it may go ahead (and records its start), else the
         ``Retry-After`` in whole seconds (rounded up, at least 1) after which it may."""
@@ -50,7 +51,7 @@ class UploadLedger:
             now = self.clock.monotonic()
             self._expire(now)
             waits: list[float] = []
-            if self.spacing > 0 and self._last_start is not None:
+            if spaced and self.spacing > 0 and self._last_start is not None:
                 elapsed = now - self._last_start
                 if elapsed < self.spacing:
                     waits.append(self.spacing - elapsed)
@@ -67,7 +68,8 @@ class UploadLedger:
                     waits.append(wait)
             if waits:
                 return max(1, math.ceil(max(waits)))
-            self._last_start = now
+            if spaced:
+                self._last_start = now
             return None
 
     def record(self, size: int) -> None:

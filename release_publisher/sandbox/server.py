@@ -167,6 +167,9 @@ def start_sandbox(
     fetcher: Fetcher | None = None,
     access_log: bool = False,
     apps: Iterable[tuple[str, tuple[str, ...]]] = (),
+    latency: float = 0.0,
+    bandwidth: int = 0,
+    space_fetches: bool = True,
     replay: ReplayApp | None = None,
 ) -> SandboxServer:
     """Start the sandbox on ``host``:``port`` (0 = a free port) in a daemon thread and
@@ -179,6 +182,9 @@ def start_sandbox(
     overrides all of those (and exposes the size limits). ``access_log``: print
     werkzeug's one line per request to stderr. ``apps``: ``(app key, hostings)`` to
     register with no versions (see :mod:`.versions.catalog`; also after a reset).
+    ``latency`` (seconds added to every API response), ``bandwidth`` (request bodies
+    read at that many bytes per second; 0: unlimited) and ``space_fetches`` (False: a
+    fetch is not held to the upload spacing) apply over ``config`` too when given.
     ``replay``: serve a recorded trace's answers instead of emulating (:mod:`.replay`).
 
     Raises OSError when the address cannot be bound (e.g. the port is in use).
@@ -186,6 +192,8 @@ def start_sandbox(
     cfg = config or SandboxConfig(
         user=user, token=token, processing_delay=processing_delay, upload_spacing=upload_spacing
     )
+    if latency or bandwidth or not space_fetches:
+        cfg = replace(cfg, latency=latency, bandwidth=bandwidth, space_fetches=space_fetches)
     seeds = tuple((key, tuple(hostings)) for key, hostings in apps)
     if seeds:
         cfg = replace(cfg, apps=cfg.apps + seeds)

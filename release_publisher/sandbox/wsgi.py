@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import get_input_stream
 
+from ..clock import Clock
 from .faults import Fault, default_fault_body
 from .http import Call, error_response, json_response, too_large
 from .multipart import MULTIPART_OVERHEAD_BYTES
@@ -41,12 +42,23 @@ _log = logging.getLogger("release_publisher.sandbox")
 
 
 class _CountingInput(io.RawIOBase):
-    """Wraps ``wsgi.input`` and counts the bytes read through it."""
+    """Wraps ``wsgi.input`` and counts the bytes read through it; with ``bandwidth``
+    (bytes per second, 0: unlimited) it reads no faster than that, sleeping on
+    ``clock`` (the ``--bandwidth`` network condition)."""
 
-    def __init__(self, inner: IO[bytes]) -> None:
+    def __init__(self, inner: IO[bytes], *, bandwidth: int = 0, clock: Clock | None = None) -> None:
         super().__init__()
         self.inner = inner
         self.count = 0
+        self.bandwidth = bandwidth
+        self.clock = clock
+        self.start = clock.monotonic() if clock is not None else 0.0
+
+    def _throttle(self) -> None:
+        """Sleep until ``count`` bytes fit the bandwidth since the first read."""
+        if self.bandwidth > 0 and self.clock is not None:
+            due = self.start + self.count / self.bandwidth
+            self.clock.sleep(due - self.clock.monotonic())
 
     def readable(self) -> bool:
         return True
@@ -58,11 +70,13 @@ class _CountingInput(io.RawIOBase):
             n = len(data)
             buffer[:n] = data
         self.count += n
+        self._throttle()
         return n
 
     def readline(self, size: int | None = -1) -> bytes:
         data = self.inner.readline(-1 if size is None else size)
         self.count += len(data)
+        self._throttle()
         return data
 
 
@@ -90,7 +104,11 @@ class SandboxApp:
         entry: dict[str, Any] | None = None
         counting: _CountingInput | None = None
         if not path.startswith("/_sandbox/"):
-            counting = _CountingInput(environ["wsgi.input"])
+            counting = _CountingInput(
+                environ["wsgi.input"],
+                bandwidth=self.state.config.bandwidth,
+                clock=self.state.clock,
+            )
             environ["wsgi.input"] = counting
             entry = self._log_start(environ)
         request = Request(environ)
@@ -101,6 +119,9 @@ class SandboxApp:
                 entry["body_bytes"] = counting.count
         if entry is not None:
             entry["status"] = response.status_code
+            if self.state.config.latency > 0:  # --latency: every API response is late
+                self.state.clock.sleep(self.state.config.latency)
+            entry["end"] = self.state.clock.wall()  # the answer is about to be sent
         return response(environ, start_response)
 
     def _log_start(self, environ: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +142,7 @@ class SandboxApp:
                 "user_agent": environ.get("HTTP_USER_AGENT"),
                 "fault": None,
                 "dropped": None,
+                "end": None,
             }
         )
 

@@ -57,7 +57,9 @@ def test_sigterm_during_an_upload_keeps_what_finished(workspace: Workspace, tmp_
     result_file = workspace.root / "result.json"
     with start_sandbox(data_dir=tmp_path / "data", user=USER, token=TOKEN) as server:
         inject(server, {"endpoint": "upload", "delay": 0.01}, {"endpoint": "upload", "delay": 60})
-        workspace.config(config_text(server.base_url, artifacts=artifacts))
+        # spacing 3 s: the second upload starts once the first is published (the
+        # artifacts run concurrently, the spacing holds the second back)
+        workspace.config(config_text(server.base_url, artifacts=artifacts, spacing=3))
         env = clean_env({"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN})
         proc = subprocess.Popen(
             [*CLI, "publish", "--result-json", str(result_file)],

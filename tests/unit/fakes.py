@@ -20,6 +20,7 @@ from release_publisher.marketplace.models import Artifact, Media
 from release_publisher.preflight.model import Descriptor, LocalArtifact, LocalImage, Plan
 from release_publisher.release.resume import PreviousRun
 from release_publisher.release.run import Progress, new_result
+from release_publisher.release.tasks import SerialExecutor
 from release_publisher.result import ReleaseResult
 
 KEY = "com.example.hello"
@@ -255,6 +256,7 @@ def publish_run(
             phases=FakePhases(),
             save=lambda r: saved.append(r.to_dict()),
             previous=previous,
+            executor=SerialExecutor(),
         )
     except Exception as exc:  # noqa: BLE001 - the test inspects any failure
         return result, saved, exc

@@ -162,3 +162,22 @@ def test_a_credential_variable_is_never_interpolated(tmp_path: Path, template: s
     assert "looks like a credential" in info.value.message
     assert info.value.location is not None and info.value.location.line == 4
     assert secret not in info.value.render()
+
+
+def test_interpolated_expect_values_take_the_type_marketplace_reports(tmp_path: Path) -> None:
+    """`expect` is compared with `details`: `${DC:-true}` must be the boolean true (a
+    template cannot carry a YAML type), a number a number; other text stays text."""
+    text = MINIMAL + (
+        "    expect:\n"
+        '      dataCenterCompatible: "${DC:-true}"\n'
+        '      licensingEnabled: "${LIC}"\n'
+        '      pluginsVersion: "${PV:-2}"\n'
+        '      addOnType: "${TYPE:-plugin}"\n'
+    )
+    cfg = load(tmp_path, text, env={"LIC": "false"})
+    assert cfg.artifacts[0].expect == {
+        "dataCenterCompatible": True,
+        "licensingEnabled": False,
+        "pluginsVersion": 2,
+        "addOnType": "plugin",
+    }

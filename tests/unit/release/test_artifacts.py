@@ -68,16 +68,20 @@ def test_no_spacing_before_first_upload_and_when_zero(tmp_path: Path) -> None:
         ({"key": KEY, "version": "1.4.2-SNAPSHOT"}, ["1.4.2-SNAPSHOT"]),
     ],
 )
-def test_verification_mismatch_stops_before_images(
+def test_verification_mismatch_starts_no_further_image(
     tmp_path: Path, details: dict[str, Any], expected_words: list[str]
 ) -> None:
     clock = FakeClock()
     api = FakeApi(clock, polls=[details])
-    result, saved, error = publish_run(make_plan(tmp_path, images=2), api, clock)
+    # 4 calls in flight: the artifact and 3 images; the other 3 images never start
+    result, saved, error = publish_run(make_plan(tmp_path, images=6), api, clock)
     assert isinstance(error, VerificationError)
     for word in expected_words:
         assert word in error.message
-    assert not any(c[0] == "image" for c in api.calls)
+    assert [c[1] for c in api.calls if c[0] == "image"] == [
+        f"screenshot:shot{i}.png" for i in range(3)
+    ]
+    assert [i.id for i in result.images] == [f"img-shot{i}.png" for i in range(3)] + [None] * 3
     assert result.artifacts[0].id == "a1"
     assert saved[-1]["artifacts"][0]["id"] == "a1"
 
@@ -152,10 +156,11 @@ def test_a_checksum_that_is_not_sha512_fails_verification(tmp_path: Path, report
                 raw={"fileInfo": {"checksum": reported}},
             )
 
-    result, _, error = publish_run(make_plan(tmp_path, images=1), OddChecksum(clock), clock)
+    # 4 calls in flight (the artifact, 3 images): the 4th image never starts
+    result, _, error = publish_run(make_plan(tmp_path, images=4), OddChecksum(clock), clock)
     assert isinstance(error, VerificationError)
     assert reported in error.message and "not a SHA-512" in error.message
-    assert result.images[0].id is None
+    assert result.images[3].id is None
 
 
 def test_an_empty_checksum_is_reported_as_none_with_a_warning(tmp_path: Path) -> None:
