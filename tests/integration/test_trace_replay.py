@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -153,6 +154,15 @@ def lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def by_endpoint(items: list[Any]) -> dict[tuple[str, str], list[Any]]:
+    """``items`` (tuples starting with method and path) grouped by (method, path),
+    in order within each group: the order replay keeps."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for item in items:
+        groups.setdefault((item[0], item[1]), []).append(item)
+    return groups
+
+
 def comparable(value: Any, base_url: str) -> Any:
     """``value`` (result JSON or outputs) without timings and with the base URL
     written as ``BASE``."""
@@ -170,10 +180,11 @@ def test_trace_has_every_exchange_and_no_secret_or_file_byte(
 ) -> None:
     recording = record(workspace, emulator)
     records = lines(recording.trace)
-    # every exchange the emulator saw, in order, one line each
-    assert [(r["method"], r["path"]) for r in records] == [
-        (e["method"], e["path"]) for e in recording.log
-    ]
+    # every exchange the emulator saw, one line each, in order per endpoint (independent
+    # calls run concurrently, so lines of different endpoints may interleave differently)
+    assert by_endpoint([(r["method"], r["path"]) for r in records]) == by_endpoint(
+        [(e["method"], e["path"]) for e in recording.log]
+    )
     assert os.stat(recording.trace).st_mode & 0o777 == 0o644
     # the retried call: its 503, then the second attempt
     reads = [r for r in records if "/app-key/" in r["path"]]
@@ -223,12 +234,12 @@ def test_replay_reproduces_the_outcome_and_outputs(
     assert again.outputs["trace-file"] == str(retrace)
     # the same conversation: every request and answer as recorded, retry included
 
-    def said(path: Path) -> list[Any]:
-        return [
-            (r["method"], r["path"], r["query"], r["attempt"], r["response"]["status"],
-             r["response"].get("json"), r["request"].get("json"))
-            for r in lines(path)
-        ]  # fmt: skip
+    def said(path: Path) -> dict[tuple[str, str], list[Any]]:
+        return by_endpoint(
+            [(r["method"], r["path"], r["query"], r["attempt"], r["response"]["status"],
+              r["response"].get("json"), r["request"].get("json"))
+             for r in lines(path)]
+        )  # fmt: skip
 
     assert said(retrace) == said(recording.trace)
     assert replay.unmatched == 0 and replay.unused() == []
@@ -300,7 +311,8 @@ def test_a_diverging_run_gets_599_naming_the_expected_exchange(
     assert "599" in diverged.stderr
     assert "matches no unused recorded exchange" in diverged.stderr
     assert "POST /rest/3/assets/images/screenshot matches no unused" in diverged.stderr
-    assert "expected next: POST /rest/3/app-software/" in diverged.stderr
+    # calls run concurrently: the next unused exchange is whichever the run had not reached
+    assert re.search(r"expected next: (GET|POST) /rest/3/\S+ \(trace line \d+\)", diverged.stderr)
 
 
 def test_a_trace_path_that_cannot_be_written_stops_before_any_request(
@@ -367,5 +379,6 @@ def test_an_interrupted_run_leaves_every_finished_exchange(
     # the trace is what the emulator answered, in order (an exchange cut by the stop
     # may be missing at the end, never one in the middle)
     answered = [(e["method"], e["path"]) for e in log]
-    assert [(r["method"], r["path"]) for r in records] == answered[: len(records)]
-    assert len(answered) - len(records) <= 1
+    traced = [(r["method"], r["path"]) for r in records]
+    assert all(traced.count(item) <= answered.count(item) for item in traced)
+    assert 0 <= len(answered) - len(records) <= 1
