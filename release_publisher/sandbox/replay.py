@@ -12,7 +12,9 @@ segment that is not lowercase letters, ``-`` and ``_`` only, matches any value a
 position (artifact IDs, app keys, app software IDs, build numbers); the others
 (``artifacts``, ``app-software``, the image type ``icon``, the API version after
 ``rest``) must be equal.
-The query and the request body are not compared.
+The query and the request body are not compared, but for one thing: concurrent
+uploads to the same path (two screenshots) take the recorded exchange whose multipart
+``filename`` is the request's, when there is one.
 
 The matched exchange's status, headers (minus the framing ones: ``Content-Length``,
 ``Transfer-Encoding``, ``Connection``, ``Content-Encoding``, ``Date``, ``Server``) and
@@ -57,6 +59,7 @@ _FRAMING = frozenset(
     {"content-length", "transfer-encoding", "connection", "content-encoding", "date", "server"}
 )
 _DRAIN_BLOCK = 1 << 20
+_FILENAME = re.compile(r'filename="((?:[^"\\]|\\.)*)"')
 #: An HTTP header name (RFC 9110 token) and a value that can be sent (no line breaks).
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
@@ -83,7 +86,7 @@ def path_pattern(path: str) -> tuple[str, ...]:
 class Recorded:
     """One recorded answer: ``line`` of the trace file it came from, the request's
     ``method`` and ``path``, the answer's ``status``, ``headers`` (framing headers
-    removed) and ``body`` bytes."""
+    removed) and ``body`` bytes; the upload's multipart ``filename`` (None: not one)."""
 
     line: int
     method: str
@@ -91,6 +94,7 @@ class Recorded:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    filename: str | None = None
 
     @property
     def pattern(self) -> tuple[str, ...]:
@@ -167,7 +171,11 @@ def _answer(item: dict[str, Any], path: Path, number: int) -> Recorded | None:
     else:
         body = b""
     kept = tuple((k, v) for k, v in headers.items() if k.lower() not in _FRAMING)
-    return Recorded(number, method.upper(), url_path, status, kept, body)
+    request = item.get("request")
+    part = request.get("multipart") if isinstance(request, dict) else None
+    filename = part.get("filename") if isinstance(part, dict) else None
+    name = filename if isinstance(filename, str) else None
+    return Recorded(number, method.upper(), url_path, status, kept, body, name)
 
 
 def _bad(path: Path, number: int, what: str) -> UsageError:
@@ -195,23 +203,31 @@ class ReplayApp:
         with self._lock:
             return [r for r, used in zip(self.recorded, self._used, strict=True) if not used]
 
-    def take(self, method: str, path: str) -> Recorded | None:
+    def take(self, method: str, path: str, filename: str | None = None) -> Recorded | None:
         """Mark and return the next unused recorded exchange matching ``method`` and
-        ``path`` (by :func:`path_pattern`), or None."""
+        ``path`` (by :func:`path_pattern`), preferring one with the upload's multipart
+        ``filename``; or None."""
         pattern = path_pattern(path)
         with self._lock:
-            for index, item in enumerate(self.recorded):
-                if not self._used[index] and item.method == method and item.pattern == pattern:
-                    self._used[index] = True
-                    self.served += 1
-                    return item
-            self.unmatched += 1
-            return None
+            found = [
+                index
+                for index, item in enumerate(self.recorded)
+                if not self._used[index] and item.method == method and item.pattern == pattern
+            ]
+            same = [i for i in found if filename and self.recorded[i].filename == filename]
+            if not found:
+                self.unmatched += 1
+                return None
+            index = (same or found)[0]
+            self._used[index] = True
+            self.served += 1
+            return self.recorded[index]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
-        _drain(environ)
-        item = self.take(request.method, request.path)
+        head = _drain(environ)
+        match = _FILENAME.search(head.decode("latin-1"))
+        item = self.take(request.method, request.path, match.group(1) if match else None)
         if item is None:
             response = self._mismatch(request.method, request.path)
         else:
@@ -234,9 +250,12 @@ class ReplayApp:
         return error_response(MISMATCH_STATUS, "REPLAY_MISMATCH", message)
 
 
-def _drain(environ: dict[str, Any]) -> None:
+def _drain(environ: dict[str, Any]) -> bytes:
     """Read the request body to its end (an upload must be received whole before
-    the answer, as Marketplace does); its bytes are discarded."""
+    the answer, as Marketplace does); returns its first 4 KiB (the part headers of an
+    upload), the rest is discarded."""
     stream = get_input_stream(environ)
+    head: bytes = stream.read(4096)
     while stream.read(_DRAIN_BLOCK):
         pass
+    return head

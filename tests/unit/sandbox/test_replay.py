@@ -114,6 +114,25 @@ def test_an_unmatched_request_gets_599_naming_what_was_expected(tmp_path: Path) 
     assert app.unmatched == 2
 
 
+def test_concurrent_uploads_to_one_path_take_the_answer_of_their_file(tmp_path: Path) -> None:
+    first = line("POST", "/rest/3/assets/images/screenshot", 200, json={"id": "for-a"})
+    second = line("POST", "/rest/3/assets/images/screenshot", 200, json={"id": "for-b"})
+    first["request"]["multipart"] = {"filename": "a.png"}
+    second["request"]["multipart"] = {"filename": "b.png"}
+    http, _ = client(tmp_path, first, second)
+
+    def upload(name: str) -> Any:
+        body = f'--x\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'
+        answer = http.post(
+            "/rest/3/assets/images/screenshot",
+            data=body.encode() + b"\x89PNG" * 100 + b"\r\n--x--\r\n",
+            content_type="multipart/form-data; boundary=x",
+        )
+        return json.loads(answer.get_data())["id"]
+
+    assert [upload("b.png"), upload("a.png")] == ["for-b", "for-a"]
+
+
 def test_the_method_must_match_too(tmp_path: Path) -> None:
     http, _ = client(tmp_path, line("POST", "/rest/3/artifacts", 200, json={}))
     assert http.get("/rest/3/artifacts").status_code == 599
