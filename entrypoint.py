@@ -15,7 +15,7 @@ input              default                             becomes
 ================== =================================== ===============================
 config             ``marketplace-release.yml``         ``--config``
 user, token        (required unless dry-run)           env MARKETPLACE_USER / _TOKEN
-version            "" (the config's app.version)       ``--version``
+version            "" (the config's app.version)       ``--app-version``
 base-url           "" (the config's, or Marketplace)   ``--base-url``
 dry-run            ``false``                           ``--dry-run``
 working-directory  ``.``                               ``--working-directory``
@@ -149,7 +149,7 @@ def build_invocation(
             )
     version = read_input(env, "version")
     if version:
-        argv += ["--version", version]
+        argv += ["--app-version", version]
     base_url = read_input(env, "base-url")
     if base_url:
         argv += ["--base-url", base_url]
@@ -245,7 +245,10 @@ def main(
     if run_cli is None:
         from release_publisher.cli import main as cli_main
 
-        run_cli = cli_main
+        def run_cli(arguments: list[str]) -> int:
+            # a stop signal after the run's endings is ignored until the process exits
+            return cli_main(arguments, restore_signals=False)
+
     return run_cli(argv)
 
 

@@ -123,7 +123,7 @@ def main() -> int:
             "MARKETPLACE_TOKEN": token,
             "HELLO_OBR_URL": obr_url,
         }
-        for name in ("GITHUB_ACTIONS", "GITLAB_CI", "RELEASE_VERSION"):
+        for name in ("GITHUB_ACTIONS", "GITLAB_CI", "RELEASE_VERSION", "MARKETPLACE_DEVELOPER_ID"):
             env.pop(name, None)
         config = str(EXAMPLES / "release.yml")
 
@@ -176,9 +176,10 @@ def main() -> int:
             return code or 1
         print(
             f"\n{BOLD}Done.{RESET} The artifacts were uploaded and verified, the listing "
-            "images uploaded, and version 1.4.2 created with its listing; the re-run found it "
-            "all there (status unchanged); nothing left this machine.\nNext: `make test`, "
-            "then see README.md for the GitHub Action and GitLab CI set-up."
+            "images uploaded, the icon set on the app listing, and version 1.4.2 created "
+            "(jira 9.12.0 to 10.3.1, resolved to build numbers) with its listing; the re-run "
+            "found it all there (status unchanged); nothing left this machine.\nNext: `make "
+            "test`, then see README.md for the GitHub Action and GitLab CI set-up."
         )
         return 0
     finally:
@@ -191,9 +192,14 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+#: the developer ID examples/release.yml uses by default (app-listing.developer-id)
+DEVELOPER_ID = "0b5c1e2a-7f3d-4e55-9a0b-3c2d1e0f4a5b"
+
+
 def seed_app(base_url: str) -> None:
     """Register the sample app in the emulator with an earlier version, 1.4.1, so the
-    release section has compatibility and a payment model to copy from."""
+    release section has compatibility and a payment model to copy from, and its app
+    listing in the developer space of :data:`DEVELOPER_ID`."""
     seed = {
         "appKey": "com.example.hello",
         "hostings": ["datacenter"],
@@ -224,6 +230,20 @@ def seed_app(base_url: str) -> None:
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         response.read()
     print("   seeded app com.example.hello (datacenter) with version 1.4.1 (build 1004001)")
+    listing = {
+        "developerId": DEVELOPER_ID,
+        "appKey": "com.example.hello",
+        "appName": "Hello",
+    }
+    request = urllib.request.Request(  # noqa: S310 - an http URL on loopback
+        f"{base_url}/_sandbox/product-listings",
+        data=json.dumps(listing).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        response.read()
+    print(f"   seeded the app listing of com.example.hello for developer {DEVELOPER_ID}")
 
 
 def _shown(path: Path) -> str:

@@ -83,6 +83,7 @@ OUTPUTS: tuple[str, ...] = (
     "version-url",
     "listing-state",
     "listing-url",
+    "app-listing-updated",
     "trace-file",
 )
 

@@ -6,7 +6,13 @@ argparse -> :class:`~release_publisher.settings.Settings` -> config and pre-flig
 
 Exit codes (also in README): 0 published / check passed / dry run; 1 unexpected
 error; 2 config or usage; 3 local file (pre-flight); 4 API/HTTP; 5 verification
-mismatch; 6 processing timeout; 130 interrupted (SIGINT/SIGTERM).
+mismatch; 6 processing timeout; 130 interrupted (SIGINT/SIGTERM/SIGHUP); 141 the
+output of ``check``/``schema`` was cut (its reader closed the pipe, see
+:mod:`release_publisher.closed_pipe`).
+
+Signals: the first SIGINT, SIGTERM or SIGHUP stops the run (exit 130, the result
+JSON says ``Interrupted``); any signal after it, or during the endings (error
+rendering, result JSON, CI outputs), is noted and ignored so the endings finish.
 
 Every expected failure is printed as one line ``Kind: message`` plus a ``hint:``
 line on stderr; a traceback only with ``-v`` (or ``RUNNER_DEBUG=1`` on GitHub).
@@ -23,20 +29,22 @@ import dataclasses
 import functools
 import logging
 import os
-import signal
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
-from types import FrameType
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from . import __version__, release
+from .cli_options import AppVersion, command_of, log_options
 from .clock import Clock, SystemClock
+from .closed_pipe import EXIT_BROKEN_PIPE, GuardedStream, closed_pipe, closed_pipe_guarded
 from .config import load_config, schema_text
 from .config.model import ReleaseConfig
 from .config.notes_limit import fit_release_notes
 from .console import ProgressReporter, setup_logging
 from .errors import (
+    EXIT_CONFIG,
     EXIT_OK,
     EXIT_UNEXPECTED,
     Interrupted,
@@ -50,7 +58,7 @@ from .preflight import run_preflight
 from .preflight.model import Plan
 from .release.changelog import notes_from_config
 from .release.render import describe_plan, describe_result, preflight_lines
-from .release.resume import load_previous_run
+from .release.resume import PreviousRun, previous_run
 from .release.run import new_result
 from .release.version import hosting_warnings
 from .result import (
@@ -60,13 +68,30 @@ from .result import (
     ErrorInfo,
     ReleaseResult,
 )
+from .result_file import ResultFile
 from .secrets import REDACTOR, Credentials, make_credentials
-from .settings import DEFAULT_CONFIG, ENV_TOKEN, ENV_USER, Settings
+from .settings import (
+    DEFAULT_CONFIG,
+    ENV_BASE_URL,
+    ENV_CA_BUNDLE,
+    ENV_HTTP_TIMEOUT,
+    ENV_TOKEN,
+    ENV_USER,
+    Settings,
+)
+from .stop_signals import StopSignals, Terminated
 
 if TYPE_CHECKING:
     from .marketplace.client import MarketplaceClient
 
 log = logging.getLogger("release_publisher")
+
+#: the ``extra`` key of the one log record ``--quiet`` still shows: the result line
+RESULT_LINE = "release_publisher_result_line"
+SANDBOX_EXTRA_HINT = (
+    "install the emulator with: pip install 'release-publisher[sandbox]' (the action's "
+    "image leaves it out; run the emulator from a local install)"
+)
 
 
 def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
@@ -77,9 +102,13 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
         description="Publish an Atlassian Marketplace app release: upload or fetch the "
         "artifact, verify what Marketplace reports, upload listing images.",
         epilog="Exit codes: 0 ok, 1 unexpected, 2 config/usage, 3 local file, 4 API/HTTP, "
-        "5 verification mismatch, 6 processing timeout, 130 interrupted.",
+        "5 verification mismatch, 6 processing timeout, 130 interrupted, 141 output cut "
+        f"(closed pipe). Environment: {ENV_USER}, {ENV_TOKEN} (credentials), "
+        f"{ENV_BASE_URL}, {ENV_CA_BUNDLE}, {ENV_HTTP_TIMEOUT} (defaults of --base-url, "
+        "--ca-bundle, --http-timeout), RELEASE_PUBLISHER_DOTENV (default of --dotenv).",
     )
     parser.add_argument("--version", action="version", version=f"release-publisher {__version__}")
+    log_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -90,20 +119,25 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
             help=f"the release config file (default: {DEFAULT_CONFIG})",
         )
         p.add_argument(
+            "--app-version",
             "--version",
             dest="release_version",
             metavar="VERSION",
+            action=AppVersion,
             help="override app.version, e.g. with the tag name; a leading 'v' before a "
-            "digit is dropped (v1.4.2 -> 1.4.2)",
+            "digit is dropped (v1.4.2 -> 1.4.2). --version is an alias; --version "
+            "without a value prints the tool's version",
         )
-        p.add_argument("--base-url", help="override marketplace.base-url")
+        p.add_argument(
+            "--base-url", help=f"override marketplace.base-url (default: ${ENV_BASE_URL})"
+        )
         p.add_argument(
             "--working-directory",
             "-C",
             metavar="DIR",
             help="change to DIR first (the config path is relative to it)",
         )
-        p.add_argument("--verbose", "-v", action="store_true", help="debug logs and tracebacks")
+        log_options(p, default=argparse.SUPPRESS)
 
     publish = sub.add_parser(
         "publish",
@@ -119,7 +153,10 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
         help="validate and run pre-flight, print every request that would be sent, send none",
     )
     publish.add_argument(
-        "--result-json", metavar="PATH", help="write the result JSON here (on success and failure)"
+        "--result-json",
+        metavar="PATH",
+        help="write the result JSON here (on success and failure); '-': to stdout, the "
+        "log then goes to stderr",
     )
     publish.add_argument(
         "--resume",
@@ -135,10 +172,13 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
         type=float,
         metavar="SECONDS",
         help="the longest a Marketplace request may stay silent (read and send timeout; "
-        "the connect timeout is the smaller of this and 10 s). Default: 60",
+        f"the connect timeout is the smaller of this and 10 s). Default: ${ENV_HTTP_TIMEOUT}, "
+        "else 60",
     )
     publish.add_argument(
-        "--ca-bundle", metavar="PATH", help="an extra CA certificate file (TLS-intercepting proxy)"
+        "--ca-bundle",
+        metavar="PATH",
+        help=f"an extra CA certificate file (TLS-intercepting proxy; default: ${ENV_CA_BUNDLE})",
     )
     publish.add_argument(
         "--if-exists",
@@ -157,6 +197,12 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
         "--token",
         help=f"Marketplace API token (default: ${ENV_TOKEN}; prefer the environment: "
         "command lines are visible to other processes)",
+    )
+    publish.add_argument(
+        "--dotenv",
+        metavar="PATH",
+        help="write the dotenv report (MARKETPLACE_* variables) to PATH on any CI "
+        "(default: $RELEASE_PUBLISHER_DOTENV; on GitLab CI release-publisher.env)",
     )
 
     check = sub.add_parser(
@@ -187,25 +233,51 @@ def main(
     *,
     env: Mapping[str, str] | None = None,
     clock: Clock | None = None,
+    restore_signals: bool = True,
 ) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and ``env`` (default
     ``os.environ``); ``clock`` times pacing, polling and retries (default the system
-    clock; tests pass a FakeClock). Returns the exit code."""
+    clock; tests pass a FakeClock). ``restore_signals`` False (the process entry
+    point) leaves the stop-signal handlers in place after the run, ignoring signals
+    until the process exits. Returns the exit code."""
     environ = os.environ if env is None else env
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(with_sandbox="sandbox" in arguments)
+    command = command_of(arguments)
+    if command == "sandbox":
+        try:
+            parser = build_parser(with_sandbox=True)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").startswith("release_publisher"):
+                raise
+            _stderr(
+                f"UsageError: release-publisher sandbox needs {exc.name}, which is not "
+                f"installed\n  hint: {SANDBOX_EXTRA_HINT}"
+            )
+            return EXIT_CONFIG
+    else:
+        parser = build_parser(with_sandbox=False)
     args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    # the process entry point guards stdout already (__main__); in process: here
+    stdout = (
+        sys.stdout if closed_pipe_guarded(sys.stdout) else cast(TextIO, GuardedStream(sys.stdout))
+    )
     if args.command == "schema":
-        sys.stdout.write(schema_text())
-        return EXIT_OK
+        stdout.write(schema_text())
+        stdout.flush()
+        return EXIT_BROKEN_PIPE if closed_pipe(stdout) else EXIT_OK
     if args.command == "sandbox":
         from .sandbox import cli as sandbox_cli  # werkzeug: see build_parser
 
         return sandbox_cli.run(args)
-    return Command(args, environ, clock=clock).run()
+    command_run = Command(args, environ, clock=clock, stdout=stdout)
+    command_run.signals.restore = restore_signals
+    code = command_run.run()
+    if closed_pipe(stdout) and code == EXIT_OK and args.command != "publish":
+        return EXIT_BROKEN_PIPE  # check: its output was cut (a release is not its log)
+    return code
 
 
 class Command:
@@ -213,25 +285,62 @@ class Command:
     error rendering."""
 
     def __init__(
-        self, args: argparse.Namespace, env: Mapping[str, str], *, clock: Clock | None = None
+        self,
+        args: argparse.Namespace,
+        env: Mapping[str, str],
+        *,
+        clock: Clock | None = None,
+        stdout: TextIO | None = None,
     ) -> None:
         self.args = args
         self.env = env
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.host: Host = select_host(env, stream=sys.stdout)
+        self.stdout: TextIO = stdout if stdout is not None else sys.stdout
+        # --result-json -: stdout carries the result JSON only; logs and commands: stderr
+        self.result_stdout = Settings.result_to_stdout(args)
+        self.log_stream: TextIO = sys.stderr if self.result_stdout else self.stdout
+        self.host: Host = select_host(
+            env, stream=self.log_stream, dotenv=Settings.dotenv_path_of(args)
+        )
         self.verbose = bool(args.verbose or self.host.debug)
+        self.quiet = bool(getattr(args, "quiet", False)) and not self.verbose
         self.result = ReleaseResult(app_key=None, version=None)
         # known before the settings are checked, so even a refused option is reported
-        self.result_path = Settings.result_path_of(args)
+        self.result_file = ResultFile(
+            Settings.result_path_of(args),
+            resume=Settings.resume_path_of(args),
+            warn=lambda message: log.warning("%s", message),
+        )
         self.notes: str | None = None  # release.notes of this version, read in _load
+        self.signals = StopSignals()
+        self._result_line_shown = False
         self.trace: TraceRecorder | None = None  # --trace, opened before any request
 
     def run(self) -> int:
         """Run the command; never raises (except SystemExit)."""
         if self.args.command == "publish":
             self._mask()
-        setup_logging(verbose=self.verbose)
-        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        setup_logging(verbose=self.verbose, stream=self.log_stream)
+        if self.quiet:
+            for handler in logging.getLogger("release_publisher").handlers:
+                handler.addFilter(_quiet_filter)
+        with self.signals:
+            try:
+                code = self._execute()
+            except (KeyboardInterrupt, Terminated) as stop:
+                # a signal that arrived between the command and its endings
+                self.signals.ending()
+                name = getattr(stop, "signal_name", "SIGINT")
+                code = EXIT_OK if self.result.ok else self._fail(Interrupted(f"stopped by {name}"))
+            self.signals.ending()
+            self._show_result_line()
+            self._finish()
+            for name in dict.fromkeys(self.signals.late):
+                log.warning("%s received while finishing: the endings were completed first", name)
+            return code
+
+    def _execute(self) -> int:
+        """The command and its error rendering; returns the exit code."""
         try:
             settings = Settings.from_args(self.args, self.env)
             if settings.command == "check":
@@ -240,16 +349,17 @@ class Command:
                 self._publish(settings)
             return EXIT_OK
         except ReleasePublisherError as err:
+            self.signals.ending()
             return self._fail(err)
         except KeyboardInterrupt:
+            self.signals.ending()
             return self._fail(Interrupted("interrupted (SIGINT)"))
-        except _Terminated as stop:
+        except Terminated as stop:
+            self.signals.ending()
             return self._fail(Interrupted(f"stopped by {stop.signal_name}"))
         except Exception as exc:  # noqa: BLE001 - rendered as exit 1, traceback with -v
+            self.signals.ending()
             return self._unexpected(exc)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            self._finish()
 
     def _mask(self) -> None:
         """Masks go out before anything else is printed, raw values included."""
@@ -264,7 +374,9 @@ class Command:
 
     # -- commands ----------------------------------------------------------------
 
-    def _load(self, settings: Settings) -> tuple[ReleaseConfig, Plan]:
+    def _load(
+        self, settings: Settings, *, resume: Path | None = None
+    ) -> tuple[ReleaseConfig, Plan, PreviousRun | None]:
         if settings.working_directory:
             try:
                 os.chdir(settings.working_directory)
@@ -300,7 +412,15 @@ class Command:
             for warning in plan.warnings:
                 log.warning("%s", warning)
                 self.host.report_warning(warning)
-        self.result = new_result(plan, base_url=config.base_url)
+        result = new_result(plan, base_url=config.base_url)
+        previous = None
+        if resume is not None:
+            data = self.result_file.previous()
+            previous = previous_run(data, resume, app_key=config.app_key, version=config.version)
+            log.info("Resuming from %s", resume)
+            previous.prefill(result)
+        # only now: until here a resume file the result is written over keeps what it held
+        self.result, self.result_file.taken_over = result, True
         if notes_warning is not None:
             log.warning("%s", notes_warning)
             self.host.report_warning(notes_warning, config.where("release.notes"))
@@ -309,25 +429,21 @@ class Command:
             log.warning("%s", warning)
             self.host.report_warning(warning, config.where("release.hosting"))
             self.result.warnings.append(warning)
-        return config, plan
+        return config, plan, previous
 
     def _check(self, settings: Settings) -> None:
-        _, plan = self._load(settings)
+        _, plan, _ = self._load(settings)
         for line in describe_plan(plan, notes=self.notes):
             log.info("%s", line)
         self.result.status = STATUS_CHECKED
 
     def _publish(self, settings: Settings) -> None:
-        credentials = self._credentials(settings, required=not settings.dry_run)
-        config, plan = self._load(settings)
-        previous = None
         if settings.resume is not None:
-            previous = load_previous_run(
-                settings.resume, app_key=config.app_key, version=config.version
-            )
-            log.info("Resuming from %s", settings.resume)
-            previous.prefill(self.result)
-        self._first_checkpoint()
+            # first: a failure from here on must not write less over the resume file
+            self.result_file.previous()
+        credentials = self._credentials(settings, required=not settings.dry_run)
+        config, plan, previous = self._load(settings, resume=settings.resume)
+        self.result_file.first_write(self.result)
         self._open_trace(settings)
         if settings.dry_run:
             # the client is made only if the app version plan reads Marketplace
@@ -362,8 +478,9 @@ class Command:
             )
         finally:
             client.close()
-        for line in describe_result(self.result):
-            log.info("%s", line)
+        for number, line in enumerate(describe_result(self.result)):
+            log.info("%s", line, extra={RESULT_LINE: number == 0})
+        self._result_line_shown = True
 
     def _credentials(self, settings: Settings, *, required: bool) -> Credentials | None:
         """Validated credentials from --user/--token or the environment; None when
@@ -455,45 +572,33 @@ class Command:
     def _print_traceback(self) -> None:
         _stderr(REDACTOR.redact(traceback.format_exc().rstrip()))
 
-    def _first_checkpoint(self) -> None:
-        """Write the result file once before any request (creating its directory), so
-        a path that cannot be written stops the run before anything is uploaded.
-        Raises UsageError."""
-        if self.result_path is None:
-            return
-        try:
-            if self.result_path.is_dir():
-                raise IsADirectoryError(21, "is a directory")
-            self.result_path.parent.mkdir(parents=True, exist_ok=True)
-            self.result.write(self.result_path)
-        except OSError as exc:
-            path, self.result_path = self.result_path, None
-            raise UsageError(
-                f"cannot write the result file {path}: {exc.strerror or exc}",
-                hint="give --result-json a file path in a writable directory; nothing was sent",
-            ) from None
-
     def _checkpoint(self, result: ReleaseResult) -> None:
-        """Write the result file now (atomically); a failure to write is a warning."""
-        if self.result_path is None:
+        """Write the result file now (:meth:`ResultFile.write`; never raises)."""
+        self.result_file.write(result)
+
+    def _show_result_line(self) -> None:
+        """With ``--quiet``, the one line that says how the run ended (publish already
+        showed it on success)."""
+        if not self.quiet or self._result_line_shown:
             return
-        try:
-            result.write(self.result_path)
-        except OSError as exc:
-            if not getattr(self, "_warned_result", False):
-                self._warned_result = True
-                log.warning("could not write the result file %s: %s", self.result_path, exc)
+        result = self.result
+        what = f" ({result.app_key} {result.version})" if result.app_key else ""
+        log.info("Result: %s%s", result.status, what, extra={RESULT_LINE: True})
 
     def _finish(self) -> None:
         if self.trace is not None:
             self.trace.close()
         if self.args.command != "publish":
             return
-        self._checkpoint(self.result)
+        self.result_file.write(self.result)
+        if self.result_stdout:
+            self.stdout.write(REDACTOR.redact(self.result.to_json()))
+            self.stdout.flush()
         try:
+            # None when the first write failed: no result-file output names it then
             warnings = self.host.publish(
                 self.result,
-                result_file=self.result_path,
+                result_file=self.result_file.path,
                 trace_file=self.trace.path if self.trace is not None else None,
             )
         except Exception as exc:  # noqa: BLE001 - outputs must never fail a finished upload
@@ -502,17 +607,9 @@ class Command:
             log.warning("%s", warning)
 
 
-class _Terminated(BaseException):
-    """Raised by the SIGTERM handler. A BaseException (like KeyboardInterrupt), so no
-    ``except Exception`` on the way (logging's, a library's) can swallow it."""
-
-    def __init__(self, signal_name: str) -> None:
-        super().__init__(signal_name)
-        self.signal_name = signal_name
-
-
-def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated(signal.Signals(signum).name)
+def _quiet_filter(record: logging.LogRecord) -> bool:
+    """``--quiet``: warnings, errors and the result line pass."""
+    return record.levelno >= logging.WARNING or bool(getattr(record, RESULT_LINE, False))
 
 
 def _stderr(text: str) -> None:

@@ -10,7 +10,7 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
      "artifacts": [{"name", "source": "file"|"url", "file", "url", "size", "id",
                     "checksum", "key", "version", "binary", "verified": {...},
                     "state": "planned"|"uploaded"|"verified"}],
-     "images": [{"type", "file", "id", "width", "height", "size"}],
+     "images": [{"type", "file", "id", "width", "height", "size", "reused", "sha512"}],
      "error": null | {"kind", "message", "hint", "exit_code", "artifact",
               "location": null | {"file", "line", "col", "field"}},
      "release": null | {"status", "hosting", "appSoftwareId", "buildNumber",
@@ -19,6 +19,8 @@ whatever finished before a failure (an uploaded artifact ID) is never lost::
                         "changelog", "captions"}
                         (ReleaseInfo.to_dict: which keys appear when),
      "timings": {"<phase>": seconds},
+     "appListing": {"status", "developerId", "productId", "state", "approvalStatus",
+                    "revision", "changes"}   (only with an app-listing: section),
      "tool": {"name", "version"}, "base_url": str}
 """
 
@@ -27,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +105,8 @@ class ImageResult:
     size: int | None = None
     #: True when the ID was taken over from a previous run (``--resume``)
     reused: bool = False
+    #: SHA-512 hex of the file uploaded as ``id`` (how ``--resume`` knows it unchanged)
+    sha512: str | None = None
 
 
 @dataclass
@@ -127,12 +133,41 @@ class CopiedFrom:
 
 @dataclass
 class ListingInfo:
-    """The answer of ``POST .../versions/{buildNumber}/listing`` (``listing`` in the
-    JSON): ``state``, ``approvalStatus``, ``revision`` as Marketplace reported them."""
+    """The version's listing (``listing`` in the JSON): ``state``, ``approvalStatus``,
+    ``revision`` exactly as Marketplace reported them (the answer of ``POST
+    .../versions/{buildNumber}/listing``, or of its ``GET`` when the listing existed).
+
+    Added when known: ``url`` (``url``: the listing's API URL), ``asked_state``
+    (``askedState``: the state this run asked for, as sent: ``PUBLIC``/``PRIVATE``),
+    ``awaiting_approval`` (``awaitingApproval``: True when Marketplace reports
+    ``SUBMITTED``: published, awaiting Atlassian's approval), ``found`` (``found``: True
+    when the listing existed already and this run published none)."""
 
     state: Any = None
     approval_status: Any = None
     revision: Any = None
+    url: str | None = None
+    asked_state: str | None = None
+    awaiting_approval: bool = False
+    found: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``state``, ``approvalStatus``, ``revision``, then ``url``,
+        ``askedState``, ``awaitingApproval`` and ``found`` when set."""
+        out: dict[str, Any] = {
+            "state": self.state,
+            "approvalStatus": self.approval_status,
+            "revision": self.revision,
+        }
+        if self.url is not None:
+            out["url"] = self.url
+        if self.asked_state is not None:
+            out["askedState"] = self.asked_state
+        if self.awaiting_approval:
+            out["awaitingApproval"] = True
+        if self.found:
+            out["found"] = True
+        return out
 
 
 #: ``ReleaseInfo.status`` values
@@ -174,6 +209,8 @@ class ReleaseInfo:
     changelog: dict[str, str] | None = None
     #: the listing's screenshots: (file, caption) in upload order
     captions: list[tuple[str, str]] = field(default_factory=list)
+    #: product-version compatibility ranges resolved to build numbers (``ResolvedRange.to_dict``)
+    compatibility: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -196,18 +233,20 @@ class ReleaseInfo:
     def listing_state(self) -> str:
         """The ``listing-state`` output: Marketplace's state of the listing published
         by this run (``public``, ``private``, ``submitted``...), ``awaiting-approval``
-        when it waits for approval, ``not-published`` when none was."""
-        if self.listing is None:
+        when it waits for approval, ``not-published`` when none was (a listing found
+        by GET, ``found``, was not published by this run)."""
+        if self.listing is None or self.listing.found:
             return "not-published"
         if self.awaiting_approval:
             return STATUS_AWAITING_APPROVAL
         state = self.listing.state
-        return state if isinstance(state, str) and state else "unknown"
+        # Marketplace reports PUBLIC/PRIVATE; the output speaks the config's lowercase words
+        return state.lower() if isinstance(state, str) and state else "unknown"
 
     def listing_url(self) -> str:
         """The ``listing-url`` output: the API URL of the published listing (the
         version's URL + ``/listing``), "" when none was published."""
-        if self.listing is None or not self.url:
+        if self.listing is None or self.listing.found or not self.url:
             return ""
         return self.url.rstrip("/") + "/listing"
 
@@ -215,9 +254,10 @@ class ReleaseInfo:
         """The JSON form: ``status``, ``hosting``, ``appSoftwareId``, ``buildNumber``,
         ``versionNumber``, then when known ``copiedFrom`` {buildNumber, versionNumber},
         ``state``, ``artifactId`` (an existing version's), ``url`` and ``listing``
-        {state, approvalStatus, revision} or ``listingNotPublished`` (why none was),
-        ``marketplacePage`` (the app's human page), ``changelog`` {releaseSummary,
-        releaseNotes} and ``captions`` [{file, caption}] (what is sent)."""
+        {state, approvalStatus, revision, ...} (see :class:`ListingInfo`) or
+        ``listingNotPublished`` (why none was), ``marketplacePage`` (the app's human
+        page), ``changelog`` {releaseSummary, releaseNotes} and ``captions`` [{file,
+        caption}] (what is sent)."""
         out: dict[str, Any] = {
             "status": self.status,
             "hosting": self.hosting,
@@ -236,11 +276,7 @@ class ReleaseInfo:
                 out["artifactId"] = self.artifact_id
             out["url"] = self.url
         if self.listing is not None:
-            out["listing"] = {
-                "state": self.listing.state,
-                "approvalStatus": self.listing.approval_status,
-                "revision": self.listing.revision,
-            }
+            out["listing"] = self.listing.to_dict()
         elif self.listing_not_published is not None:
             out["listingNotPublished"] = self.listing_not_published
         if self.marketplace_page is not None:
@@ -249,7 +285,49 @@ class ReleaseInfo:
             out["changelog"] = dict(self.changelog)
         if self.captions:
             out["captions"] = [{"file": f, "caption": c} for f, c in self.captions]
+        if self.compatibility:
+            out["compatibility"] = list(self.compatibility)
         return out
+
+
+#: ``AppListingInfo.status`` values
+APP_LISTING_PLANNED = "planned"
+APP_LISTING_UPDATED = "updated"
+APP_LISTING_UNCHANGED = "unchanged"
+APP_LISTING_FAILED = "failed"
+
+
+@dataclass
+class AppListingInfo:
+    """The ``app-listing:`` section's outcome (``appListing`` in the result JSON, only
+    with that section).
+
+    ``status``: ``planned`` | ``updated`` | ``unchanged`` (the images were already
+    set) | ``failed``; ``product_id``, ``state``, ``approval_status`` and
+    ``revision`` (as read when planned; after an update, the stored revision) are
+    Marketplace's; ``changes`` maps each app listing field changed (or to change)
+    to ``{"old", "new"}`` (``images.iconFileId``: old ID or None -> new ID)."""
+
+    status: str
+    developer_id: str
+    product_id: str | None = None
+    state: str | None = None
+    approval_status: str | None = None
+    revision: Any = None
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``status``, ``developerId``, ``productId``, ``state``,
+        ``approvalStatus``, ``revision``, ``changes``."""
+        return {
+            "status": self.status,
+            "developerId": self.developer_id,
+            "productId": self.product_id,
+            "state": self.state,
+            "approvalStatus": self.approval_status,
+            "revision": self.revision,
+            "changes": dict(self.changes),
+        }
 
 
 @dataclass
@@ -268,6 +346,8 @@ class ReleaseResult:
     warnings: list[str] = field(default_factory=list)
     #: the ``release:`` section's outcome (None without one)
     release: ReleaseInfo | None = None
+    #: the ``app-listing:`` section's outcome (None without one)
+    app_listing: AppListingInfo | None = None
 
     @property
     def ok(self) -> bool:
@@ -323,8 +403,24 @@ class ReleaseResult:
             return {"listing-state": "", "listing-url": ""}
         return {"listing-state": info.listing_state(), "listing-url": info.listing_url()}
 
+    def app_listing_outputs(self) -> dict[str, str]:
+        """``app-listing-updated``: ``"true"`` when this run changed the app listing,
+        ``"false"`` when it did not (unchanged, planned, failed), ``""`` without an
+        ``app-listing:`` section."""
+        info = self.app_listing
+        if info is None:
+            return {"app-listing-updated": ""}
+        return {"app-listing-updated": str(info.status == APP_LISTING_UPDATED).lower()}
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form documented in this module."""
+        """The JSON-ready form documented in this module (``appListing`` only with an
+        ``app-listing:`` section)."""
+        out = self._to_dict()
+        if self.app_listing is not None:
+            out["appListing"] = self.app_listing.to_dict()
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "schema": 1,
             "status": self.status,
@@ -344,22 +440,61 @@ class ReleaseResult:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
 
     def write(self, path: Path) -> None:
-        """Write the JSON atomically (temp file in the same directory, then rename),
-        so a reader never sees half a file even if the run is killed mid-write.
-
-        The file is readable by everyone (mode 0644), like most files a
-        tool writes: in a Docker action it is written as root and a later step of the
-        job, running as the runner's user, must be able to read it.
+        """Write the JSON atomically: :func:`write_json` of :meth:`to_dict`.
 
         Raises OSError when the directory is missing or not writable, or ``path`` is a
         directory.
         """
-        path = Path(path)
+        write_text(path, self.to_json())
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON to ``path`` atomically (see :func:`write_text`).
+    Raises OSError."""
+    write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+#: signals held back while a result file is written (the temp file is always removed)
+_HELD_SIGNALS = {
+    s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
+}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM/SIGHUP back in this thread for the block: a stop signal
+    delivered mid-write (or while the temp file is removed) is handled just after."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    except (AttributeError, OSError, ValueError):  # no pthread_sigmask: write unguarded
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (temp file ``.result-*.json`` in
+    the same directory, then rename), so a reader never sees half a file even if the
+    run is killed mid-write. Stop signals are held back during the write, and the
+    temp file is removed on every failure: none survives a run.
+
+    The file is readable by everyone (mode 0644), like most files a
+    tool writes: in a Docker action it is written as root and a later step of the
+    job, running as the runner's user, must be able to read it.
+
+    Raises OSError when the directory is missing or not writable, or ``path`` is a
+    directory.
+    """
+    path = Path(path)
+    with _signals_held():
         fd, tmp = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=path.parent or ".")
         try:
             os.fchmod(fd, 0o644)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.to_json())
+                fh.write(text)
             Path(tmp).replace(path)
         except BaseException:
             with contextlib.suppress(OSError):

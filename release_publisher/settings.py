@@ -22,6 +22,12 @@ from .errors import UsageError
 DEFAULT_CONFIG = "marketplace-release.yml"
 ENV_USER = "MARKETPLACE_USER"
 ENV_TOKEN = "MARKETPLACE_TOKEN"  # noqa: S105 - the variable's name, not a secret
+#: environment defaults of --base-url, --ca-bundle and --http-timeout (an option wins)
+ENV_BASE_URL = "RELEASE_PUBLISHER_BASE_URL"
+ENV_CA_BUNDLE = "RELEASE_PUBLISHER_CA_BUNDLE"
+ENV_HTTP_TIMEOUT = "RELEASE_PUBLISHER_HTTP_TIMEOUT"
+#: ``--result-json -``: the result JSON goes to stdout (and the log to stderr)
+RESULT_TO_STDOUT = "-"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,12 +57,16 @@ class Settings:
     """One ``publish`` or ``check`` run's settings.
 
     ``config`` the release config path (relative to ``working_directory``);
-    ``release_version`` the ``--version`` override; ``base_url`` the validated
-    ``--base-url`` override (no trailing slash; None: the config's); ``poll_timeout``
-    the ``--poll-timeout`` override (seconds; None: the config's); ``http_timeout`` the
-    read/send timeout (seconds; None: the client's default); ``ca_bundle``,
-    ``result_json`` and ``resume`` absolute paths or None; ``credentials`` their
-    source (``publish`` only).
+    ``release_version`` the ``--app-version`` (alias ``--version``) override;
+    ``base_url`` the validated ``--base-url`` (else ``$RELEASE_PUBLISHER_BASE_URL``)
+    override (no trailing slash; None: the config's); ``poll_timeout`` the
+    ``--poll-timeout`` override (seconds; None: the config's); ``http_timeout`` the
+    read/send timeout (``--http-timeout``, else ``$RELEASE_PUBLISHER_HTTP_TIMEOUT``;
+    seconds; None: the client's default); ``ca_bundle`` (``--ca-bundle``, else
+    ``$RELEASE_PUBLISHER_CA_BUNDLE``), ``result_json``, ``resume`` and ``dotenv``
+    absolute paths or None; ``result_stdout`` True for ``--result-json -`` (then
+    ``result_json`` is None); ``quiet`` only warnings, errors and the result line
+    (``verbose`` wins); ``credentials`` their source (``publish`` only).
     """
 
     command: str
@@ -72,6 +82,9 @@ class Settings:
     result_json: Path | None = None
     resume: Path | None = None
     credentials: CredentialsSource | None = None
+    quiet: bool = False
+    result_stdout: bool = False
+    dotenv: Path | None = None
     #: ``--if-exists fail|skip`` (None: the config's ``release.if-exists``)
     if_exists: str | None = None
     #: ``--trace``: the wire trace's absolute path (None: no trace).
@@ -79,15 +92,35 @@ class Settings:
 
     @staticmethod
     def result_path_of(args: argparse.Namespace) -> Path | None:
-        """The absolute ``--result-json`` path of ``args`` (None: not given), known
-        even when another option is refused, so the failure is still reported there."""
-        return _absolute(getattr(args, "result_json", None))
+        """The absolute ``--result-json`` path of ``args`` (None: not given, or ``-``
+        for stdout), known even when another option is refused, so the failure is
+        still reported there."""
+        value = getattr(args, "result_json", None)
+        return None if value == RESULT_TO_STDOUT else _absolute(value)
+
+    @staticmethod
+    def result_to_stdout(args: argparse.Namespace) -> bool:
+        """True for ``--result-json -``: the result JSON goes to stdout, the log to
+        stderr (known before the options are judged: it decides where logs go)."""
+        return getattr(args, "result_json", None) == RESULT_TO_STDOUT
+
+    @staticmethod
+    def resume_path_of(args: argparse.Namespace) -> Path | None:
+        """The absolute ``--resume`` path of ``args`` (None: not given), known before
+        the options are judged: the result is never written over it with less."""
+        return _absolute(getattr(args, "resume", None))
+
+    @staticmethod
+    def dotenv_path_of(args: argparse.Namespace) -> Path | None:
+        """The absolute ``--dotenv`` path of ``args`` (None: not given; the host may
+        still take ``RELEASE_PUBLISHER_DOTENV``), needed when the host is chosen."""
+        return _absolute(getattr(args, "dotenv", None))
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         """The settings of parsed ``args`` (of ``publish`` or ``check``) and ``env``.
         Raises :class:`UsageError` for a bad ``--base-url``, ``--poll-timeout`` or
-        ``--http-timeout``."""
+        ``--http-timeout`` (or their environment variables, named in the message)."""
         credentials = None
         if args.command == "publish":
             credentials = CredentialsSource(
@@ -96,37 +129,60 @@ class Settings:
                 user_source="--user" if args.user is not None else ENV_USER,
                 token_source="--token" if args.token is not None else ENV_TOKEN,
             )
+        base_url, base_url_name = _option_or_env(args, "base_url", "--base-url", env, ENV_BASE_URL)
+        http_timeout, timeout_name = _option_or_env(
+            args, "http_timeout", "--http-timeout", env, ENV_HTTP_TIMEOUT
+        )
+        ca_bundle, _ = _option_or_env(args, "ca_bundle", "--ca-bundle", env, ENV_CA_BUNDLE)
+        if args.command != "publish":  # check: only --base-url of these applies
+            http_timeout = ca_bundle = None
         return cls(
             command=args.command,
             config=Path(args.config),
             working_directory=args.working_directory or None,
             release_version=args.release_version,
-            base_url=check_base_url(args.base_url) if args.base_url else None,
+            base_url=check_base_url(str(base_url), name=base_url_name) if base_url else None,
             verbose=bool(args.verbose),
             dry_run=bool(getattr(args, "dry_run", False)),
             poll_timeout=_seconds(getattr(args, "poll_timeout", None), "--poll-timeout"),
-            http_timeout=_seconds(getattr(args, "http_timeout", None), "--http-timeout"),
-            ca_bundle=_absolute(getattr(args, "ca_bundle", None)),
-            result_json=_absolute(getattr(args, "result_json", None)),
+            http_timeout=_seconds(http_timeout, timeout_name),
+            ca_bundle=_absolute(None if ca_bundle is None else str(ca_bundle)),
+            result_json=cls.result_path_of(args),
             resume=_absolute(getattr(args, "resume", None)),
             credentials=credentials,
+            quiet=bool(getattr(args, "quiet", False)) and not args.verbose,
+            result_stdout=cls.result_to_stdout(args),
+            dotenv=cls.dotenv_path_of(args),
             if_exists=getattr(args, "if_exists", None),
             trace=_absolute(getattr(args, "trace", None)),
         )
 
 
-def check_base_url(url: str) -> str:
-    """Validate a ``--base-url``: http(s) with a host, no credentials. Returns it
-    stripped, without a trailing slash. Raises UsageError."""
+def _option_or_env(
+    args: argparse.Namespace, dest: str, option: str, env: Mapping[str, str], variable: str
+) -> tuple[str | float | None, str]:
+    """The value of ``option`` (attribute ``dest`` of ``args``) when given, else the
+    environment ``variable`` when set and not blank, else None; with the name to show
+    in an error (the option's or the variable's)."""
+    value = getattr(args, dest, None)
+    if value is not None and value != "":
+        return value, option
+    text = env.get(variable, "").strip()
+    return (text or None), variable
+
+
+def check_base_url(url: str, *, name: str = "--base-url") -> str:
+    """Validate a ``--base-url`` (or the variable ``name``): http(s) with a host, no
+    credentials. Returns it stripped, without a trailing slash. Raises UsageError."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
-            f"--base-url must be an http(s) URL, got {url!r}",
+            f"{name} must be an http(s) URL, got {url!r}",
             hint="for example https://api.atlassian.com/marketplace",
         )
     if parts.username or parts.password:
         raise UsageError(
-            "--base-url must not carry credentials",
+            f"{name} must not carry credentials",
             hint=f"set {ENV_USER} and {ENV_TOKEN} instead",
         )
     return url.strip().rstrip("/")
@@ -149,8 +205,9 @@ def positive_seconds(
     return seconds
 
 
-def _seconds(value: float | None, option: str) -> float | None:
-    """``value`` (seconds) checked by :func:`positive_seconds`; None stays None."""
+def _seconds(value: str | float | None, option: str) -> float | None:
+    """``value`` (seconds, or their text) checked by :func:`positive_seconds`; None
+    stays None."""
     return None if value is None else positive_seconds(value, name=option)
 
 

@@ -20,10 +20,12 @@ from .model import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_POLL_TIMEOUT,
     DEFAULT_UPLOAD_SPACING,
+    AppListingSpec,
     ArtifactSpec,
     Compatibility,
     ImageSpec,
     ListingSpec,
+    ProductRange,
     ReleaseConfig,
     VersionSpec,
 )
@@ -99,6 +101,17 @@ def to_config(doc: Document, path: Path, override: str | None) -> ReleaseConfig:
         version_source="--version" if override is not None else "config",
         release=_to_release(data.get("release")),
         locations=locations,
+        app_listing=_to_app_listing(data.get("app-listing")),
+    )
+
+
+def _to_app_listing(data: dict[str, Any] | None) -> AppListingSpec | None:
+    """The validated ``app-listing:`` section (None when absent)."""
+    if data is None:
+        return None
+    return AppListingSpec(
+        developer_id=str(data["developer-id"]),
+        images=tuple((str(k), str(v)) for k, v in data["images"].items()),
     )
 
 
@@ -128,6 +141,14 @@ def _to_release(data: dict[str, Any] | None) -> VersionSpec | None:
                 max_build=int(e["max-build"]),
             )
             for e in compat
+            if "product" not in e
+        ),
+        product_compatibility=tuple(
+            ProductRange(
+                index=i, product=e["product"], min_version=e.get("min"), max_version=e["max"]
+            )
+            for i, e in enumerate(compat or ())
+            if "product" in e
         ),
         payment_model=data.get("payment-model"),
         license_type=data.get("license-type"),

@@ -285,7 +285,18 @@ def _check_compatibility(doc: Document, compat: Any) -> list[Problem]:
                     "min-build is the lowest supported host build number: swap the two values",
                 )
             )
-        product = entry.get("parent-software-id")
+        mixed = [k for k in ("parent-software-id", "min-build", "max-build") if k in entry]
+        if "product" in entry and mixed:
+            problems.append(
+                (
+                    doc.loc(f"{path}.product"),
+                    f"{path} mixes product (product versions) with {', '.join(mixed)} "
+                    "(build numbers)",
+                    'give either {product: jira, min: "9.12.0", max: "10.3.1"} or '
+                    "{parent-software-id: jira, min-build: 912000, max-build: 10030001}",
+                )
+            )
+        product = entry.get("parent-software-id", entry.get("product"))
         if not isinstance(product, str):
             continue
         if product in first:
@@ -301,4 +312,35 @@ def _check_compatibility(doc: Document, compat: Any) -> list[Problem]:
             )
         else:
             first[product] = i
+    return problems
+
+
+def check_app_listing(doc: Document) -> list[Problem]:
+    """The ``app-listing:`` section names image types that ``images[]`` has: one
+    problem per ``app-listing.images.<key>`` naming a type no entry uploads."""
+    section = doc.data.get("app-listing")
+    chosen = section.get("images") if isinstance(section, dict) else None
+    if not isinstance(chosen, dict):
+        return []
+    images = doc.data.get("images")
+    types = list(
+        dict.fromkeys(
+            str(e["type"])
+            for e in (images if isinstance(images, list) else [])
+            if isinstance(e, dict) and "type" in e
+        )
+    )
+    problems: list[Problem] = []
+    for key, image_type in chosen.items():
+        if isinstance(image_type, str) and image_type not in types:
+            have = f"image types: {', '.join(types)}" if types else "the config has no images"
+            problems.append(
+                (
+                    doc.loc(f"app-listing.images.{key}"),
+                    f"app-listing.images.{key} names the image type {image_type!r}, which no "
+                    f"images[] entry has ({have})",
+                    f"add an images[] entry with type: {image_type}, or name one of the image "
+                    "types the config uploads",
+                )
+            )
     return problems

@@ -122,13 +122,30 @@ _EXAMPLES = {
     "polling.interval": "interval: 2",
     "uploads.spacing": "spacing: 10",
     "max-build": "max-build: 1000000",
+    "product": "product: jira",
+    "max": 'max: "10.3.1" (or latest)',
+    "min": 'min: "9.12.0"',
+    "developer-id": 'developer-id: "<your developer ID, a UUID>"',
+    "app-listing.images": "images: {icon: icon}",
     "compatibility": (
         'compatibility: [{parent-software-id: "jira", min-build: 900000, max-build: 1000000}]'
     ),
 }
 
 _ALLOWED_KEYS = {
-    "": ("format", "app", "artifacts", "images", "marketplace", "polling", "uploads", "release"),
+    "": (
+        "format",
+        "app",
+        "artifacts",
+        "images",
+        "marketplace",
+        "polling",
+        "uploads",
+        "release",
+        "app-listing",
+    ),
+    "app-listing": ("developer-id", "images"),
+    "app-listing.images": ("icon", "banner", "title-logo"),
     "app": ("key", "version"),
     "artifact": ("name", "file", "url", "sha512", "expect"),
     "image": ("type", "file", "on-size-mismatch"),
@@ -156,7 +173,7 @@ _ALLOWED_KEYS = {
     "release.notes": ("file", "text", "truncate", "link"),
     "release.max-length": ("summary", "notes"),
     "release.listing": ("state", "screenshots", "captions"),
-    "compatibility": ("parent-software-id", "min-build", "max-build"),
+    "compatibility": ("parent-software-id", "min-build", "max-build", "product", "min", "max"),
 }
 
 

@@ -63,6 +63,39 @@ class Compatibility:
 
 
 @dataclass(frozen=True)
+class ProductRange:
+    """One ``release.compatibility[]`` entry in the product-version form: ``product``
+    (a parent software ID, e.g. ``"jira"``), ``min_version`` (e.g. ``"9.12.0"``; None:
+    the min build of the range copied from the previous version) and ``max_version``
+    (e.g. ``"10.3.1"`` or ``"latest"``). ``index`` is the entry's position in the list
+    (for ``release.compatibility[index]`` in messages). Resolved to a
+    :class:`Compatibility` by :mod:`release_publisher.release.compatibility`."""
+
+    index: int
+    product: str
+    min_version: str | None
+    max_version: str
+
+
+#: ``app-listing.images`` keys -> the app listing's ``images`` field they set
+APP_LISTING_IMAGE_FIELDS = {
+    "icon": "iconFileId",
+    "banner": "bannerFileId",
+    "title-logo": "titleLogoFileId",
+}
+
+
+@dataclass(frozen=True)
+class AppListingSpec:
+    """The optional ``app-listing:`` section: ``developer_id`` (whose developer space
+    lists the app) and ``images``, ``(key, image type)`` pairs in config order, ``key``
+    one of :data:`APP_LISTING_IMAGE_FIELDS` and ``image type`` an ``images[]`` type."""
+
+    developer_id: str
+    images: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ListingSpec:
     """``release.listing``: ``state`` ``"public" | "private"``; ``screenshots`` names the
     image type whose uploads become the listing's screenshots (None: no screenshots)."""
@@ -119,6 +152,8 @@ class VersionSpec:
     notes_max_chars: int = MAX_NOTES_CHARS
     notes_truncate: bool = False
     notes_link: str | None = None
+    #: the product-version entries of ``compatibility`` (resolved before any upload)
+    product_compatibility: tuple[ProductRange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +179,8 @@ class ReleaseConfig:
     version_source: str = "config"
     release: VersionSpec | None = None
     locations: dict[str, Location] = field(default_factory=dict, compare=False)
+    #: the ``app-listing:`` section (None without one)
+    app_listing: AppListingSpec | None = None
 
     def where(self, field_path: str) -> Location:
         """The location of ``field_path`` (e.g. ``"app.version"``) in the config file,

@@ -11,7 +11,7 @@ May import: :mod:`.schema`, :mod:`.explain`, :mod:`.cross_field`, :mod:`.documen
 from __future__ import annotations
 
 from ..errors import ConfigError, Location
-from .cross_field import check_base_url_field, check_names, check_release
+from .cross_field import check_app_listing, check_base_url_field, check_names, check_release
 from .document import Document
 from .explain import explain
 from .schema import validator
@@ -42,7 +42,7 @@ def validate(doc: Document, *, version_optional: bool) -> None:
         seen.add(spot)
         problems.append(problem)
     problems.extend(check_names(doc))
-    for problem in [*check_base_url_field(doc), *check_release(doc)]:
+    for problem in [*check_base_url_field(doc), *check_release(doc), *check_app_listing(doc)]:
         spot = (problem[0].line, problem[0].col)
         if spot not in seen:
             seen.add(spot)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import os
+import stat
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -106,12 +108,25 @@ class Host(abc.ABC):
 def append_text(path: Path, text: str) -> str | None:
     """Append ``text`` (UTF-8, ``\\n`` line ends) to the existing or new file ``path``.
 
-    The parent directory is never created. Returns None on success, else a short reason
-    (``"No such file or directory"``, ``"Permission denied"``, ...); never raises.
+    The parent directory is never created, and only a regular file is written: a FIFO
+    or a device named by ``GITHUB_OUTPUT`` would block the run after it published (the
+    file is opened without blocking and checked before anything is written). Returns
+    None on success, else a short reason (``"No such file or directory"``,
+    ``"Permission denied"``, ``"not a regular file"``, ...); never raises.
     """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
     try:
-        with path.open("a", encoding="utf-8", newline="\n") as fh:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "not a regular file"
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "a", encoding="utf-8", newline="\n", closefd=False) as fh:
             fh.write(text)
     except OSError as exc:
         return exc.strerror or type(exc).__name__
+    finally:
+        os.close(fd)
     return None

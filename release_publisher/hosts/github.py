@@ -117,6 +117,7 @@ def step_outputs(result: ReleaseResult, result_file: str, trace_file: str = "") 
         "result-file": result_file,
         **{f"version-{name}": value for name, value in result.version_outputs().items()},
         **result.listing_outputs(),
+        **result.app_listing_outputs(),
         "trace-file": trace_file,
     }
 

@@ -78,7 +78,7 @@ def dotenv_variables(result: ReleaseResult, result_file: str) -> list[tuple[str,
     for name, value in result.version_outputs().items():
         if value:
             out.append((f"{PREFIX}VERSION_{env_name(name)}", value))
-    for name, value in result.listing_outputs().items():
+    for name, value in [*result.listing_outputs().items(), *result.app_listing_outputs().items()]:
         if value:
             out.append((f"{PREFIX}{env_name(name)}", value))
     for name, artifact_id in result.artifact_ids().items():

@@ -207,6 +207,13 @@ def render_summary(
             )
         label, _, text = listing_line(result).partition(": ")
         lines.append(f"| {t(label)} | {t(text)} |")
+        for entry in info.compatibility:
+            low, high = entry.get("min") or {}, entry.get("max") or {}
+            lines.append(
+                f"| Compatibility | {t(entry.get('product'))} "
+                f"{t(low.get('version') or 'copied')} (build {t(low.get('build'))}) to "
+                f"{t(high.get('version'))} (build {t(high.get('build'))}) |"
+            )
         changelog = info.changelog or {}
         if changelog.get("releaseSummary"):
             lines.append(f"| Release summary | {t(changelog['releaseSummary'], clip=True)} |")
@@ -224,6 +231,16 @@ def render_summary(
                 "",
                 "</details>",
             ]
+    if result.app_listing is not None:
+        al = result.app_listing
+        changed = ", ".join(f"{t(k)}: {c(v.get('new'))}" for k, v in al.changes.items())
+        lines += ["", "| | |", "| --- | --- |"]
+        lines.append(
+            f"| App listing | {t(al.status)}; {t(al.state)}, approval "
+            f"{t(al.approval_status)}, revision {t(al.revision)}"
+            + (f"; {changed}" if changed else "")
+            + " |"
+        )
     if result.timings:
         lines += ["", "### Timings", ""]
         lines.append("| Phase | Time |")

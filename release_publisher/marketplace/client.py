@@ -43,6 +43,7 @@ from ..safe_text import one_line
 from ..secrets import REDACTOR, Credentials, Redactor, make_credentials
 from ..urls import check_base_url, path_segment, safe_url
 from . import errors as mperrors
+from .listing_endpoints import ListingEndpoints
 from .models import (
     Artifact,
     Media,
@@ -103,7 +104,7 @@ class _JsonPost:
         return BytesBody(self.payload, _JSON)
 
 
-class MarketplaceClient:
+class MarketplaceClient(ListingEndpoints):
     """One ``requests.Session`` with HTTP Basic auth from ``credentials`` (the account
     email and its Atlassian API token; or ``user`` and ``token``, validated with
     :func:`~release_publisher.secrets.make_credentials`), ``User-Agent:
@@ -441,6 +442,27 @@ class MarketplaceClient:
         )
         return expect_object(value, f"POST {path}", "a listing object", self._redact)
 
+    def get_listing(
+        self, app_software_id: str, build_number: int, *, deadline: float | None = None
+    ) -> dict[str, Any]:
+        """``GET /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``:
+        the version's listing as raw JSON (as the one client known to run in production
+        reads it: ``{state, approvalStatus, revision, screenshots, highlights,
+        moreDetails, heroImage, youtubeId, deploymentInstructions, developerLinks}``).
+        Raises :class:`UsageError` for bad arguments, :class:`ApiError` (404: no listing,
+        or no such version) or :class:`TransportError`."""
+        segment = _software_id(app_software_id)
+        build = check_build_number(build_number)
+        path = f"/rest/3/app-software/{segment}/versions/{build}/listing"
+        value = self._request(
+            "GET",
+            path,
+            _json,
+            not_found=f"no listing for build number {build} on app software {segment}",
+            deadline=deadline,
+        )
+        return expect_object(value, f"GET {path}", "a listing object", self._redact)
+
     # ------------------------------------------------------------------ machinery
 
     def _request(
@@ -457,7 +479,7 @@ class MarketplaceClient:
         not_found: str | None = None,
         deadline: float | None = None,
     ) -> T:
-        """``method`` (``GET``/``POST``) ``base_url + path`` (or ``url``, already on
+        """``method`` (``GET``/``POST``/``PUT``) ``base_url + path`` (or ``url``, already on
         the base URL's origin) under the retry policy, until ``deadline`` (see the
         module doc); ``parse(json, body)`` of the 2xx answer (``body``: the one sent in
         the successful try). ``endpoint`` names the call in messages (default
@@ -477,6 +499,8 @@ class MarketplaceClient:
             try:
                 if sent is None:
                     answer = self._transport.get(endpoint, target)
+                elif method == "PUT":  # whole-object writes (the app listing)
+                    answer = self._transport.exchange("PUT", target, endpoint, sent)
                 else:  # POST
                     answer = self._transport.post(endpoint, target, sent)
                 if isinstance(answer, Retryable):

@@ -108,7 +108,10 @@ class Media:
 def artifact_id_from_href(href: str) -> str | None:
     """The artifact ID in ``_links.self.href``: its last non-empty path segment,
     percent-decoded. ``href`` may be relative (``/rest/3/artifacts/abc``) or absolute;
-    query, fragment and a trailing slash are ignored. None when there is no segment."""
+    query, fragment and a trailing slash are ignored. None when there is no segment.
+    Raises :class:`ResponseShapeError` for an href holding a line break or control
+    character (``urlsplit`` would silently drop it and make another ID)."""
+    _check_id(href.strip(), "an artifact link")
     path = urlsplit(href.strip()).path.rstrip("/")
     segment = unquote(path.rsplit("/", 1)[-1]) if path else ""
     return segment or None
@@ -118,6 +121,11 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+#: The longest ID (artifact, image) accepted from a server: Marketplace's are 20-40
+#: characters; a megabyte "ID" would break step outputs (GitHub caps them at 1 MB).
+MAX_ID_CHARS = 256
+
+
 def _check_id(value: str, what: str) -> str:
     """``value`` when it is fit to be printed, put in a step output and sent back in
     a URL: no line break, tab or other control character (``"img1\n::warning::x"``
@@ -125,7 +133,12 @@ def _check_id(value: str, what: str) -> str:
     (shown escaped)."""
     if not value.isprintable():
         raise ResponseShapeError(
-            f"{what} {value[:4096]!r}, which holds a line break or control character"
+            f"{what} {value[:200]!r}, which holds a line break or control character"
+        )
+    if len(value) > MAX_ID_CHARS:
+        raise ResponseShapeError(
+            f"{what} of {len(value):,} characters ({value[:40]!r}...), longer than any "
+            f"ID ({MAX_ID_CHARS} at most): it would not fit a step output"
         )
     return value
 

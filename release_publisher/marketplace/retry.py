@@ -266,11 +266,15 @@ def retry_after_error(error: ApiError, wait: float, *, now: float) -> ApiError:
     """An :class:`ApiError` like ``error`` saying that Marketplace asks to retry after
     ``wait`` seconds (shown as a UTC time from the wall time ``now``, POSIX seconds),
     past the retry deadline; ``retry_after`` is set to ``wait``."""
-    when = datetime.fromtimestamp(now + wait, tz=UTC)
+    try:
+        at = f"{datetime.fromtimestamp(now + wait, tz=UTC):%Y-%m-%d %H:%M:%S} UTC"
+    except (OverflowError, OSError, ValueError):  # a wait past any calendar date
+        at = None
     return ApiError(
-        f"{error.message}; Marketplace asks to retry after {wait:g} s (at "
-        f"{when:%Y-%m-%d %H:%M:%S} UTC), past the retry deadline",
-        hint=f"re-run after {when:%Y-%m-%d %H:%M:%S} UTC"
+        f"{error.message}; Marketplace asks to retry after {wait:g} s"
+        + (f" (at {at})" if at else "")
+        + ", past the retry deadline",
+        hint=(f"re-run after {at}" if at else "re-run later")
         + (f"; {error.hint}" if error.hint else ""),
         status=error.status,
         endpoint=error.endpoint,

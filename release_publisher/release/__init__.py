@@ -4,11 +4,13 @@ Marketplace calls -> verification -> :class:`~release_publisher.result.ReleaseRe
 :func:`publish` runs the stages (:mod:`.stages`): the app version's plan (when the
 config has a ``release:`` section) before anything is uploaded, then the artifacts
 (:mod:`.artifacts`: upload or fetch, poll, verify), the listing images
-(:mod:`.images`), the app version (:mod:`.version`) and its listing (:mod:`.listing`),
-as tasks run concurrently where the API allows (:mod:`.tasks`: at most 4 calls in
-flight; images while artifacts are processed, the version as soon as its artifact is
-verified, the listing after the version and the images). :func:`dry_run` prints the
-plan and calls the stages' ``plan`` only (read requests at most).
+(:mod:`.images`), the app listing's images (:mod:`.app_listing`, with an
+``app-listing:`` section), the app version (:mod:`.version`) and its listing
+(:mod:`.listing`), as tasks run concurrently where the API allows (:mod:`.tasks`: at
+most 4 calls in flight; images while artifacts are processed, the version as soon as
+its artifact is verified, the listing after the version and the images).
+:func:`dry_run` prints the plan and calls the stages' ``plan`` only (read requests at
+most).
 
 The result is filled in as the run goes and checkpointed after every change, so
 whatever finished before a failure (an uploaded artifact ID) is kept.
@@ -33,6 +35,7 @@ from ..result import (
     STATUS_UNCHANGED,
     ReleaseResult,
 )
+from .app_listing import AppListingStage
 from .artifacts import ArtifactStage
 from .images import ImageStage
 from .listing import ListingStage
@@ -48,8 +51,11 @@ log = logging.getLogger("release_publisher")
 
 def stages_for(plan: Plan) -> list[Stage]:
     """The stages of ``plan``'s release, in the order they apply: artifacts, listing
-    images, then the app version and its listing (only with a ``release:`` section)."""
+    images, the app listing (only with an ``app-listing:`` section), then the app
+    version and its listing (only with a ``release:`` section)."""
     stages: list[Stage] = [ArtifactStage(), ImageStage()]
+    if plan.config.app_listing is not None:
+        stages.append(AppListingStage())
     if plan.config.release is not None:
         stages.append(VersionStage())
         stages.append(ListingStage())
@@ -157,7 +163,7 @@ def dry_run(
     plan raises (e.g. :class:`~release_publisher.errors.ConfigError` for a plan
     missing a field).
     """
-    reads = plan.config.release is not None
+    reads = plan.config.release is not None or plan.config.app_listing is not None
     for line in describe_plan(plan, dry_run=True, reads=reads and connect is not None, notes=notes):
         log.info("%s", line)
     api = connect() if connect is not None and reads else None

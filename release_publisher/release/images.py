@@ -2,8 +2,9 @@
 image. One task per image (:meth:`ImageStage.tasks`), depending on nothing: images are
 uploaded while the artifacts are uploaded and processed; the result lists them in
 config order (files sorted) whatever order they finish in. An image a previous run
-uploaded (same type, file and size: :meth:`.resume.PreviousRun.image`) is reused, not
-sent again. The result is checkpointed after each image."""
+uploaded (same type, file and SHA-512 of the file: :meth:`.resume.PreviousRun.image`)
+is reused, not sent again; each image's SHA-512 is recorded in its result entry. The
+result is checkpointed after each image."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Callable
 
 from ..limits import human_size
+from ..marketplace.upload import sha512_file
 from ..preflight.model import LocalImage
 from ..result import ImageResult
 from .run import Run
@@ -63,7 +65,9 @@ def _uploader(run: Run, local: LocalImage, record: ImageResult) -> Callable[[], 
 
 
 def _upload_image(run: Run, local: LocalImage, record: ImageResult) -> None:
-    entry = run.previous.image(local.type, record.file, local.size) if run.previous else None
+    checksum = sha512_file(local.path)
+    entry = run.previous.image(local.type, record.file, checksum) if run.previous else None
+    record.sha512 = checksum
     if entry is not None:
         record.id = str(entry["id"])
         record.reused = True
@@ -71,6 +75,7 @@ def _upload_image(run: Run, local: LocalImage, record: ImageResult) -> None:
             "Reusing %s image %s from the previous run: ID %s", local.type, record.file, record.id
         )
         return
+    record.id, record.reused = None, False  # a previous ID of other bytes is not this file's
     dims = f"{local.width}x{local.height}, " if local.width and local.height else ""
     log.info("Uploading %s image %s (%s%s)", local.type, record.file, dims, human_size(local.size))
     progress = run.progress(record.file, local.size) if run.progress else None

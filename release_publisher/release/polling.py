@@ -126,4 +126,6 @@ def poll_until_ready(
                 "artifact in Marketplace later; its ID is in the result",
             )
         delay = retry_after if retry_after is not None else min(cap, delay * POLL_FACTOR)
-        delay = max(delay, 0.05)
+        # never faster than the first poll wait, whatever Retry-After says (0, a past
+        # date): a server cannot make the run hammer it
+        delay = max(delay, min(config.poll_interval, POLL_FIRST), 0.05)

@@ -17,6 +17,7 @@ from ..result import ReleaseResult
 from ..settings import ENV_TOKEN, ENV_USER
 from .captions import caption_for
 from .copying import COPY_RULE, major_line
+from .listing_rules import ListingPlan
 from .rules import VersionPlan
 
 KIND_LABELS = {"jar": "JAR", "obr": "OBR", "jwb": "JWB", "connect": "Connect descriptor"}
@@ -183,6 +184,12 @@ def describe_plan(
                 + (f", screenshots: the {shots} images" if shots else "")
                 + ")"
             )
+            if release.copy_from_previous:
+                lines.append(
+                    "     after GET .../versions/{previous buildNumber}/listing: the previous "
+                    "version's listing is carried over, the config's state and screenshots "
+                    "replacing its own"
+                )
         if not reads:
             lines.append(
                 "  the exact request bodies need read access: `publish --dry-run` with "
@@ -331,12 +338,35 @@ def render_plan(plan: VersionPlan) -> list[str]:
     return lines
 
 
-def render_listing_plan(path: str, body: dict[str, Any] | None) -> list[str]:
-    """The dry run's lines for the version's listing: the request to ``path``
+def render_listing_plan(path: str, plan: ListingPlan) -> list[str]:
+    """The lines of the version's listing plan: first one line saying which fields are
+    carried over from which version and which come from the config, then every field
+    with its source, then the request to ``path``
     (``/rest/3/app-software/{id}/versions/{buildNumber}/listing``) and its exact JSON
-    ``body`` (``json.dumps(indent=2)``); None: not published (no ``release.listing``)."""
-    if body is None:
-        return ["Listing: not published (no release.listing)"]
-    lines = [f"Request: POST {path}"]
-    lines.extend(json.dumps(body, indent=2, ensure_ascii=False).splitlines())
+    body (``json.dumps(indent=2)``)."""
+    carried = [s.field for s in plan.sources if s.source.startswith("copied from")]
+    own = [s.field for s in plan.sources if s.source.startswith("config")]
+    head = f"Listing: {', '.join(own)} from the config"
+    if plan.carried_from is not None and carried:
+        head += f"; {', '.join(carried)} carried over from {plan.carried_from}"
+    else:
+        head += "; nothing carried over" + (f" ({plan.not_carried})" if plan.not_carried else "")
+    lines = [head, "Listing fields:"]
+    for item in plan.sources:
+        shown = "(not sent)" if item.value is None else _short(item.value)
+        lines.append(f"  {item.field} = {shown}  [{item.source}]")
+    if plan.has_placeholders:
+        lines.append("IDs in <...> are filled in after the uploads.")
+    lines.append(f"Request: POST {path}")
+    lines.extend(json.dumps(plan.body, indent=2, ensure_ascii=False).splitlines())
     return lines
+
+
+def listing_found_lines(build_number: int, answer: dict[str, Any]) -> list[str]:
+    """The lines for a version whose listing exists already (read by ``GET
+    .../versions/{buildNumber}/listing``): nothing is published again."""
+    return [
+        f"Listing: build {build_number} already has a listing (state "
+        f"{answer.get('state')}, approval {answer.get('approvalStatus')}, revision "
+        f"{answer.get('revision')}): nothing is published again"
+    ]

@@ -12,8 +12,12 @@ What is reused, and how it is re-checked:
   configured ``sha512`` or the previously reported checksum), it is uploaded again and
   the log says why. If the checksum matches but the key, version or an ``expect`` field
   does not, the run fails (exit 5) without uploading the same bytes again;
-- a listing image with an ID whose type and file match and whose file size is unchanged
-  (Marketplace has no endpoint to read an image back, so the size is the check);
+- a listing image with an ID whose type and file match and whose file has the SHA-512
+  the previous run recorded for it (``sha512`` of its image entry); a changed file, or
+  an entry without ``sha512`` (an older result), is uploaded again. The ID itself
+  cannot be re-checked: Marketplace has no endpoint to read an image back (only
+  ``POST /rest/3/assets/images/{imageType}`` is known), so an image deleted on
+  Marketplace since is not noticed until the listing uses it;
 - the app version and its listing (the ``release:`` section) need nothing from the
   result: an existing version whose artifact holds this release's bytes is recognised
   on Marketplace itself (see :mod:`release_publisher.release.version`), and only a
@@ -21,6 +25,13 @@ What is reused, and how it is re-checked:
 
 Every reuse decision is made here (pure functions over what was read); the stages
 (:mod:`.artifacts`, :mod:`.images`, :mod:`.version`) send the requests and act on them.
+
+The resume file is hostile input until checked (:func:`read_result_file`): only a
+regular file of at most :data:`MAX_RESULT_FILE_BYTES`, UTF-8 JSON nested at most
+:data:`MAX_NESTING` levels, with every field it uses of the type the tool writes;
+anything else is a :class:`~release_publisher.errors.UsageError` (exit 2) naming the
+file and what is wrong. A run that fails before it has taken over the file's content
+never writes less over it (:func:`kept_on_failure`).
 """
 
 from __future__ import annotations
@@ -33,7 +44,16 @@ from typing import Any
 from ..errors import UsageError
 from ..marketplace.upload import sha512_file
 from ..preflight.model import LocalArtifact
+from ..regular_file import RegularFileError, read_regular_file
 from ..result import ReleaseResult
+
+#: the largest result file ``--resume`` reads (a real one is a few KiB)
+MAX_RESULT_FILE_BYTES = 16 * 1024 * 1024
+#: the deepest nesting of objects and lists a result file may have (one has 4)
+MAX_NESTING = 32
+_RESUME_HINT = "pass the file written by publish --result-json (in the action: resume-from)"
+#: what this run's failure replaces in a kept resume file (the rest is kept as it was)
+_FAILURE_KEYS = ("status", "error", "warnings", "timings", "tool")
 
 
 @dataclass(frozen=True)
@@ -69,14 +89,16 @@ class PreviousRun:
             record.key = entry.get("key")
             record.version = entry.get("version")
         for image in result.images:
-            previous = self.image(image.type, image.file, image.size if image.size else -1)
-            if previous is not None:
-                image.id = str(previous["id"])
+            entry = self.images.get((image.type, image.file))
+            if entry and entry.get("id") and entry.get("sha512"):
+                # kept until the image stage compares the file's SHA-512 with it
+                image.id, image.sha512 = str(entry["id"]), str(entry["sha512"])
 
-    def image(self, image_type: str, file: str, size: int) -> dict[str, Any] | None:
-        """The previous entry for this image file if it has an ID and the same size."""
+    def image(self, image_type: str, file: str, sha512: str) -> dict[str, Any] | None:
+        """The previous entry for this image file if it has an ID and the file still
+        has the SHA-512 (hex) recorded for it; None otherwise (upload it again)."""
         entry = self.images.get((image_type, file))
-        if entry and entry.get("id") and entry.get("size") == size:
+        if entry and entry.get("id") and entry.get("sha512") == sha512:
             return entry
         return None
 
@@ -121,31 +143,142 @@ def listing_still_missing(*, wants_listing: bool, existing: dict[str, Any]) -> b
 
 
 def load_previous_run(path: Path, *, app_key: str, version: str) -> PreviousRun:
-    """Read a result JSON written by ``publish --result-json`` for ``--resume``.
+    """Read a result JSON written by ``publish --result-json`` for ``--resume``:
+    :func:`previous_run` of :func:`read_result_file`. Raises :class:`UsageError`."""
+    return previous_run(read_result_file(path), path, app_key=app_key, version=version)
 
-    Raises :class:`UsageError` (exit 2) when the file is missing, not a result JSON of
-    this tool, or belongs to another app key or version (resuming another release
-    would reuse the wrong artifacts).
+
+def read_result_file(path: Path) -> dict[str, Any]:
+    """The data of the result JSON at ``path``, checked as hostile input.
+
+    Raises :class:`UsageError` (exit 2) naming ``path`` when it is missing, not a
+    regular file (a FIFO, ``/dev/zero``), over :data:`MAX_RESULT_FILE_BYTES`, not UTF-8,
+    not JSON, nested deeper than :data:`MAX_NESTING`, not a result of this tool
+    (``schema`` 1), or when a field it uses has another type than the tool writes
+    (``app`` an object of strings, ``artifacts``/``images`` lists of objects, ...).
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+        raw = read_regular_file(path, MAX_RESULT_FILE_BYTES)
+    except RegularFileError as exc:
         raise UsageError(
-            f"cannot read the result file to resume from, {path}: {exc.strerror or exc}",
-            hint="pass the --result-json file of the failed run (in the action: resume-from)",
+            f"cannot read the result file to resume from, {path}: it {exc.problem}",
+            hint=_RESUME_HINT,
         ) from None
     try:
-        data = json.loads(text)
-    except ValueError as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise UsageError(
-            f"{path} is not JSON ({exc}); it cannot be resumed from",
-            hint="pass the file written by publish --result-json",
+            f"{path} is not UTF-8 text (byte {exc.start}); it cannot be resumed from",
+            hint=_RESUME_HINT,
+        ) from None
+    _check_nesting(text, path)
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise UsageError(
+            f"{path} is not JSON ({exc}); it cannot be resumed from", hint=_RESUME_HINT
         ) from None
     if not isinstance(data, dict) or data.get("schema") != 1 or "artifacts" not in data:
         raise UsageError(
-            f"{path} is not a release-publisher result file (schema 1)",
-            hint="pass the file written by publish --result-json",
+            f"{path} is not a release-publisher result file (schema 1)", hint=_RESUME_HINT
         )
+    problem = _shape_problem(data)
+    if problem is not None:
+        raise UsageError(
+            f"{path} is not a usable result file: {problem}",
+            hint=f"{_RESUME_HINT}, unedited; or start a fresh run without --resume",
+        )
+    return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_nesting(text: str, path: Path) -> None:
+    """Refuse JSON nested deeper than :data:`MAX_NESTING` before parsing it (the parser
+    would recurse into a ``[[[[...`` bomb). Brackets inside strings are skipped."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise UsageError(
+                    f"{path} is nested more than {MAX_NESTING} levels deep; it is not a "
+                    "result file and cannot be resumed from",
+                    hint=_RESUME_HINT,
+                )
+        elif char in "]}":
+            depth -= 1
+
+
+#: the type each field the resume uses must have in an entry (None always allowed)
+_ENTRY_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "artifacts": {
+        "name": str,
+        "id": str,
+        "state": str,
+        "checksum": str,
+        "binary": str,
+        "key": str,
+        "version": str,
+    },
+    "images": {"type": str, "file": str, "id": str, "sha512": str, "size": int},
+}
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    """What in ``data`` has another type than the tool writes (``field: expected,
+    got type``), or None."""
+
+    def got(value: Any) -> str:
+        return "null" if value is None else type(value).__name__
+
+    app = data.get("app")
+    if not isinstance(app, dict):
+        return f"app must be an object, got {got(app)}"
+    for key in ("key", "version"):
+        if app.get(key) is not None and not isinstance(app.get(key), str):
+            return f"app.{key} must be a string, got {got(app.get(key))}"
+    for section, fields in _ENTRY_FIELDS.items():
+        entries = data.get(section)
+        if entries is None and section == "images":
+            continue
+        if not isinstance(entries, list):
+            return f"{section} must be a list, got {got(entries)}"
+        for number, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                return f"{section}[{number}] must be an object, got {got(entry)}"
+            for name, kind in fields.items():
+                value = entry.get(name)
+                if value is None:
+                    continue
+                if not isinstance(value, kind) or isinstance(value, bool):
+                    wanted = kind.__name__ if isinstance(kind, type) else "value"
+                    return (
+                        f"{section}[{number}].{name} must be a {wanted} or null, got {got(value)}"
+                    )
+    release = data.get("release")
+    if release is not None and not isinstance(release, dict):
+        return f"release must be an object or null, got {got(release)}"
+    return None
+
+
+def previous_run(data: dict[str, Any], path: Path, *, app_key: str, version: str) -> PreviousRun:
+    """The :class:`PreviousRun` of checked result ``data`` (from
+    :func:`read_result_file` of ``path``). Raises :class:`UsageError` (exit 2) when it
+    belongs to another app key or version (resuming another release would reuse the
+    wrong artifacts)."""
     app = data.get("app") or {}
     if app.get("key") != app_key or app.get("version") != version:
         raise UsageError(
@@ -164,3 +297,16 @@ def load_previous_run(path: Path, *, app_key: str, version: str) -> PreviousRun:
         if isinstance(i, dict) and isinstance(i.get("type"), str) and isinstance(i.get("file"), str)
     }
     return PreviousRun(artifacts=artifacts, images=images)
+
+
+def kept_on_failure(previous: dict[str, Any], failed: dict[str, Any]) -> dict[str, Any]:
+    """What to write over the resume file when this run failed before taking over its
+    content (a pre-flight failure with ``--resume F --result-json F``): ``previous``
+    as it was (app, artifacts, images, release: every ID kept), with this run's
+    ``status``, ``error``, ``warnings``, ``timings`` and ``tool`` from ``failed`` (its
+    ``to_dict()``). A resume from the written file loses nothing."""
+    kept = dict(previous)
+    for key in _FAILURE_KEYS:
+        if key in failed:
+            kept[key] = failed[key]
+    return kept

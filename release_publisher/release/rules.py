@@ -84,6 +84,16 @@ def next_build_number(versions: Iterable[ExistingVersion], spec: VersionSpec) ->
 
 # ----------------------------------------------------------------------- the plan
 
+#: the agreement Marketplace's publish dialog asks to accept (the proven client sends it)
+PARTNER_AGREEMENT_URL = "https://www.atlassian.com/licensing/marketplace/partneragreement"
+#: what the plan and the job summary say when ``release.agreements`` is not set
+AGREEMENT_NOTICE = (
+    "the Marketplace Partner Agreement was not accepted by this request "
+    "(release.agreements is not set); Marketplace's publish dialog asks to accept it "
+    f"({PARTNER_AGREEMENT_URL}); to accept it, add to the release: section: "
+    f'agreements: ["{PARTNER_AGREEMENT_URL}"]'
+)
+
 
 class FieldSource(NamedTuple):
     """Where one body field's value came from: ``field`` is the JSON field name
@@ -335,7 +345,7 @@ def build_version_plan(
         body["acceptedAgreements"] = [{"agreementUrl": url} for url in spec.agreements]
         sources.append(FieldSource("acceptedAgreements", body["acceptedAgreements"], "config"))
     else:
-        sources.append(FieldSource("acceptedAgreements", None, "not sent: none stated"))
+        sources.append(FieldSource("acceptedAgreements", None, f"not sent: {AGREEMENT_NOTICE}"))
     changelog: dict[str, str] = {}
     if spec.summary is not None:
         changelog["releaseSummary"] = spec.summary

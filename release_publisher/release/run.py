@@ -87,8 +87,39 @@ class MarketplaceApi(Protocol):
         """``POST /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``."""
         ...
 
+    def get_listing(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        """``GET /rest/3/app-software/{appSoftwareId}/versions/{buildNumber}/listing``
+        (ApiError 404: none)."""
+        ...
+
     def close(self) -> None:
         """Release the connections."""
+        ...
+
+    def list_developer_apps(self, developer_id: str) -> list[dict[str, Any]]:
+        """``GET /rest/3/product-listing/developer-space/{developerId}`` (all pages)."""
+        ...
+
+    def get_app_listing(self, product_id: str) -> dict[str, Any]:
+        """``GET /rest/3/product-listing/{productId}``."""
+        ...
+
+    def put_app_listing(self, product_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``PUT /rest/3/product-listing/{productId}`` (the whole listing)."""
+        ...
+
+    def get_parent_software_version(self, product: str, version_number: str) -> dict[str, Any]:
+        """``GET /rest/3/parent-software/{id}/versions/number/{versionNumber}``."""
+        ...
+
+    def list_parent_software_versions(
+        self, product: str, *, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """``GET /rest/3/parent-software/{id}/versions?limit={limit}`` (first page)."""
+        ...
+
+    def list_parent_software(self) -> list[dict[str, Any]]:
+        """``GET /rest/3/parent-software``."""
         ...
 
 

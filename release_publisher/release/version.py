@@ -46,6 +46,7 @@ from ..result import (
     ReleaseResult,
 )
 from .captions import caption_for
+from .compatibility import resolve_compatibility
 from .existing import (
     AppSoftware,
     ExistingVersion,
@@ -70,6 +71,7 @@ from .render import (
 )
 from .resume import listing_still_missing, verified_checksum
 from .rules import (
+    AGREEMENT_NOTICE,
     Conflict,
     VersionPlan,
     build_version_plan,
@@ -104,6 +106,9 @@ class VersionStage:
     #: the version another run of this same release created meanwhile
     concurrent: ExistingVersion | None = None
     _run: Run | None = None
+    #: the ``release:`` section with product-version compatibility resolved (None
+    #: before :meth:`prepare`; see :mod:`.compatibility`)
+    resolved_spec: VersionSpec | None = None
 
     @property
     def run(self) -> Run:
@@ -209,6 +214,16 @@ class VersionStage:
         log.info("App software %s (%s hosting)", self.app.id, spec.hosting)
         self.versions = [parse_version(item) for item in self.api.list_versions(self.app.id)]
         log.info("Marketplace has %d version(s) of this app software", len(self.versions))
+        self.resolved_spec, ranges = resolve_compatibility(
+            spec,
+            self.api,
+            versions=self.versions,
+            version_number=config.version,
+            where=config.where,
+        )
+        info.compatibility = [r.to_dict() for r in ranges]
+        for resolved in ranges:
+            log.info("Compatibility: %s", resolved.describe())
 
         self.version_plan = plan = self._version_plan_for(artifact_id=None)
         self.run.version_plan = plan
@@ -240,11 +255,13 @@ class VersionStage:
             )
         require_complete(plan, location=config.where("release"))
         info.status = RELEASE_PLANNED
+        if not spec.agreements:
+            result.warnings.append(AGREEMENT_NOTICE)
 
     def _version_plan_for(self, *, artifact_id: str | None) -> VersionPlan:
         """The version plan (``artifact_id`` None: before the uploads, a placeholder)."""
         return build_version_plan(
-            self.spec,
+            self.resolved_spec or self.spec,
             version_number=self.config.version,
             artifact_id=artifact_id,
             versions=self.versions,
@@ -548,9 +565,30 @@ def hosting_warnings(plan: Plan) -> list[str]:
 
 
 def _with_rerun_hint(err: ApiError) -> ApiError:
-    """``err`` with how to finish the release: a re-run recognises what exists."""
-    err.hint = f"{err.hint}; {RERUN_HINT}" if err.hint else RERUN_HINT
+    """``err`` with how to finish the release. A failure a re-run can finish (no
+    answer, a timeout, 408, 429, 5xx, or a request that may have taken effect): run
+    the same release again (:data:`~.render.RERUN_HINT`), a re-run recognises what
+    exists. A deterministic refusal (any other 4xx: a field the server refuses) fails
+    the same way again: fix the field it names first."""
+    if rerun_can_finish(err):
+        rerun = RERUN_HINT
+    else:
+        rerun = (
+            f"a re-run as it is fails the same way (HTTP {err.status} is Marketplace's answer "
+            "to what was sent): fix the field it names in the release config first, then run "
+            "the release with --resume RESULT.json (action: resume-from) so that uploaded "
+            "files are reused"
+        )
+    err.hint = f"{err.hint}; {rerun}" if err.hint else rerun
     return err
+
+
+def rerun_can_finish(err: ApiError) -> bool:
+    """True when running the same release again can succeed where ``err`` failed: no
+    HTTP answer (``status`` None: a timeout, a reset), 408, 429, a 5xx, or a request
+    that may have taken effect; False for any other answer (a deterministic 4xx)."""
+    status = err.status
+    return status is None or status >= 500 or status in (408, 425, 429) or err.may_have_taken_effect
 
 
 def _int(value: Any) -> int | None:

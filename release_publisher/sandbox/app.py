@@ -10,6 +10,8 @@ and paths are the documented ``/rest/3/...``. Which module serves what:
 :mod:`.images`                       ``/rest/3/assets/images/{imageType}``
 :mod:`.admin`                        ``/_sandbox/faults|requests|state|reset``
 :mod:`.versions.api`                 ``/rest/3/app-software/...`` and ``/_sandbox/apps``
+:mod:`.product_listing`              ``/rest/3/product-listing/...``, ``/_sandbox/product-listings``
+:mod:`.parent_software`              ``/rest/3/parent-software/...`` (a seeded catalogue)
 ===================================  =================================================
 
 Auth, the request log, fault injection and the shared error answers are the
@@ -25,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..clock import Clock
-from . import admin, artifacts, images
+from . import admin, artifacts, images, parent_software, product_listing
 from .config import SandboxConfig
 from .fetch import Fetcher
 from .routing import Router
@@ -40,6 +42,8 @@ ROUTE_MODULES: tuple[Callable[[Router, SandboxState], None], ...] = (
     images.register,
     admin.register,
     versions_api.register,
+    product_listing.register,
+    parent_software.register,
 )
 
 

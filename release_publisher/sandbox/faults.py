@@ -5,7 +5,8 @@ A fault is queued with ``POST /_sandbox/faults`` and a JSON object (or a list of
     {
       "endpoint": "upload" | "fetch" | "get" | "image" | "*",   # required
                                       # or app-software, versions, create-version,
-                                      # get-version, listing (see .versions)
+                                      # get-version, listing, get-listing
+                                      # (see .versions)
       "status": 503,                  # answer with this status instead of the real one
       "headers": {"Retry-After": "7"},# extra response headers (strings)
       "body": "text" | {...},         # text (text/plain) or any JSON value; default:
@@ -46,6 +47,11 @@ ENDPOINTS = (
     "create-version",
     "get-version",
     "listing",
+    "developer-space",
+    "product-listing",
+    "product-listing-put",
+    "parent-software",
+    "get-listing",
 )
 DROP_MODES = ("before-response", "mid-body")
 MAX_DELAY_SECONDS = 300.0

@@ -50,7 +50,7 @@ def test_demo_publishes_the_sample_app_end_to_end(project: Path, tmp_path: Path)
     assert len(result["images"]) == 3 and all(i["id"] for i in result["images"])
     assert result["release"]["status"] == "created"
     assert result["release"]["copiedFrom"]["versionNumber"] == "1.4.1"
-    assert result["release"]["listing"]["state"] == "public"
+    assert result["release"]["listing"]["state"] == "PUBLIC"
     for shown in ("Verified server", "Created version 1.4.2", "Step outputs", "Done."):
         assert shown in proc.stdout
     rerun = json.loads((tmp_path / "result-rerun.json").read_text())

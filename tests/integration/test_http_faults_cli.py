@@ -9,22 +9,24 @@ import email.utils
 import hashlib
 import http.server
 import json
+import logging
 import re
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from release_publisher import cli
+from release_publisher.clock import FakeClock
 from release_publisher.limits import human_size
 from release_publisher.sandbox.server import SandboxServer, start_sandbox
 from release_publisher.testing import build_plugin_jar, write_png
 from tests.hostile import LOAD_BALANCER_502_PAGE, NGINX_413_PAGE, SSO_LOGIN_PAGE
 
 from .conftest import TOKEN, USER, Workspace, config_text
-from .helpers import api_requests, inject
+from .helpers import PROXY_VARS, api_requests, inject
 
 pytestmark = pytest.mark.integration
 
@@ -71,30 +73,71 @@ def test_500_after_the_body_is_not_retried_and_says_it_may_be_stored(
 # ------------------------------------------------------------------ Retry-After
 
 
+#: the FakeClock's wall time: an HTTP-date is built from it, never from time.time()
+WALL = FakeClock().wall()
+
+
 def _http_date(offset: float) -> str:
-    return email.utils.formatdate(time.time() + offset, usegmt=True)
+    return email.utils.formatdate(WALL + offset, usegmt=True)
 
 
+@pytest.fixture
+def _in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``cli.main`` in this process: its logger is given back afterwards, and no proxy
+    of the machine applies to loopback."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    logger = logging.getLogger("release_publisher")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    root = logging.getLogger()
+    root_filters, root_handlers, root_level = list(root.filters), list(root.handlers), root.level
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
+    root.filters[:] = root_filters
+    root.handlers[:] = root_handlers
+    root.setLevel(root_level)
+
+
+@pytest.mark.usefixtures("_in_process")
 @pytest.mark.parametrize(
     ("header", "low", "high"),
     [
         ("1.5", 1.5, 1.5),  # decimal delta-seconds
-        ("date+2", 0.5, 2.5),  # an HTTP-date 2 s ahead (1 s resolution)
+        ("date+2", 2.0, 2.0),  # an HTTP-date 2 s ahead of the client's (fake) clock
         ("date-60", 0.0, 0.0),  # a past HTTP-date: retry now
         ("soon", 1.0, 1.0),  # garbage: the normal backoff (1 s)
     ],
 )
 def test_503_retry_after_forms_on_upload(
-    workspace: Workspace, sandbox: SandboxServer, header: str, low: float, high: float
+    workspace: Workspace,
+    sandbox: SandboxServer,
+    header: str,
+    low: float,
+    high: float,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Real HTTP to the emulator, the CLI in process with a FakeClock: the HTTP-date
+    is built from the clock the client reads, so the wait it computes is exact on any
+    machine, however loaded (it was built from time.time() before the run started and
+    the wait shrank with the start-up time of a subprocess)."""
     value = {"date+2": _http_date(2), "date-60": _http_date(-60)}.get(header, header)
     inject(sandbox, {"endpoint": "upload", "status": 503, "headers": {"Retry-After": value}})
     workspace.config(config_text(sandbox.base_url))
-    run = workspace.run("publish")
-    assert run.code == 0, run.output
-    assert "ValueError" not in run.output
-    found = re.search(r"attempt 2/4 after HTTP 503; waiting ([0-9.]+) s", run.stdout)
-    assert found, run.stdout
+    clock = FakeClock()
+    code = cli.main(
+        ["publish", "-C", str(workspace.root)],
+        env={"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN},
+        clock=clock,
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
+    assert "ValueError" not in captured.out + captured.err
+    found = re.search(r"attempt 2/4 after HTTP 503; waiting ([0-9.]+) s", captured.out)
+    assert found, captured.out
     assert low <= float(found.group(1)) <= high
     assert len([r for r in api_requests(sandbox) if r["endpoint"] == "upload"]) == 2
 

@@ -142,7 +142,7 @@ def test_a_create_whose_answer_was_lost_after_it_was_stored_goes_on(
     assert run.code == 0, run.output
     assert run.result is not None and run.result["status"] == "published"
     assert run.result["release"]["status"] == "created"
-    assert run.result["release"]["listing"]["state"] == "public"
+    assert run.result["release"]["listing"]["state"] == "PUBLIC"
     assert len(created_versions(sandbox)) == 1
 
 
@@ -165,7 +165,7 @@ def test_a_duplicate_answer_for_this_runs_own_version_is_reconciled(
     assert second.code == 0, second.output
     assert second.result is not None and second.result["status"] == "published"
     assert second.result["release"]["status"] == "created"
-    assert second.result["release"]["listing"]["state"] == "public"
+    assert second.result["release"]["listing"]["state"] == "PUBLIC"
     assert uploads(sandbox) == 1 and len(created_versions(sandbox)) == 1
 
 

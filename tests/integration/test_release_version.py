@@ -94,7 +94,7 @@ def test_release_creates_version_and_listing(workspace: Workspace, sandbox: Sand
     assert release["status"] == "created"
     assert release["buildNumber"] == 101  # auto: 1 + the highest existing build number
     assert release["copiedFrom"] == {"buildNumber": 100, "versionNumber": "1.4.1"}
-    assert release["listing"]["state"] == "public"
+    assert release["listing"]["state"] == "PUBLIC"
     assert release["url"].startswith(sandbox.base_url)
     (created,) = created_versions(sandbox)
     artifact_id = run.result["artifacts"][0]["id"]
@@ -232,10 +232,10 @@ def test_a_failed_listing_is_finished_by_a_plain_rerun(
     assert again.code == 0, again.output
     assert again.result is not None
     assert again.result["release"]["status"] == "created"
-    assert again.result["release"]["listing"]["state"] == "public"
+    assert again.result["release"]["listing"]["state"] == "PUBLIC"
     assert uploads(sandbox) == 1  # the artifact was not uploaded again
     (created,) = created_versions(sandbox)
-    assert created["listing"]["state"] == "public"
+    assert created["listing"]["state"] == "PUBLIC"
     third = workspace.run("publish")
     assert third.code == 0 and third.result is not None
     assert third.result["release"]["status"] == "already-published"
@@ -269,7 +269,7 @@ def test_resume_finishes_a_url_release_without_sha512(
         files.shutdown()
     assert second.code == 0, second.output
     assert second.result is not None
-    assert second.result["release"]["listing"]["state"] == "public"
+    assert second.result["release"]["listing"]["state"] == "PUBLIC"
     assert len(created_versions(sandbox)) == 1
 
 

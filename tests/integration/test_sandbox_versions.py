@@ -62,10 +62,12 @@ def test_a_release_from_artifact_to_public_listing(
 
     shot = client.upload_image("screenshot", write_png(tmp_path / "shot.png", 640, 400))
     listing = client.publish_listing(
-        sid, 1004002, {"state": "public", "screenshots": [{"imageId": shot.id, "caption": "A"}]}
+        sid,
+        1004002,
+        {"state": "PUBLIC", "revision": 1, "screenshots": [{"imageId": shot.id, "caption": "A"}]},
     )
-    assert listing == {"state": "public", "approvalStatus": "approved", "revision": 1}
-    assert client.get_version(sid, 1004002)["listing"]["revision"] == 1
+    assert listing == {"state": "PUBLIC", "approvalStatus": "APPROVED", "revision": 1}
+    assert client.get_listing(sid, 1004002)["revision"] == 1
 
     state = requests.get(f"{sandbox.base_url}/_sandbox/state", timeout=10).json()
     software = {s["hosting"]: s for s in state["apps"][0]["software"]}

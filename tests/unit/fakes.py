@@ -6,6 +6,7 @@ directory (:func:`make_plan`). Time is a :class:`~release_publisher.clock.FakeCl
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,6 +75,10 @@ class FakeApi:
         self.versions: list[dict[str, Any]] = []
         self.created: list[tuple[str, dict[str, Any]]] = []
         self.listings: list[tuple[str, int, dict[str, Any]]] = []
+        #: what ``get_listing`` answers per build number (absent: 404)
+        self.stored_listings: dict[int, dict[str, Any]] = {}
+        #: what ``publish_listing`` answers (None: the state sent, APPROVED, revision 1)
+        self.listing_answer: dict[str, Any] | None = None
         self.fail_create: Exception | None = None
         #: fields the fake "Marketplace" stores instead of what was sent
         self.store_as: dict[str, Any] = {}
@@ -81,7 +86,11 @@ class FakeApi:
         self.fail_after_store: Exception | None = None
         #: the listing POST raises this / answers this instead of the usual answer
         self.fail_listing: Exception | None = None
-        self.listing_answer: dict[str, Any] | None = None
+        self.developer_apps: list[dict[str, Any]] = []
+        self.app_listings: dict[str, dict[str, Any]] = {}
+        self.put_bodies: list[tuple[str, dict[str, Any]]] = []
+        #: product -> [(versionNumber, buildNumber)], newest first
+        self.parent_versions: dict[str, list[tuple[str, int]]] = {}
 
     def _artifact(self, details: dict[str, Any] | None, checksum: str | None) -> Artifact:
         return Artifact(
@@ -176,9 +185,61 @@ class FakeApi:
         if self.fail_listing is not None:
             raise self.fail_listing
         self.listings.append((app_software_id, build_number, body))
-        if self.listing_answer is not None:
-            return dict(self.listing_answer)
-        return {"state": body.get("state"), "approvalStatus": "approved", "revision": 1}
+        answer = self.listing_answer or {
+            "state": body.get("state"),
+            "approvalStatus": "APPROVED",
+            "revision": 1,
+        }
+        self.stored_listings[build_number] = {**body, **answer}
+        return answer
+
+    def get_listing(self, app_software_id: str, build_number: int) -> dict[str, Any]:
+        self.calls.append(
+            ("get-listing", f"{app_software_id}/{build_number}", self.clock.monotonic())
+        )
+        if build_number not in self.stored_listings:
+            raise ApiError("no listing", status=404)
+        return self.stored_listings[build_number]
+
+    # app listing and parent software (issue 13): plain data, 404 for the unknown
+
+    def list_developer_apps(self, developer_id: str) -> list[dict[str, Any]]:
+        self.calls.append(("developer-space", developer_id, self.clock.monotonic()))
+        return [dict(a) for a in self.developer_apps]
+
+    def get_app_listing(self, product_id: str) -> dict[str, Any]:
+        self.calls.append(("get-app-listing", product_id, self.clock.monotonic()))
+        if product_id not in self.app_listings:
+            raise ApiError("no such app listing", status=404)
+        return copy.deepcopy(self.app_listings[product_id])
+
+    def put_app_listing(self, product_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(("put-app-listing", product_id, self.clock.monotonic()))
+        self.put_bodies.append((product_id, copy.deepcopy(body)))
+        stored = copy.deepcopy(body)
+        stored["revision"] = int(body.get("revision") or 0) + 1
+        self.app_listings[product_id] = stored
+        return copy.deepcopy(stored)
+
+    def get_parent_software_version(self, product: str, version_number: str) -> dict[str, Any]:
+        self.calls.append(("parent-version", f"{product}/{version_number}", self.clock.monotonic()))
+        for number, build in self.parent_versions.get(product, []):
+            if number == version_number:
+                return {"versionNumber": number, "buildNumber": build}
+        raise ApiError("no such product version", status=404)
+
+    def list_parent_software_versions(
+        self, product: str, *, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        self.calls.append(("parent-versions", product, self.clock.monotonic()))
+        if product not in self.parent_versions:
+            raise ApiError("no such product", status=404)
+        return [
+            {"versionNumber": n, "buildNumber": b} for n, b in self.parent_versions[product][:limit]
+        ]
+
+    def list_parent_software(self) -> list[dict[str, Any]]:
+        return [{"id": p} for p in self.parent_versions]
 
 
 def make_plan(

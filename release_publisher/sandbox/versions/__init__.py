@@ -9,6 +9,7 @@ fault-queue endpoint names in brackets):
 ``POST /rest/3/app-software/{appSoftwareId}/versions``             [create-version]
 ``GET  /rest/3/app-software/{appSoftwareId}/versions/{build}``     [get-version]
 ``POST /rest/3/app-software/{appSoftwareId}/versions/{build}/listing``  [listing]
+``GET  /rest/3/app-software/{appSoftwareId}/versions/{build}/listing``  [get-listing]
 =================================================================  ==================
 
 Shapes (what Marketplace is known to send, plus the sandbox's documented guesses):
@@ -27,8 +28,7 @@ Shapes (what Marketplace is known to send, plus the sandbox's documented guesses
   "licenseType": {"id"} (when given), "frameworkDetails": {"frameworkId", "attributes":
   {"artifactId", "pluginFrameworkType"}}, "supported": bool, "beta": bool, "changelog":
   {"releaseSummary", "releaseNotes"} (when given), "acceptedAgreements" (when given),
-  "createdAt" (ISO 8601, created through the API), "listing": {"state",
-  "approvalStatus", "revision"} (once published), "_links": {"self": {"href":
+  "createdAt" (ISO 8601, created through the API), "_links": {"self": {"href":
   "/rest/3/app-software/{id}/versions/{buildNumber}"}, "artifact": {"href":
   "/rest/3/artifacts/{artifactId}"} (when set)}}``.
 
@@ -49,15 +49,27 @@ an existing ``buildNumber`` or ``versionNumber`` on the same app software gives 
 version and ``Location`` (its ``_links.self.href``). Unknown top-level fields are
 ignored and not stored.
 
-Publishing a listing: body ``{"state": "public"|"private", "screenshots": [{"imageId",
-"caption"}], "highlights": [...], "heroImage": {...}, ...}``. Every ``imageId`` (and
-every key ending in ``ImageId``) anywhere in the body must name an image uploaded to
-the sandbox (400 ``VALIDATION_FAILED`` otherwise, path e.g. ``screenshots[1].imageId``).
-Unknown build number: 404. Answers 200 ``{"state", "approvalStatus", "revision"}``:
-``revision`` is 1 on the first publish and goes up by one on each repeat; a
-``revision`` in the request is accepted and ignored (its meaning is not known);
-``approvalStatus`` is ``approved`` for a public listing (``submitted`` when the app
-was seeded with ``"approval": "manual"``) and ``not-required`` for a private one.
+Publishing a listing (``POST``): the body the one release client known to run in
+production sends, ``{"state": "PUBLIC"|"PRIVATE", "revision": 1, "screenshots":
+[{"imageId", "caption"}], "highlights": [{"title", "caption", "summary", "thumbnail",
+"screenshot": {"imageId", "caption"}}], "moreDetails", "heroImage", "youtubeId",
+"deploymentInstructions": [{"body", "screenshot"?}], "developerLinks": {...}}``.
+``state`` is accepted in any case and stored uppercase (as Marketplace reports it).
+Every ``imageId`` (and every key ending in ``ImageId``) anywhere in the body must name
+an image uploaded to the sandbox or already on a listing of this app software (400
+``VALIDATION_FAILED`` otherwise, path e.g. ``screenshots[1].imageId``); every other
+field is accepted and kept. Unknown build number: 404. Answers 200 ``{"state",
+"approvalStatus", "revision"}``: ``revision`` is 1 on the first publish and goes up by
+one on each repeat; a ``revision`` in the request is accepted and ignored (its meaning
+is not known); ``approvalStatus`` is ``APPROVED`` for a public listing (``SUBMITTED``
+when the app was seeded with ``"approval": "manual"``; with ``"approval": "reject"``
+the listing becomes ``state: PRIVATE, approvalStatus: REJECTED``) and ``UNINITIATED``
+for a private one (a guess among the words Marketplace reports).
+
+Reading a listing (``GET``): the whole stored listing (published, or given in a seed's
+version as ``"listing": {...}``) with ``state``, ``approvalStatus`` and ``revision``;
+404 when the version has none (UNVERIFIED: Marketplace's answer for a version without
+a listing is not known). A version's JSON does not carry its listing.
 
 Admin (no auth, loopback only): ``POST /_sandbox/apps`` registers apps (see
 :meth:`.api.AppSoftwareApi.admin_apps`); ``GET /_sandbox/apps`` lists them;

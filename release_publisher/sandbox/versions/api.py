@@ -27,7 +27,9 @@ from .rules import (
     check_listing,
     check_version_fields,
     field_error,
+    image_refs,
     is_int,
+    listing_state,
     stored_version,
 )
 from .seeds import SeedErrors, parse_seed
@@ -65,6 +67,13 @@ def register(router: Router, state: SandboxState) -> None:
             api.listing,
             "POST",
             "listing",
+        ),
+        (
+            f"{base}/<software_id>/versions/<build>/listing",
+            "get_listing",
+            api.get_listing,
+            "GET",
+            "get-listing",
         ),
     ]
     for path, endpoint, handler, method, fault in routes:
@@ -142,11 +151,9 @@ class AppSoftwareApi:
 
     @staticmethod
     def version_json(software_id: str, stored: dict[str, Any]) -> dict[str, Any]:
-        """The API form of a stored version: the listing's summary and ``_links``."""
+        """The API form of a stored version: without its listing, with ``_links``."""
+        # the listing is served by GET .../listing only (no source shows it in a version)
         data = {k: v for k, v in stored.items() if k != "listing"}
-        listing = stored.get("listing")
-        if isinstance(listing, dict):
-            data["listing"] = {k: listing.get(k) for k in ("state", "approvalStatus", "revision")}
         links: dict[str, Any] = {
             "self": {
                 "href": f"/rest/3/app-software/{quote(software_id)}/versions/"
@@ -274,9 +281,8 @@ class AppSoftwareApi:
         data = self.version_json(software.id, version)
         return json_response(data, 201, {"Location": data["_links"]["self"]["href"]})
 
-    def listing(self, call: Call) -> Response:
-        """``POST /rest/3/app-software/{id}/versions/{buildNumber}/listing``: 200
-        ``{"state", "approvalStatus", "revision"}``."""
+    def _version_build(self, call: Call) -> tuple[Software, int] | Response:
+        """The app software and build number of the path (404 when either is unknown)."""
         software = self._software(call)
         if isinstance(software, Response):
             return software
@@ -286,22 +292,58 @@ class AppSoftwareApi:
                 f"app software {software.id!r} has no version with build number "
                 f"{call.args['build']!r}"
             )
+        return software, build
+
+    def listing(self, call: Call) -> Response:
+        """``POST /rest/3/app-software/{id}/versions/{buildNumber}/listing``: 200
+        ``{"state", "approvalStatus", "revision"}`` (uppercase words); the whole body
+        is kept (but ``revision``) for ``GET``."""
+        found = self._version_build(call)
+        if isinstance(found, Response):
+            return found
+        software, build = found
         body = read_json(call.request)
         if isinstance(body, Response):
             return body
-        errors = check_listing(body, {image.id for image in self.state.store.images()})
+        known = {image.id for image in self.state.store.images()}
+        known |= {
+            ref for listing in self.catalog.listings(software.id) for _, ref in image_refs(listing)
+            if isinstance(ref, str)
+        }  # fmt: skip
+        errors = check_listing(body, known)
         if errors:
             return _validation_failed("listing not published", errors)
-        state = body["state"]
+        state = listing_state(body)
         entry = self.catalog.app(software.app_key)
-        manual = entry is not None and entry.approval == "manual"
-        approval = "not-required" if state == "private" else ("submitted" if manual else "approved")
+        mode = entry.approval if entry is not None else "auto"
+        if state == "PRIVATE":
+            approval = "UNINITIATED"
+        elif mode == "manual":
+            approval = "SUBMITTED"
+        elif mode == "reject":
+            state, approval = "PRIVATE", "REJECTED"
+        else:
+            approval = "APPROVED"
         listing = {k: v for k, v in body.items() if k != "revision"}
         listing.update(state=state, approvalStatus=approval)
         stored = self.catalog.set_listing(software.id, build, listing)
         if stored is None:  # pragma: no cover - removed by a concurrent reset
             return not_found(f"version {build} is gone")
         return json_response({k: stored[k] for k in ("state", "approvalStatus", "revision")})
+
+    def get_listing(self, call: Call) -> Response:
+        """``GET /rest/3/app-software/{id}/versions/{buildNumber}/listing``: the stored
+        listing (every field published or seeded, with ``state``, ``approvalStatus``,
+        ``revision``); 404 when the version has none (UNVERIFIED: what Marketplace
+        answers for a version without a listing is not known)."""
+        found = self._version_build(call)
+        if isinstance(found, Response):
+            return found
+        software, build = found
+        listing = self.catalog.listing(software.id, build)
+        if listing is None:
+            return not_found(f"version with build number {build} has no listing")
+        return json_response(listing)
 
     # -- admin -------------------------------------------------------------------------
 
@@ -329,7 +371,7 @@ class AppSoftwareApi:
              "hostings": ["datacenter", "server"],   # default: the keys of versions,
                                                      # else ["datacenter"]
              "name": "Hello",                        # default: the app key
-             "approval": "auto" | "manual",          # default auto
+             "approval": "auto" | "manual" | "reject",  # default auto
              "versions": {"datacenter": [{"buildNumber": 100, "versionNumber": "1.0.0",
                                           ...any version fields...}]}}
 

@@ -36,7 +36,8 @@ class Software:
 @dataclass
 class AppEntry:
     """A registered app: ``software`` maps hosting to app software ID; ``approval``
-    is ``auto`` or ``manual`` (what a public listing's ``approvalStatus`` becomes)."""
+    is ``auto``, ``manual`` or ``reject`` (what a public listing becomes: APPROVED,
+    SUBMITTED, or PRIVATE and REJECTED)."""
 
     key: str
     name: str
@@ -177,6 +178,24 @@ class AppCatalog:
             version["listing"] = stored
             self._save()
             return dict(stored)
+
+    def listing(self, software_id: str, build_number: int) -> dict[str, Any] | None:
+        """A copy of the version's stored listing, or None (no version, or no listing)."""
+        version = self.version(software_id, build_number)
+        listing = version.get("listing") if version is not None else None
+        return listing if isinstance(listing, dict) else None
+
+    def listings(self, software_id: str) -> list[dict[str, Any]]:
+        """Copies of every stored listing of that software (seeded or published)."""
+        with self._lock:
+            software = self._software.get(software_id)
+            found = [
+                v["listing"]
+                for v in (software.versions.values() if software else ())
+                if isinstance(v.get("listing"), dict)
+            ]
+            copied: list[dict[str, Any]] = json.loads(json.dumps(found))
+            return copied
 
     # -- housekeeping ------------------------------------------------------------------
 

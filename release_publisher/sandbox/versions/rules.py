@@ -306,18 +306,31 @@ def check_artifact(
     return errors
 
 
+#: listing states the sandbox accepts (any case) -> the word it stores and reports: the
+#: proven client sends ``PUBLIC``; Marketplace reports ``PUBLIC``/``PRIVATE``
+LISTING_STATES = {"public": "PUBLIC", "private": "PRIVATE"}
+
+
+def listing_state(body: dict[str, Any]) -> str | None:
+    """The uppercase state of a checked listing ``body`` (None when it has none)."""
+    state = body.get("state")
+    return LISTING_STATES.get(state.lower()) if isinstance(state, str) else None
+
+
 def check_listing(body: Any, known_images: set[str]) -> list[dict[str, str]]:
-    """Field errors of a listing body: ``state`` not ``public``/``private``, malformed
-    ``screenshots``, and every ``imageId`` (or ``...ImageId``) not in ``known_images``
-    (the IDs of uploaded listing images)."""
+    """Field errors of a listing body: ``state`` not ``PUBLIC``/``PRIVATE`` (any case:
+    the proven client sends uppercase), malformed ``screenshots``, and every
+    ``imageId`` (or ``...ImageId``) not in ``known_images`` (the IDs of uploaded
+    listing images and of images already on a listing of this app software).
+    ``revision`` and every other field are accepted."""
     if not isinstance(body, dict):
-        return [field_error("INVALID_BODY", 'expected a JSON object {"state": "public", ...}', "")]
+        return [field_error("INVALID_BODY", 'expected a JSON object {"state": "PUBLIC", ...}', "")]
     errors: list[dict[str, str]] = []
-    if body.get("state") not in ("public", "private"):
+    if listing_state(body) is None:
         errors.append(
             field_error(
                 "REQUIRED" if "state" not in body else "INVALID",
-                f'state must be "public" or "private", got {body.get("state")!r}',
+                f'state must be "PUBLIC" or "PRIVATE", got {body.get("state")!r}',
                 "state",
             )
         )

@@ -13,7 +13,9 @@ from .rules import HOSTINGS, check_version_fields, field_error, nonempty, stored
 
 #: Hosting given to ``--app KEY`` without a list.
 DEFAULT_HOSTINGS = ("datacenter",)
-APPROVAL_MODES = ("auto", "manual")
+#: what a public listing becomes: auto APPROVED, manual SUBMITTED (awaiting approval),
+#: reject PRIVATE + REJECTED (to rehearse a rejected listing)
+APPROVAL_MODES = ("auto", "manual", "reject")
 
 _APP_KEY = re.compile(r"^[^\s/:?#%]{1,255}$")
 

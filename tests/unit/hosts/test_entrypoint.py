@@ -52,7 +52,7 @@ def test_every_input_in_the_runners_hyphen_spelling(tmp_path: Path) -> None:
         "publish",
         "--config",
         "release/mp.yml",
-        "--version",
+        "--app-version",
         "v1.4.2",
         "--base-url",
         "http://127.0.0.1:8080",

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import uuid
 from pathlib import Path
 
 import pytest
 
 from release_publisher.errors import ConfigError, Location, UsageError
+from release_publisher.hosts.base import append_text
 from release_publisher.hosts.github import (
     OUTPUT_NAMES,
     GitHubHost,
@@ -350,3 +352,14 @@ def test_result_file_path_as_later_steps_see_it(
     path: str, env: dict[str, str], expected: str
 ) -> None:
     assert runner_side_path(path, env) == expected
+
+
+def test_an_output_file_that_is_a_fifo_is_a_warning_not_a_hang(tmp_path: Path) -> None:
+    """GITHUB_OUTPUT naming a FIFO (or a device) would block the run after it
+    published: only a regular file is written, else the reason is returned."""
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    assert append_text(fifo, "x=1\n") is not None
+    regular = tmp_path / "out.txt"
+    assert append_text(regular, "x=1\n") is None
+    assert regular.read_text(encoding="utf-8") == "x=1\n"

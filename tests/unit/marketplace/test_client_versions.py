@@ -334,3 +334,19 @@ def test_listing_of_unknown_build_gets_a_hint(requests_mock: Any) -> None:
     with pytest.raises(ApiError) as info:
         make_client().publish_listing("sw-1", 5, {"state": "public"})
     assert info.value.hint is not None and "build number" in info.value.hint
+
+
+def test_get_listing_reads_the_versions_listing(requests_mock: Any) -> None:
+    listing = {"state": "PUBLIC", "approvalStatus": "APPROVED", "revision": 2, "youtubeId": "x"}
+    requests_mock.get(f"{VERSIONS}/100/listing", json=listing)
+    assert make_client().get_listing("sw-1", 100) == listing
+
+
+def test_get_listing_404_and_a_non_object_answer_are_api_errors(requests_mock: Any) -> None:
+    requests_mock.get(f"{VERSIONS}/5/listing", status_code=404, json={"code": "NOT_FOUND"})
+    with pytest.raises(ApiError) as info:
+        make_client().get_listing("sw-1", 5)
+    assert info.value.status == 404
+    requests_mock.get(f"{VERSIONS}/6/listing", json=["not", "a", "listing"])
+    with pytest.raises(ApiError):
+        make_client().get_listing("sw-1", 6)

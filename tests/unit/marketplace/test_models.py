@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from release_publisher.marketplace.models import artifact_id_from_href, parse_artifact, parse_media
+from release_publisher.marketplace.models import (
+    ResponseShapeError,
+    artifact_id_from_href,
+    parse_artifact,
+    parse_media,
+)
 
 from .helpers import BASE, SHA, artifact_json
 
@@ -56,3 +61,15 @@ def test_artifact_without_details_or_file_info() -> None:
 
 def test_media_numeric_id_and_unknown_fields() -> None:
     assert parse_media({"id": 42, "whatever": [1]}).id == "42"
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "/rest/3/artifacts/abc\n::warning::INJ",  # urlsplit would drop the \n
+        "/rest/3/artifacts/" + "a" * 2_000_000,  # a "2 MB ID" breaks step outputs
+    ],
+)
+def test_an_artifact_link_that_is_no_id_is_a_shape_error(href: str) -> None:
+    with pytest.raises(ResponseShapeError):
+        parse_artifact({"_links": {"self": {"href": href}}})

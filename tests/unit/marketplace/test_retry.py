@@ -144,6 +144,19 @@ def test_retry_after_beyond_the_deadline_fails_at_once_with_the_time(requests_mo
     assert requests_mock.call_count == 1
 
 
+def test_a_retry_after_past_any_calendar_date_is_an_api_error_not_a_crash(
+    requests_mock: Any,
+) -> None:
+    clock = FakeClock()
+    huge = "9" * 44
+    requests_mock.get(f"{ART}/x", status_code=503, headers={"Retry-After": huge}, json={})
+    with pytest.raises(ApiError) as info:
+        make_client(clock).get_artifact("x")
+    assert clock.sleeps == []
+    assert "past the retry deadline" in info.value.message
+    assert info.value.hint is not None and info.value.hint.startswith("re-run later")
+
+
 def test_retry_after_above_cap_but_within_deadline_is_honoured(requests_mock: Any) -> None:
     clock = FakeClock()
     _after_429("120", clock, requests_mock).get_artifact("x")

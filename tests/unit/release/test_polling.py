@@ -145,6 +145,18 @@ def test_retry_after_while_polling_replaces_the_backoff(tmp_path: Path) -> None:
     assert clock.sleeps == [POLL_FIRST, 7.0]
 
 
+def test_a_retry_after_of_zero_cannot_make_polling_hammer_the_server(tmp_path: Path) -> None:
+    """`Retry-After: 0` (or a past date) on every poll: the waits never drop below the
+    first poll wait, so a 20 s timeout sends about 20 polls, not a thousand."""
+    clock = FakeClock()
+    busy = [ApiError("busy", status=503, retry_after=0.0) for _ in range(5000)]
+    api = FakeApi(clock, polls=busy)
+    _, _, error = publish_run(make_plan(tmp_path, poll_timeout=20), api, clock)
+    assert isinstance(error, ProcessingTimeout)
+    assert min(clock.sleeps) >= POLL_FIRST
+    assert len(_gets(api)) <= 20 / POLL_FIRST + 2
+
+
 def test_a_larger_polling_interval_is_honoured(tmp_path: Path) -> None:
     """The schema says polling.interval is the seconds between two polls: with 10 s,
     the waits must grow to 10 s."""

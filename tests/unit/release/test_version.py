@@ -54,7 +54,8 @@ def test_the_version_is_planned_before_any_upload_and_created_after_the_images(
     plan = make_plan(tmp_path, images=2, release=spec(listing=listing))
     result, saved, error = publish_run(plan, api, clock)
     assert error is None, error
-    assert kinds(api)[:3] == ["app-software", "versions", "upload"]
+    # the previous version's listing is read (to carry it over) before any upload
+    assert kinds(api)[:4] == ["app-software", "versions", "get-listing", "upload"]
     assert kinds(api)[-5:] == ["image", "image", "create-version", "get-version", "listing"]
     ((software, body),) = api.created
     assert software == "sw-dc" and body["buildNumber"] == 101
@@ -69,7 +70,7 @@ def test_the_version_is_planned_before_any_upload_and_created_after_the_images(
     info = result.release
     assert info is not None and info.status == "created" and info.build_number == 101
     assert info.copied_from is not None and info.copied_from.version_number == "1.4.1"
-    assert info.listing is not None and info.listing.state == "public"
+    assert info.listing is not None and info.listing.state == "PUBLIC"
     assert info.url is not None
     assert info.url.endswith("/rest/3/app-software/sw-dc/versions/101")
     assert saved[-1]["release"]["status"] == "created"

@@ -305,20 +305,101 @@ def test_publish_listing_with_uploaded_screenshots(
     body = {"state": "public", "screenshots": [{"imageId": shot, "caption": "Board"}]}
     resp = client.post(f"{href}/listing", json=body, auth=AUTH)
     assert resp.status_code == 200
-    assert js(resp) == {"state": "public", "approvalStatus": "approved", "revision": 1}
+    assert js(resp) == {"state": "PUBLIC", "approvalStatus": "APPROVED", "revision": 1}
     again = client.post(f"{href}/listing", json={**body, "revision": 1}, auth=AUTH)
     assert js(again)["revision"] == 2
-    assert js(client.get(href, auth=AUTH))["listing"] == js(again)
+    stored = js(client.get(f"{href}/listing", auth=AUTH))
+    assert {k: stored[k] for k in ("state", "approvalStatus", "revision")} == js(again)
+    assert stored["screenshots"] == body["screenshots"]
     private = client.post(f"{href}/listing", json={"state": "private"}, auth=AUTH)
-    assert js(private)["approvalStatus"] == "not-required"
+    assert js(private)["approvalStatus"] == "UNINITIATED"
+
+
+def test_the_proven_clients_listing_is_accepted_and_served_back_whole(
+    client: Client, sid: str, tmp_path: Path
+) -> None:
+    """allure-bamboo's publish-marketplace.sh sends state PUBLIC, revision 1 and the
+    previous listing's fields; GET .../listing serves all of them back."""
+    href = created_version(client, sid, tmp_path)
+    ids = [image_id(client) for _ in range(4)]
+    body = {
+        "state": "PUBLIC",
+        "revision": 1,
+        "screenshots": [{"imageId": ids[0], "caption": "Board"}],
+        "highlights": [
+            {
+                "title": "Fast",
+                "caption": "c",
+                "summary": "s",
+                "thumbnail": {"imageId": ids[1]},
+                "screenshot": {"imageId": ids[2], "caption": "h"},
+            }
+        ],
+        "moreDetails": "<p>More</p>",
+        "heroImage": {"imageId": ids[3]},
+        "youtubeId": "abc",
+        "deploymentInstructions": [{"body": "Install"}],
+        "developerLinks": {"documentation": "https://docs.example.com", "eula": "https://e"},
+    }
+    resp = client.post(f"{href}/listing", json=body, auth=AUTH)
+    assert resp.status_code == 200, js(resp)
+    assert js(resp)["state"] == "PUBLIC"
+    stored = js(client.get(f"{href}/listing", auth=AUTH))
+    assert {k: v for k, v in stored.items() if k not in ("approvalStatus", "revision")} == {
+        k: v for k, v in body.items() if k != "revision"
+    }
+    assert "listing" not in js(client.get(href, auth=AUTH))  # served by GET .../listing only
+
+
+def test_a_version_without_a_listing_answers_404_on_get(
+    client: Client, sid: str, tmp_path: Path
+) -> None:
+    href = created_version(client, sid, tmp_path)
+    assert client.get(f"{href}/listing", auth=AUTH).status_code == 404
+    assert client.get(f"{SW}/{sid}/versions/5/listing", auth=AUTH).status_code == 404
+
+
+def test_images_of_a_seeded_listing_may_be_carried_over(client: Client, tmp_path: Path) -> None:
+    seed(
+        client,
+        {
+            "appKey": KEY,
+            "versions": {
+                "datacenter": [
+                    {
+                        "buildNumber": 50,
+                        "versionNumber": "0.9.0",
+                        "listing": {"state": "PUBLIC", "heroImage": {"imageId": "seeded-hero"}},
+                    }
+                ]
+            },
+        },
+    )
+    sid = software_id(client)
+    seeded = js(client.get(f"{SW}/{sid}/versions/50/listing", auth=AUTH))
+    assert seeded["heroImage"] == {"imageId": "seeded-hero"}
+    href = created_version(client, sid, tmp_path)
+    body = {"state": "PUBLIC", "heroImage": {"imageId": "seeded-hero"}}
+    assert client.post(f"{href}/listing", json=body, auth=AUTH).status_code == 200
 
 
 def test_manual_approval_apps_get_submitted(client: Client, tmp_path: Path) -> None:
     seed(client, {"appKey": KEY, "approval": "manual"})
     sid = software_id(client)
     href = created_version(client, sid, tmp_path)
-    resp = client.post(f"{href}/listing", json={"state": "public"}, auth=AUTH)
-    assert js(resp)["approvalStatus"] == "submitted"
+    resp = client.post(f"{href}/listing", json={"state": "PUBLIC"}, auth=AUTH)
+    assert js(resp)["approvalStatus"] == "SUBMITTED"
+
+
+def test_reject_approval_apps_get_a_rejected_private_listing(
+    client: Client, tmp_path: Path
+) -> None:
+    seed(client, {"appKey": KEY, "approval": "reject"})
+    sid = software_id(client)
+    href = created_version(client, sid, tmp_path)
+    resp = client.post(f"{href}/listing", json={"state": "PUBLIC"}, auth=AUTH)
+    assert js(resp) == {"state": "PRIVATE", "approvalStatus": "REJECTED", "revision": 1}
+    assert js(client.get(f"{href}/listing", auth=AUTH))["approvalStatus"] == "REJECTED"
 
 
 @pytest.mark.parametrize(
@@ -341,7 +422,7 @@ def test_bad_listing_is_400(
     resp = client.post(f"{href}/listing", json=body, auth=AUTH)
     assert resp.status_code == 400
     assert paths(resp) == {path}
-    assert "listing" not in js(client.get(href, auth=AUTH))
+    assert client.get(f"{href}/listing", auth=AUTH).status_code == 404
 
 
 def test_listing_of_unknown_build_is_404(client: Client, sid: str) -> None:

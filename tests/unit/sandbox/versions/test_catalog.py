@@ -29,5 +29,5 @@ def test_apps_and_versions_survive_a_restart(tmp_path: Path, clock: FakeClock) -
     )
     assert software_id(second) == sid  # a configured app that exists keeps its IDs
     assert js(second.get(href, auth=AUTH)) == js(first.get(href, auth=AUTH))
-    assert js(second.get(href, auth=AUTH))["listing"]["revision"] == 1
+    assert js(second.get(f"{href}/listing", auth=AUTH))["revision"] == 1
     assert software_id(second, "server") != sid

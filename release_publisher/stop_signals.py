@@ -1,0 +1,80 @@
+"""Stop signals of a run: SIGINT, SIGTERM and SIGHUP (the terminal or the CI session
+went away) end the command once; its endings then always finish.
+
+:class:`StopSignals` is a context manager around one command. The first stop signal
+raises in the main thread (``KeyboardInterrupt`` for SIGINT, :class:`Terminated`
+otherwise), so the command unwinds and renders ``Interrupted`` (exit 130). Any later
+signal, or any signal once :meth:`StopSignals.ending` was called (error rendering,
+the result JSON, the CI outputs), is only noted in :attr:`StopSignals.late`: a second
+SIGTERM 2 ms after the first never turns the endings into a traceback, a result left
+``running`` or a temp file left behind.
+
+Standard library only; knows nothing of the commands.
+"""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType, TracebackType
+
+#: the signals that stop a run
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
+)
+
+
+class Terminated(BaseException):
+    """Raised by the first SIGTERM or SIGHUP. A BaseException (like
+    KeyboardInterrupt), so no ``except Exception`` on the way (logging's, a
+    library's) can swallow it. ``signal_name`` is e.g. ``"SIGTERM"``."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+class StopSignals:
+    """Handlers for :data:`STOP_SIGNALS` while the ``with`` block runs. After it the
+    previous handlers come back when :attr:`restore` is True (in-process callers,
+    tests); the process entry point sets it False, so that a signal arriving after
+    the endings, until the process exits, is ignored too. Main thread only
+    (``signal.signal``)."""
+
+    def __init__(self) -> None:
+        self.restore = True
+        self.stopping = False
+        self.is_ending = False
+        #: names of the signals noted and not raised, in arrival order
+        self.late: list[str] = []
+        self._saved: dict[signal.Signals, object] = {}
+
+    def __enter__(self) -> StopSignals:
+        for sig in STOP_SIGNALS:
+            self._saved[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.is_ending = True
+        if not self.restore:
+            return
+        for sig, handler in self._saved.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+
+    def ending(self) -> None:
+        """From now on every signal is noted, not raised: the endings run."""
+        self.is_ending = True
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        if self.stopping or self.is_ending:
+            self.late.append(name)
+            return
+        self.stopping = True
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(name)
