@@ -23,6 +23,7 @@ poll-timeout       "" (the config's polling.timeout)   ``--poll-timeout``
 ca-bundle          ""                                  ``--ca-bundle``
 resume-from        "" (a fresh release)                ``--resume`` (runner path mapped)
 if-exists          "" (the config's release.if-exists) ``--if-exists`` (fail or skip)
+trace              ``false``                           ``--trace`` (beside the result)
 ================== =================================== ===============================
 
 Credentials go through the environment, never argv (command lines are visible to
@@ -37,7 +38,8 @@ kept after the job: ``/github/runner_temp/release-publisher-result.json`` (the
 runner's ``$RUNNER_TEMP``, mounted there by current runners), else
 ``/github/home/release-publisher-result.json`` (``$RUNNER_TEMP/_github_home`` on the
 runner), else the container's temp directory. The ``result-file`` output gives the
-path as later steps see it.
+path as later steps see it. With ``trace: true`` the wire trace goes beside it
+(``release-publisher-trace.jsonl``), named by the ``trace-file`` output.
 
 Only the standard library is imported at module level; the package is imported when
 the CLI runs.
@@ -53,6 +55,8 @@ from dataclasses import dataclass, field
 
 DEFAULT_CONFIG = "marketplace-release.yml"
 RESULT_NAME = "release-publisher-result.json"
+#: The wire trace's file name (``trace: true``), in the result JSON's directory.
+TRACE_NAME = "release-publisher-trace.jsonl"
 #: Container paths of the runner's directories, best first (see the module docstring).
 RESULT_DIRS = ("/github/runner_temp", "/github/home")
 ENV_USER = "MARKETPLACE_USER"
@@ -188,6 +192,9 @@ def build_invocation(
             )
         argv += ["--if-exists", if_exists]
     argv += ["--result-json", default_result_file(result_dirs)]
+    if read_bool(env, "trace", default=False):
+        directory = os.path.dirname(default_result_file(result_dirs))  # noqa: PTH120
+        argv += ["--trace", os.path.join(directory, TRACE_NAME)]  # noqa: PTH118
     return Invocation(argv=argv, env=extra)
 
 

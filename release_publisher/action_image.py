@@ -68,6 +68,7 @@ INPUTS: tuple[tuple[str, str], ...] = (
     ("ca-bundle", ""),
     ("resume-from", ""),
     ("if-exists", ""),
+    ("trace", "false"),
 )
 #: action.yml's outputs, in its order.
 OUTPUTS: tuple[str, ...] = (
@@ -83,6 +84,7 @@ OUTPUTS: tuple[str, ...] = (
     "listing-state",
     "listing-url",
     "app-listing-updated",
+    "trace-file",
 )
 
 

@@ -53,6 +53,7 @@ from .errors import (
     UsageError,
 )
 from .hosts import Host, select_host
+from .marketplace.trace import TraceRecorder
 from .preflight import run_preflight
 from .preflight.model import Plan
 from .release.changelog import notes_from_config
@@ -185,6 +186,12 @@ def build_parser(*, with_sandbox: bool = True) -> argparse.ArgumentParser:
         help="when the version number already exists with another artifact: fail (exit 5) "
         "or skip (send nothing, report it, exit 0); overrides release.if-exists",
     )
+    publish.add_argument(
+        "--trace",
+        metavar="PATH",
+        help="write a redacted wire trace here: one JSON line per HTTP exchange (no "
+        "secrets, no file bytes), for bug reports and `sandbox --replay`",
+    )
     publish.add_argument("--user", help=f"Marketplace account email (default: ${ENV_USER})")
     publish.add_argument(
         "--token",
@@ -307,6 +314,7 @@ class Command:
         self.notes: str | None = None  # release.notes of this version, read in _load
         self.signals = StopSignals()
         self._result_line_shown = False
+        self.trace: TraceRecorder | None = None  # --trace, opened before any request
 
     def run(self) -> int:
         """Run the command; never raises (except SystemExit)."""
@@ -436,6 +444,7 @@ class Command:
         credentials = self._credentials(settings, required=not settings.dry_run)
         config, plan, previous = self._load(settings, resume=settings.resume)
         self.result_file.first_write(self.result)
+        self._open_trace(settings)
         if settings.dry_run:
             # the client is made only if the app version plan reads Marketplace
             connect = (
@@ -503,7 +512,23 @@ class Command:
             ca_bundle=str(settings.ca_bundle) if settings.ca_bundle else None,
             clock=self.clock,
             log=lambda message: log.info("%s", message),
+            observer=self.trace,
         )
+
+    def _open_trace(self, settings: Settings) -> None:
+        """Create the ``--trace`` file (and its directory) before any request, so a
+        path that cannot be written stops the run before anything is sent. Raises
+        UsageError."""
+        if settings.trace is None:
+            return
+        try:
+            settings.trace.parent.mkdir(parents=True, exist_ok=True)
+            self.trace = TraceRecorder(settings.trace, redact=REDACTOR.redact, clock=self.clock)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the trace file {settings.trace}: {exc.strerror or exc}",
+                hint="give --trace a file path in a writable directory; nothing was sent",
+            ) from None
 
     # -- endings -----------------------------------------------------------------
 
@@ -561,6 +586,8 @@ class Command:
         log.info("Result: %s%s", result.status, what, extra={RESULT_LINE: True})
 
     def _finish(self) -> None:
+        if self.trace is not None:
+            self.trace.close()
         if self.args.command != "publish":
             return
         self.result_file.write(self.result)
@@ -569,7 +596,11 @@ class Command:
             self.stdout.flush()
         try:
             # None when the first write failed: no result-file output names it then
-            warnings = self.host.publish(self.result, result_file=self.result_file.path)
+            warnings = self.host.publish(
+                self.result,
+                result_file=self.result_file.path,
+                trace_file=self.trace.path if self.trace is not None else None,
+            )
         except Exception as exc:  # noqa: BLE001 - outputs must never fail a finished upload
             warnings = [f"could not write the CI outputs: {exc}"]
         for warning in warnings:

@@ -1,8 +1,8 @@
 """``Settings``: what a ``publish`` or ``check`` run was asked to do, read from the
 command line and the environment once, validated once, then never changed.
 
-Paths given on the command line (``--result-json``, ``--resume``, ``--ca-bundle``) are
-made absolute here, relative to where the tool was started, not to
+Paths given on the command line (``--result-json``, ``--resume``, ``--ca-bundle``,
+``--trace``) are made absolute here, relative to where the tool was started, not to
 ``--working-directory`` (which the config and artifact paths follow). Bad values are
 a :class:`~release_publisher.errors.UsageError` (exit 2) naming the option, before any
 file is read or request sent. The argparse ``Namespace`` is only read.
@@ -87,6 +87,8 @@ class Settings:
     dotenv: Path | None = None
     #: ``--if-exists fail|skip`` (None: the config's ``release.if-exists``)
     if_exists: str | None = None
+    #: ``--trace``: the wire trace's absolute path (None: no trace).
+    trace: Path | None = None
 
     @staticmethod
     def result_path_of(args: argparse.Namespace) -> Path | None:
@@ -152,6 +154,7 @@ class Settings:
             result_stdout=cls.result_to_stdout(args),
             dotenv=cls.dotenv_path_of(args),
             if_exists=getattr(args, "if_exists", None),
+            trace=_absolute(getattr(args, "trace", None)),
         )
 
 

@@ -77,10 +77,12 @@ class Host(abc.ABC):
         """Show a warning the way the host highlights warnings. No-op here."""
 
     @abc.abstractmethod
-    def publish(self, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
+    def publish(
+        self, result: ReleaseResult, *, result_file: Path | None, trace_file: Path | None = None
+    ) -> list[str]:
         """Write step outputs, job summary or dotenv report for ``result``. Never raises:
         returns the warnings for outputs that could not be written (the caller logs
-        them)."""
+        them). ``trace_file``: the wire trace (``--trace``) when one was written."""
 
     # -- helpers for subclasses ------------------------------------------------------
 

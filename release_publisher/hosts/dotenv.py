@@ -69,10 +69,12 @@ class DotenvReporting(Host):
         """Report through the inner host."""
         self.inner.report_warning(message, location)
 
-    def publish(self, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
+    def publish(
+        self, result: ReleaseResult, *, result_file: Path | None, trace_file: Path | None = None
+    ) -> list[str]:
         """The inner host's outputs, then the dotenv report at :attr:`path`. Never
         raises; returns the warnings of both."""
-        warnings = self.inner.publish(result, result_file=result_file)
+        warnings = self.inner.publish(result, result_file=result_file, trace_file=trace_file)
         if self.path is None:
             return [*warnings, self.missing] if self.missing else warnings
         return warnings + write_dotenv_report(

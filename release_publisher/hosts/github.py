@@ -14,6 +14,7 @@ Selected when ``GITHUB_ACTIONS=true``. What it writes, following the runner's ru
   checksums      JSON object: artifact name -> SHA-512 hex
   image-ids      JSON object: image type -> list of image IDs (upload order)
   result-file    path of the result JSON as later steps of the job see it
+  trace-file     path of the wire trace (``--trace``) as later steps see it, or ""
   ============== ==========================================================
 
   All six are written on success and on failure (an artifact uploaded before the
@@ -102,9 +103,10 @@ def format_output(name: str, value: str) -> str:
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
 
-def step_outputs(result: ReleaseResult, result_file: str) -> dict[str, str]:
+def step_outputs(result: ReleaseResult, result_file: str, trace_file: str = "") -> dict[str, str]:
     """The step outputs for ``result`` (names as in :data:`OUTPUT_NAMES`); values are
-    strings, the JSON ones compact JSON objects."""
+    strings, the JSON ones compact JSON objects. ``trace_file``: the wire trace's
+    path as later steps see it ("" without one)."""
     first = result.artifacts[0].id if result.artifacts and result.artifacts[0].id else ""
     return {
         "status": result.status,
@@ -116,6 +118,7 @@ def step_outputs(result: ReleaseResult, result_file: str) -> dict[str, str]:
         **{f"version-{name}": value for name, value in result.version_outputs().items()},
         **result.listing_outputs(),
         **result.app_listing_outputs(),
+        "trace-file": trace_file,
     }
 
 
@@ -224,15 +227,19 @@ class GitHubHost(Host):
         """A ``::warning`` annotation with the file, line and column when known."""
         self._annotate("warning", message, location, "release-publisher")
 
-    def publish(self, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
+    def publish(
+        self, result: ReleaseResult, *, result_file: Path | None, trace_file: Path | None = None
+    ) -> list[str]:
         """Append the step outputs to ``GITHUB_OUTPUT`` and the release card to
         ``GITHUB_STEP_SUMMARY``. ``result_file`` is the result JSON the CLI wrote (its
         ``result-file`` output is the path as later steps see it, "" when the file is
-        absent). Never raises; returns the warnings for what could not be written."""
+        absent); ``trace_file`` the wire trace (its ``trace-file`` output likewise).
+        Never raises; returns the warnings for what could not be written."""
         warnings: list[str] = []
         try:
             shown = self.runner_path(result_file) if result_file is not None else ""
-            outputs = step_outputs(result, shown)
+            traced = self.runner_path(trace_file) if trace_file is not None else ""
+            outputs = step_outputs(result, shown, traced)
             text = "".join(format_output(k, self.redact(v)) for k, v in outputs.items())
             self._append("GITHUB_OUTPUT", "step outputs", text, warnings)
             card = render_summary(result, result_file=shown or None, redact=self.redact)

@@ -202,7 +202,9 @@ class GitLabHost(Host):
         chosen = self.env.get(DOTENV_ENV, "").strip()
         return base / (chosen or DOTENV_FILE)
 
-    def publish(self, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
+    def publish(
+        self, result: ReleaseResult, *, result_file: Path | None, trace_file: Path | None = None
+    ) -> list[str]:
         """Write the dotenv report (replacing an older one atomically). Never raises;
         returns the warnings for what could not be written or was left out."""
         return write_dotenv_report(

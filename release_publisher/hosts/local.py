@@ -30,7 +30,9 @@ class LocalHost(Host):
         log.info("== %s", title)
         yield
 
-    def publish(self, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
+    def publish(
+        self, result: ReleaseResult, *, result_file: Path | None, trace_file: Path | None = None
+    ) -> list[str]:
         """Nothing to write on a terminal: the result JSON is the CLI's. Returns no
         warnings."""
         return []

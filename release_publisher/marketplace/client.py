@@ -63,6 +63,7 @@ from .retry import (
     retryable_status,
     run_with_retries,
 )
+from .trace import ExchangeObserver
 from .transport import Answer, Body, Timeouts, Transport
 from .upload import (
     DEFAULT_BLOCK_SIZE,
@@ -114,7 +115,8 @@ class MarketplaceClient(ListingEndpoints):
     are appended). ``ca_bundle``: a PEM file of extra CA certificates, added to the
     default trust store. ``clock`` is used for every wait (tests pass a FakeClock);
     ``log(line)`` receives one redacted line per retry; ``block_size`` is the upload
-    block in bytes.
+    block in bytes. ``observer`` is called once per HTTP exchange (the wire trace,
+    :class:`~.trace.TraceRecorder`).
 
     Raises :class:`~release_publisher.errors.UsageError` at construction for a base URL
     refused by :func:`release_publisher.urls.check_base_url` (not http(s), user info,
@@ -139,6 +141,7 @@ class MarketplaceClient(ListingEndpoints):
         clock: Clock | None = None,
         log: LogCallback | None = None,
         block_size: int = DEFAULT_BLOCK_SIZE,
+        observer: ExchangeObserver | None = None,
     ) -> None:
         if credentials is None:
             credentials = make_credentials(user, token)
@@ -158,6 +161,7 @@ class MarketplaceClient(ListingEndpoints):
             timeouts=self.timeouts,
             ca_bundle=ca_bundle,
             redact=self._redact,
+            observer=observer,
         )
 
     def __repr__(self) -> str:

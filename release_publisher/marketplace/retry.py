@@ -51,6 +51,7 @@ import email.utils
 import math
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -211,7 +212,11 @@ def run_with_retries(
     start = clock.monotonic()
     number = 1
     while True:
-        outcome = attempt()
+        token = _ATTEMPT.set(number)
+        try:
+            outcome = attempt()
+        finally:
+            _ATTEMPT.reset(token)
         if not isinstance(outcome, Retryable):
             return outcome
         if number >= policy.attempts:
@@ -244,6 +249,17 @@ def run_with_retries(
         )
         clock.sleep(wait)
         number += 1
+
+
+#: The try number (1-based) of the attempt :func:`run_with_retries` is running in this
+#: context; 1 outside one. Read by the wire trace (:mod:`.trace`).
+_ATTEMPT: ContextVar[int] = ContextVar("release_publisher_attempt", default=1)
+
+
+def current_attempt() -> int:
+    """The try number (1 = the first) of the call running in this thread under
+    :func:`run_with_retries`; 1 outside one."""
+    return _ATTEMPT.get()
 
 
 def retry_after_error(error: ApiError, wait: float, *, now: float) -> ApiError:

@@ -36,6 +36,7 @@ import math
 import socket
 import ssl
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -67,6 +68,7 @@ from .connections import (
     watch_answer,
 )
 from .retry import Retryable
+from .trace import Exchange, ExchangeObserver
 from .upload import BytesBody, MultipartFileBody
 
 __all__ = [
@@ -151,7 +153,8 @@ class Transport:
 
     Each method makes ONE try: it returns an :class:`Answer` (any status), or a
     :class:`~.retry.Retryable` for a transport failure the retry policy may repeat,
-    or raises (:func:`classify_failure`, refused redirects).
+    or raises (:func:`classify_failure`, refused redirects). ``observer`` (when set)
+    is called once per exchange with its :class:`~.trace.Exchange` (the wire trace).
     """
 
     def __init__(
@@ -162,7 +165,9 @@ class Transport:
         timeouts: Timeouts,
         ca_bundle: str | None,
         redact: Redact,
+        observer: ExchangeObserver | None = None,
     ) -> None:
+        self.observer = observer
         self.base_url = base_url
         self.origin = origin(base_url)
         if self.origin != split_origin(base_url):
@@ -281,6 +286,7 @@ class Transport:
         self, method: str, url: str, endpoint: str, body: Body | None, watch: AnswerWatch
     ) -> Answer | Retryable:
         headers = {"Content-Type": body.content_type} if body is not None else None
+        started = time.monotonic()
         try:
             response = self._session.request(
                 method,
@@ -299,6 +305,7 @@ class Transport:
                 endpoint=endpoint,
             ) from None
         except requests.RequestException as exc:
+            self._observe(method, url, body, started, exc.response, b"", exc)
             if watch.expired:
                 return self._too_slow(method, url, endpoint, body)
             return self._failure(exc, method, url, endpoint, body, status=None)
@@ -306,9 +313,11 @@ class Transport:
             try:
                 content = _read(response)
             except requests.RequestException as exc:
+                self._observe(method, url, body, started, response, b"", exc)
                 if watch.expired:
                     return self._too_slow(method, url, endpoint, body)
                 return self._failure(exc, method, url, endpoint, body, status=response.status_code)
+            self._observe(method, url, body, started, response, content, None)
             if watch.expired:  # an answer without Content-Length cut short
                 return self._too_slow(method, url, endpoint, body)
             return Answer(
@@ -322,6 +331,34 @@ class Transport:
             )
         finally:
             response.close()
+
+    def _observe(
+        self,
+        method: str,
+        url: str,
+        body: Body | None,
+        started: float,
+        response: requests.Response | None,
+        content: bytes,
+        exc: requests.RequestException | None,
+    ) -> None:
+        """Hand one exchange to the observer (the wire trace), if any."""
+        if self.observer is None:
+            return
+        sent = response.request if response is not None else (exc.request if exc else None)
+        self.observer(
+            Exchange(
+                method=method,
+                url=url,
+                request_headers=dict(sent.headers) if sent is not None else {},
+                body=body,
+                status=response.status_code if response is not None else None,
+                response_headers=dict(response.headers) if response is not None else {},
+                response_body=content,
+                elapsed=time.monotonic() - started,
+                error=f"{type(exc).__name__}: {exc}" if exc is not None else None,
+            )
+        )
 
     def _too_slow(self, method: str, url: str, endpoint: str, body: Body | None) -> Retryable:
         """The answer to ``method`` ``url`` was cut at the total deadline: a

@@ -193,6 +193,13 @@ class MultipartFileBody:
         """The request's Content-Type: ``multipart/form-data; boundary=...``."""
         return f"multipart/form-data; boundary={self.boundary}"
 
+    @property
+    def part_headers(self) -> dict[str, str]:
+        """The part's headers as sent: ``Content-Disposition`` (with the file name)
+        and ``Content-Type`` (for the wire trace: never the file's bytes)."""
+        lines = self._preamble.decode().split("\r\n")[1:]
+        return dict(line.split(": ", 1) for line in lines if ": " in line)
+
     def __len__(self) -> int:
         return self._length
 

@@ -28,6 +28,7 @@ from types import FrameType
 from ..errors import UsageError
 from ..limits import MIN_UPLOAD_SPACING_SECONDS
 from .config import DEFAULT_TOKEN, DEFAULT_USER
+from .replay import ReplayApp, load_trace
 from .server import start_sandbox
 from .versions.seeds import AppSpecError, parse_app_option
 
@@ -118,6 +119,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default datacenter); repeatable",
     )
     parser.add_argument(
+        "--replay",
+        type=Path,
+        default=None,
+        metavar="TRACE",
+        help="serve the answers recorded by publish --trace TRACE instead of emulating: "
+        "each request gets the next unused recorded answer with the same method and path "
+        "pattern, an unmatched one a 599 naming what was expected",
+    )
+    parser.add_argument(
         "--access-log",
         action="store_true",
         help="print one line per request to stderr",
@@ -157,6 +167,7 @@ def _run(args: argparse.Namespace) -> int:
     if ":" in user:
         raise UsageError("the sandbox user contains ':'", hint="use an email address")
 
+    replay = ReplayApp(load_trace(args.replay)) if getattr(args, "replay", None) else None
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -178,6 +189,7 @@ def _run(args: argparse.Namespace) -> int:
                 latency=latency / 1000.0,
                 bandwidth=bandwidth,
                 space_fetches=not getattr(args, "no_fetch_spacing", False),
+                replay=replay,
             )
         except OSError as exc:
             hint = (
@@ -193,6 +205,13 @@ def _run(args: argparse.Namespace) -> int:
         with sandbox:
             print(f"Marketplace sandbox listening on {sandbox.base_url}", flush=True)
             _describe(sandbox.data_dir, user, token, args)
+            if replay is not None:
+                print(
+                    f"  replaying {args.replay}: {len(replay.recorded)} recorded answers "
+                    "(no emulation, no auth check)",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if args.ready_file is not None:
                 _write_atomically(args.ready_file, sandbox.base_url + "\n")
             try:
@@ -202,6 +221,13 @@ def _run(args: argparse.Namespace) -> int:
                 if args.ready_file is not None:
                     with contextlib.suppress(OSError):
                         args.ready_file.unlink()
+        if replay is not None:
+            print(
+                f"replay: {replay.served} answers served, {replay.unmatched} requests "
+                f"unmatched (599), {len(replay.unused())} recorded answers never asked for",
+                file=sys.stderr,
+                flush=True,
+            )
         print("Marketplace sandbox stopped", file=sys.stderr, flush=True)
         return 0
     finally:

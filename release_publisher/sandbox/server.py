@@ -32,6 +32,7 @@ from ..clock import Clock
 from .app import create_app
 from .config import DEFAULT_TOKEN, DEFAULT_USER, SandboxConfig
 from .fetch import Fetcher
+from .replay import ReplayApp
 from .store import Store
 from .wsgi import ABORT_KEY, SandboxApp
 
@@ -122,6 +123,8 @@ class SandboxServer:
             name=f"marketplace-sandbox-{port}",
         )
         self._stopped = False
+        #: the replayed trace when started with ``replay`` (then ``app`` serves nothing)
+        self.replay: ReplayApp | None = None
 
     def _start(self) -> None:
         self._thread.start()
@@ -167,6 +170,7 @@ def start_sandbox(
     latency: float = 0.0,
     bandwidth: int = 0,
     space_fetches: bool = True,
+    replay: ReplayApp | None = None,
 ) -> SandboxServer:
     """Start the sandbox on ``host``:``port`` (0 = a free port) in a daemon thread and
     return it once it is listening.
@@ -181,6 +185,7 @@ def start_sandbox(
     ``latency`` (seconds added to every API response), ``bandwidth`` (request bodies
     read at that many bytes per second; 0: unlimited) and ``space_fetches`` (False: a
     fetch is not held to the upload spacing) apply over ``config`` too when given.
+    ``replay``: serve a recorded trace's answers instead of emulating (:mod:`.replay`).
 
     Raises OSError when the address cannot be bound (e.g. the port is in use).
     """
@@ -199,16 +204,18 @@ def start_sandbox(
     try:
         app = create_app(Store(directory), config=cfg, clock=clock, fetcher=fetcher)
         handler = _SandboxRequestHandler if access_log else _QuietHandler
+        served = replay or app
         # Bind here: werkzeug's own bind prints and calls sys.exit(1) on a busy port.
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with socket.create_server((host, port), family=family, backlog=64) as listener:
             server = make_server(
-                host, port, app, threaded=True, request_handler=handler, fd=listener.fileno()
+                host, port, served, threaded=True, request_handler=handler, fd=listener.fileno()
             )  # werkzeug duplicates the descriptor; ``listener`` is closed here
     except BaseException:
         if owns_dir:
             shutil.rmtree(directory, ignore_errors=True)
         raise
     sandbox = SandboxServer(server, app, directory, owns_dir)
+    sandbox.replay = replay
     sandbox._start()
     return sandbox

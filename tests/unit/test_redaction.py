@@ -123,6 +123,8 @@ def handler() -> Iterator[tuple[logging.Handler, io.StringIO]]:
     install_redaction(handler, redactor)
     root = logging.getLogger()
     old_level = root.level
+    ours = logging.getLogger("release_publisher")  # a CLI run in-process stops propagation
+    old_propagate, ours.propagate = ours.propagate, True
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     try:
@@ -130,6 +132,7 @@ def handler() -> Iterator[tuple[logging.Handler, io.StringIO]]:
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+        ours.propagate = old_propagate
 
 
 def test_a_record_from_urllib3_connectionpool_is_redacted_by_the_handler(

@@ -242,3 +242,12 @@ def test_a_bad_if_exists_input_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         invocation_for({**CREDENTIALS, "INPUT_IF-EXISTS": "overwrite"}, tmp_path)
     assert "'if-exists'" in caught.value.message and "overwrite" not in caught.value.message
+
+
+def test_trace_input_writes_the_wire_trace_beside_the_result_file(tmp_path: Path) -> None:
+    assert "--trace" not in build_invocation(CREDENTIALS, result_dirs=[str(tmp_path)]).argv
+    env = {**CREDENTIALS, "INPUT_TRACE": "true"}
+    argv = build_invocation(env, result_dirs=[str(tmp_path)]).argv
+    assert argv[argv.index("--trace") + 1] == str(tmp_path / "release-publisher-trace.jsonl")
+    with pytest.raises(InputError, match="'trace' input must be true or false"):
+        build_invocation({**CREDENTIALS, "INPUT_TRACE": "maybe"}, result_dirs=[str(tmp_path)])
