@@ -232,9 +232,11 @@ def test_a_second_sigterm_during_the_endings_is_noted_not_raised(
         os.kill(os.getpid(), signal.SIGTERM)
         original_report(self, error)
 
-    def publish(self: Host, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
+    def publish(
+        self: Host, result: ReleaseResult, *, result_file: Path | None, **more: Any
+    ) -> list[str]:
         os.kill(os.getpid(), signal.SIGHUP)
-        return original_publish(self, result, result_file=result_file)
+        return original_publish(self, result, result_file=result_file, **more)
 
     monkeypatch.setattr(Host, "report_error", report_error)
     monkeypatch.setattr(Host, "publish", publish)
@@ -266,9 +268,11 @@ def test_a_sigterm_after_a_published_release_keeps_it_published(
     result_path = tmp_path / "result.json"
     original_publish = Host.publish
 
-    def publish(self: Host, result: ReleaseResult, *, result_file: Path | None) -> list[str]:
+    def publish(
+        self: Host, result: ReleaseResult, *, result_file: Path | None, **more: Any
+    ) -> list[str]:
         os.kill(os.getpid(), signal.SIGTERM)
-        return original_publish(self, result, result_file=result_file)
+        return original_publish(self, result, result_file=result_file, **more)
 
     monkeypatch.setattr(Host, "publish", publish)
     with requests_mock.Mocker() as mock:
