@@ -9,7 +9,6 @@ import email.utils
 import hashlib
 import http.server
 import json
-import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -83,23 +82,13 @@ def _http_date(offset: float) -> str:
 
 @pytest.fixture
 def _in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """``cli.main`` in this process: its logger is given back afterwards, and no proxy
-    of the machine applies to loopback."""
+    """``cli.main`` in this process: no proxy of the machine applies to loopback (its
+    logging is given back by tests/conftest.py)."""
     for name in PROXY_VARS:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    logger = logging.getLogger("release_publisher")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    root = logging.getLogger()
-    root_filters, root_handlers, root_level = list(root.filters), list(root.handlers), root.level
     yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-    logger.propagate = propagate
-    root.filters[:] = root_filters
-    root.handlers[:] = root_handlers
-    root.setLevel(root_level)
 
 
 @pytest.mark.usefixtures("_in_process")

@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,21 +22,6 @@ OTHER = "https://other.example.test/marketplace"
 USER = "dev@example.com"
 TOKEN = "ATATT3xFfGF0-habits-t0ken-VALUE-12345"
 ENV = {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN}
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    logger = logging.getLogger("release_publisher")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    root = logging.getLogger()
-    root_filters, root_handlers, root_level = list(root.filters), list(root.handlers), root.level
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-    logger.propagate = propagate
-    root.filters[:] = root_filters
-    root.handlers[:] = root_handlers
-    root.setLevel(root_level)
 
 
 @pytest.fixture

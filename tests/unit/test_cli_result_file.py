@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +23,6 @@ from release_publisher.testing import build_plugin_jar, write_png
 
 BASE = "https://mp.example.test/marketplace"
 ENV = {"MARKETPLACE_USER": "dev@example.com", "MARKETPLACE_TOKEN": "ATATT3x-result-file-t0ken"}
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    logger = logging.getLogger("release_publisher")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    root = logging.getLogger()
-    root_filters, root_handlers, root_level = list(root.filters), list(root.handlers), root.level
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-    logger.propagate = propagate
-    root.filters[:] = root_filters
-    root.handlers[:] = root_handlers
-    root.setLevel(root_level)
 
 
 @pytest.fixture
