@@ -289,7 +289,7 @@ def test_github_action_creates_the_app_version(
     summary = job.summary.read_text()
     assert "App version" in summary and "created" in summary
     result = json.loads(Path(outputs["result-file"]).read_text())
-    assert result["release"]["listing"]["state"] == "public"
+    assert result["release"]["listing"]["state"] == "PUBLIC"
 
 
 def test_the_example_release_through_the_action(
@@ -328,6 +328,16 @@ def test_the_example_release_through_the_action(
         },
     }
     seed_app(sandbox, seed)
+    # the example's app-listing section: the app's listing in the developer space
+    requests.post(
+        f"{sandbox}/_sandbox/product-listings",
+        json={
+            "developerId": "0b5c1e2a-7f3d-4e55-9a0b-3c2d1e0f4a5b",
+            "appKey": "com.example.hello",
+            "appName": "Hello",
+        },
+        timeout=5,
+    ).raise_for_status()
     try:
         run = job.run(
             docker_run,
@@ -349,4 +359,9 @@ def test_the_example_release_through_the_action(
     result = json.loads(Path(outputs["result-file"]).read_text())
     assert result["release"]["status"] == "created"
     assert result["release"]["copiedFrom"]["versionNumber"] == "1.4.1"
-    assert result["release"]["listing"]["state"] == "public"
+    assert result["release"]["listing"]["state"] == "PUBLIC"
+    # issue 13 through the action: the icon set on the app listing, the compatibility
+    # resolved from product versions
+    assert outputs["app-listing-updated"] == "true"
+    assert result["appListing"]["changes"]["images.iconFileId"]["new"]
+    assert result["release"]["compatibility"][0]["min"]["build"]

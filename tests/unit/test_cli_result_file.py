@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -308,7 +309,10 @@ def test_a_signal_during_the_write_waits_until_the_file_is_whole(
     real_fchmod = os.fchmod
 
     def fchmod(fd: int, mode: int) -> None:
-        os.kill(os.getpid(), signal.SIGTERM)
+        # to this thread: the mask holds signals back in the writing thread (a signal
+        # the kernel hands to another thread is handled at once: then the temp file is
+        # removed and the old file stays, see test_a_failed_write_removes_its_temp_file)
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
         real_fchmod(fd, mode)
 
     previous = signal.signal(signal.SIGTERM, handler)
