@@ -394,20 +394,7 @@ class MarketplaceClient(ListingEndpoints):
         (not retried once the body was sent)."""
         segment = _software_id(app_software_id)
         path = f"/rest/3/app-software/{segment}/versions"
-        post = _JsonPost(
-            *encode_json_body(f"POST {path}", body, self._redact),
-            what="the version",
-            check=f"GET {path}",
-        )
-        value = self._request(
-            "POST",
-            path,
-            _json,
-            body=post.body,
-            creates=post,
-            deadline=deadline,
-        )
-        return expect_object(value, f"POST {path}", "a version object", self._redact)
+        return self._create(path, body, what="the version", check=f"GET {path}", deadline=deadline)
 
     def publish_listing(
         self,
@@ -427,20 +414,13 @@ class MarketplaceClient(ListingEndpoints):
         segment = _software_id(app_software_id)
         build = check_build_number(build_number)
         path = f"/rest/3/app-software/{segment}/versions/{build}/listing"
-        post = _JsonPost(
-            *encode_json_body(f"POST {path}", body, self._redact),
+        return self._create(
+            path,
+            body,
             what="the listing",
             check=f"GET /rest/3/app-software/{segment}/versions/{build}",
-        )
-        value = self._request(
-            "POST",
-            path,
-            _json,
-            body=post.body,
-            creates=post,
             deadline=deadline,
         )
-        return expect_object(value, f"POST {path}", "a listing object", self._redact)
 
     def get_listing(
         self, app_software_id: str, build_number: int, *, deadline: float | None = None
@@ -464,6 +444,17 @@ class MarketplaceClient(ListingEndpoints):
         return expect_object(value, f"GET {path}", "a listing object", self._redact)
 
     # ------------------------------------------------------------------ machinery
+
+    def _create(
+        self, path: str, body: dict[str, Any], *, what: str, check: str, deadline: float | None
+    ) -> dict[str, Any]:
+        """``POST path`` with ``body`` as JSON, creating ``what`` (``"the version"``):
+        never repeated once it may have been stored (``check``, the GET that shows
+        whether it was, goes into that error's hint); the answer must be an object."""
+        post = _JsonPost(*encode_json_body(f"POST {path}", body, self._redact), what, check)
+        value = self._request("POST", path, _json, body=post.body, creates=post, deadline=deadline)
+        shape = "a " + what.removeprefix("the ") + " object"
+        return expect_object(value, f"POST {path}", shape, self._redact)
 
     def _request(
         self,
