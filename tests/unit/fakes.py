@@ -23,6 +23,7 @@ from release_publisher.release.resume import PreviousRun
 from release_publisher.release.run import Progress, new_result
 from release_publisher.release.tasks import SerialExecutor
 from release_publisher.result import ReleaseResult
+from release_publisher.testing import build_plugin_jar, write_png
 
 KEY = "com.example.hello"
 VERSION = "1.4.2"
@@ -322,3 +323,29 @@ def publish_run(
     except Exception as exc:  # noqa: BLE001 - the test inspects any failure
         return result, saved, exc
     return result, saved, None
+
+
+#: the base URL of the in-process CLI tests' configs (requests-mock answers it)
+CLI_BASE = "https://mp.example.test/marketplace"
+
+
+def cli_workspace(root: Path, *, icon: bool = False) -> Path:
+    """A checked-out app for the in-process CLI tests: ``marketplace-release.yml``
+    (app com.example.hello 1.4.2, artifact ``server`` = ``target/hello-1.4.2.jar``,
+    base URL :data:`CLI_BASE`, polling 30 s / 1 s) and the plugin JAR; with ``icon``
+    also ``icon.png`` as an ``icon`` image. Returns ``root``."""
+    build_plugin_jar(root / "target" / "hello-1.4.2.jar", "com.example.hello", "1.4.2")
+    images = ""
+    if icon:
+        write_png(root / "icon.png")
+        images = "images:\n  - {type: icon, file: icon.png}\n"
+    (root / "marketplace-release.yml").write_text(
+        "format: 1\n"
+        'app: {key: com.example.hello, version: "1.4.2"}\n'
+        "artifacts:\n  - name: server\n    file: target/hello-1.4.2.jar\n"
+        + images
+        + f"marketplace: {{base-url: {CLI_BASE}}}\n"
+        "polling: {timeout: 30, interval: 1}\n",
+        encoding="utf-8",
+    )
+    return root

@@ -12,9 +12,10 @@ import requests_mock
 
 from release_publisher import cli
 from release_publisher.clock import FakeClock
-from release_publisher.testing import build_plugin_jar
 
-BASE = "https://mp.example.test/marketplace"
+from .fakes import CLI_BASE, cli_workspace
+
+BASE = CLI_BASE
 USER = "dev@example.com"
 TOKEN = "ATATT3xFfGF0-cli-t0ken-VALUE-0987654321"
 ENV = {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN}
@@ -23,16 +24,7 @@ ENV = {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN}
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A release config and its plugin JAR in ``tmp_path``."""
-    build_plugin_jar(tmp_path / "target" / "hello-1.4.2.jar", "com.example.hello", "1.4.2")
-    (tmp_path / "marketplace-release.yml").write_text(
-        "format: 1\n"
-        'app: {key: com.example.hello, version: "1.4.2"}\n'
-        "artifacts:\n  - name: server\n    file: target/hello-1.4.2.jar\n"
-        f"marketplace: {{base-url: {BASE}}}\n"
-        "polling: {timeout: 30, interval: 1}\n",
-        encoding="utf-8",
-    )
-    return tmp_path
+    return cli_workspace(tmp_path)
 
 
 def test_check_prints_every_request_and_sends_nothing(

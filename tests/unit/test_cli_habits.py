@@ -17,7 +17,9 @@ from release_publisher.clock import FakeClock
 from release_publisher.closed_pipe import EXIT_BROKEN_PIPE, GuardedStream
 from release_publisher.testing import build_plugin_jar, write_png
 
-BASE = "https://mp.example.test/marketplace"
+from .fakes import CLI_BASE, cli_workspace
+
+BASE = CLI_BASE
 OTHER = "https://other.example.test/marketplace"
 USER = "dev@example.com"
 TOKEN = "ATATT3xFfGF0-habits-t0ken-VALUE-12345"
@@ -26,16 +28,7 @@ ENV = {"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": TOKEN}
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    build_plugin_jar(tmp_path / "target" / "hello-1.4.2.jar", "com.example.hello", "1.4.2")
-    (tmp_path / "marketplace-release.yml").write_text(
-        "format: 1\n"
-        'app: {key: com.example.hello, version: "1.4.2"}\n'
-        "artifacts:\n  - name: server\n    file: target/hello-1.4.2.jar\n"
-        f"marketplace: {{base-url: {BASE}}}\n"
-        "polling: {timeout: 30, interval: 1}\n",
-        encoding="utf-8",
-    )
-    return tmp_path
+    return cli_workspace(tmp_path)
 
 
 def _artifact(workspace: Path) -> dict[str, object]:

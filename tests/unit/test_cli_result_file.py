@@ -20,26 +20,16 @@ from release_publisher import cli
 from release_publisher.clock import FakeClock
 from release_publisher.hosts.local import LocalHost as Host
 from release_publisher.result import ReleaseResult, write_text
-from release_publisher.testing import build_plugin_jar, write_png
 
-BASE = "https://mp.example.test/marketplace"
+from .fakes import CLI_BASE, cli_workspace
+
+BASE = CLI_BASE
 ENV = {"MARKETPLACE_USER": "dev@example.com", "MARKETPLACE_TOKEN": "ATATT3x-result-file-t0ken"}
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    build_plugin_jar(tmp_path / "target" / "hello-1.4.2.jar", "com.example.hello", "1.4.2")
-    write_png(tmp_path / "icon.png")
-    (tmp_path / "marketplace-release.yml").write_text(
-        "format: 1\n"
-        'app: {key: com.example.hello, version: "1.4.2"}\n'
-        "artifacts:\n  - name: server\n    file: target/hello-1.4.2.jar\n"
-        "images:\n  - {type: icon, file: icon.png}\n"
-        f"marketplace: {{base-url: {BASE}}}\n"
-        "polling: {timeout: 30, interval: 1}\n",
-        encoding="utf-8",
-    )
-    return tmp_path
+    return cli_workspace(tmp_path, icon=True)
 
 
 def _artifact(workspace: Path) -> dict[str, Any]:
