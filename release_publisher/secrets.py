@@ -11,7 +11,9 @@ A registered secret is matched in every encoding it can reach an output in (see
 twice); JSON- or ``repr``-escaped (``\\"``, ``\\\\``, ``\\/``, ``\\u00XX``,
 ``\\xXX``); HTML character references; and split across lines (whitespace or an
 escaped line break between any two characters). Its base64 forms (standard,
-URL-safe, with or without padding) are registered the same way.
+URL-safe, with or without padding, of ``user:token`` and of the token alone, and the
+aligned core of each inside a longer base64 text: :func:`base64_forms`) and its hex
+(either case) are registered the same way.
 
 Logging: :func:`install_redaction` puts redaction AND one-line escaping
 (:mod:`release_publisher.safe_text`) on a handler, so that every record reaching it
@@ -58,17 +60,47 @@ class Credentials:
     def secret_forms(self) -> list[str]:
         """Every literal form of the token that must never be printed (also what a
         CI runner is asked to mask): the token, each of its lines, its URL-encoded
-        forms (upper- and lower-case hex, ``+`` for space), and base64 of
-        ``user:token`` (standard and URL-safe, with and without padding). A
+        forms (upper- and lower-case hex, ``+`` for space), its hex (lower and upper
+        case), and base64 of ``user:token`` and of the token alone
+        (:func:`base64_forms`: standard and URL-safe, with and without padding, and
+        the aligned core of each when embedded in a longer base64 text). A
         :class:`Redactor` matches more encodings of each of them."""
-        raw = f"{self.user}:{self.token}".encode()
-        forms = {self.token, self.basic_value, self.basic_value.rstrip("=")}
-        urlsafe = base64.urlsafe_b64encode(raw).decode()
-        forms.update({urlsafe, urlsafe.rstrip("=")})
+        forms = {self.token}
+        for raw in (f"{self.user}:{self.token}".encode(), self.token.encode()):
+            forms.update(base64_forms(raw))
+        forms.update({self.token.encode().hex(), self.token.encode().hex().upper()})
         encoded = quote(self.token, safe="")
         forms.update({encoded, _lower_hex(encoded), quote_plus(self.token, safe="")})
         forms.update(line for line in self.token.splitlines() if line.strip())
         return sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
+
+
+#: Shorter base64 texts (of 5 bytes or less) are left out: they would match ordinary words.
+_MIN_BASE64 = 8
+
+
+def base64_forms(raw: bytes) -> set[str]:
+    """Every base64 text that shows ``raw`` (standard and URL-safe alphabets, with
+    and without ``=`` padding): its encoding alone, and the aligned core of each of
+    the three alignments it can have inside a longer base64 text (``raw`` starting at
+    a byte offset of 0, 1 or 2 modulo 3 there). A base64 character holds 6 bits of
+    a 3-byte group, so inside a longer text only the groups made of ``raw``'s bytes
+    alone are the same whatever surrounds them: the core is the encoding of
+    ``raw[skip:]`` cut to whole groups, ``skip`` (0, 2, 1) being the bytes that
+    share a group with the bytes before. The 1 to 3 characters at each end of an
+    embedded secret (mixed with its neighbours' bits) are not secret on their own.
+    Forms under 8 characters are left out (they would match ordinary words)."""
+    forms: set[str] = set()
+    for skip in range(3):
+        part = raw[skip:]
+        cores = [part[: len(part) // 3 * 3]]
+        if skip == 0:
+            cores.append(part)  # the secret alone, its last group padded
+        for core in cores:
+            for encode in (base64.b64encode, base64.urlsafe_b64encode):
+                text = encode(core).decode("ascii")
+                forms.update({text, text.rstrip("=")})
+    return {form for form in forms if len(form) >= _MIN_BASE64}
 
 
 def _lower_hex(encoded: str) -> str:
@@ -138,8 +170,9 @@ _HTML_NAMED = {'"': "&quot;", "&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39
 def _char_pattern(char: str) -> str:
     """Every way ``char`` can appear once encoded by the quoting layers we know."""
     code = ord(char)
-    forms = [r"\\*" + re.escape(char)]  # raw, or escaped with backslashes (JSON, repr)
-    forms.append("".join(f"%(?:25)*(?i:{byte:02x})" for byte in char.encode("utf-8")))
+    # The encoded forms come before the raw one: the last character of a secret,
+    # ``\\`` sent as ``\\u005c``, must be matched whole, not as its first backslash.
+    forms = ["".join(f"%(?:25)*(?i:{byte:02x})" for byte in char.encode("utf-8"))]
     if char == " ":
         forms.append(r"\+")
     if code < 0x10000:
@@ -149,6 +182,7 @@ def _char_pattern(char: str) -> str:
     forms.append(rf"&#0*{code};|&#[xX]0*(?i:{code:x});")
     if char in _HTML_NAMED:
         forms.append(_HTML_NAMED[char])
+    forms.append(r"\\*" + re.escape(char))  # raw, or escaped with backslashes (JSON, repr)
     return "(?:" + "|".join(forms) + ")"
 
 
@@ -156,6 +190,16 @@ def secret_pattern(secret: str) -> str:
     """A regular expression matching ``secret`` in any encoding :class:`Redactor`
     covers (see the module doc)."""
     return _GAP.join(_char_pattern(char) for char in secret)
+
+
+def _first_chars(secrets: Iterable[str]) -> str:
+    """A lookahead for the characters a match of any of ``secrets`` can start with
+    (its first character, or the first of an encoding: ``%``, ``\\``, ``&``, ``+``).
+    It changes no match; it lets the regex engine leave at once at every other
+    position of a text, instead of trying every encoding of every secret there."""
+    chars = set("%\\&+")
+    chars.update(secret[0] for secret in secrets)
+    return "(?=[" + "".join(re.escape(char) for char in sorted(chars)) + "])"
 
 
 class Redactor:
@@ -185,7 +229,12 @@ class Redactor:
                         found.add(form)
             self._secrets = sorted(found, key=len, reverse=True)
             self._pattern = (
-                re.compile("|".join(secret_pattern(s) for s in self._secrets))
+                re.compile(
+                    _first_chars(self._secrets)
+                    + "(?:"
+                    + "|".join(secret_pattern(s) for s in self._secrets)
+                    + ")"
+                )
                 if self._secrets
                 else None
             )
