@@ -1,6 +1,7 @@
 """Text from outside (a server's answer, the config, an input) made safe to print on
 one line: no raw line break (a CI runner executes a line that starts with
-``::warning::``, ``::add-mask::``, ``##[``...), no terminal control sequence.
+``::warning::``, ``::add-mask::``, ``##[``...), no terminal control sequence, no bidi
+control that would show the text in another order than it is.
 
 :func:`one_line` is THE escaping function for any such value before it goes into a
 message; :func:`neutralize_commands` keeps a multi-line text (a traceback) from
@@ -18,8 +19,11 @@ import re
 __all__ = ["OneLineFilter", "neutralize_commands", "one_line"]
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-#: C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: C0 and C1 controls, DEL, the Unicode line/paragraph separators, and the bidi
+#: controls (ALM, LRM, RLM, the embeddings and overrides U+202A-U+202E, the isolates
+#: U+2066-U+2069): a right-to-left override in a server's message would show the rest
+#: of the line reversed ("Trojan Source").
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 #: A line a CI runner may read as a command (GitHub ``::name::``, Azure ``##[``,
 #: ``##vso[``), leading whitespace allowed.
 _COMMAND_LINE = re.compile(r"^([ \t]*)(::|##)", re.MULTILINE)
@@ -35,9 +39,10 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def one_line(text: str) -> str:
-    """``text`` with every line break, tab and control character shown as an escape
-    (``\\n``, ``\\r``, ``\\t``, ``\\x1b``, ``\\u2028``): the result is one printable
-    line. Everything else (backslashes too) is kept, so plain text is unchanged."""
+    """``text`` with every line break, tab, control and bidi control character shown
+    as an escape (``\\n``, ``\\r``, ``\\t``, ``\\x1b``, ``\\u2028``, ``\\u202e``): the
+    result is one printable line, shown in the order it is. Everything else
+    (backslashes too) is kept, so plain text is unchanged."""
     if not text:
         return text
     return _UNSAFE.sub(_escape, text)

@@ -50,8 +50,9 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from ..errors import FileCheckError
+from ..safe_text import one_line
 from .connect import read_connect
-from .files import EMPTY_ZIP_MAGIC, ZIP_MAGIC, content_hint, describe_start
+from .files import EMPTY_ZIP_MAGIC, ZIP_MAGIC, content_hint
 from .model import Descriptor
 from .zips import open_zip, read_member, spool_member
 
@@ -160,23 +161,38 @@ def _inspect(f: IO[bytes], size: int, *, filename: str, shown: str) -> Inspectio
                 " may tell the type by the name"
             )
         return Inspection("connect", read_connect(f, size, shown=shown), tuple(warnings))
-    start = describe_start(head)
+    start = not_a_zip(head)
     hint = content_hint(head)
     if ext in _ZIP_EXTENSIONS:
         raise FileCheckError(
-            f"{shown} is not a zip file (starts with {start}), so not {_EXT_ARTICLE[ext]}",
+            f"{shown} is not a ZIP archive ({start}), so not {_EXT_ARTICLE[ext]}",
             hint=hint or "point the pattern at the file the build produced (e.g. target/*.jar)",
         )
     if ext == ".json":
         raise FileCheckError(
-            f"{shown} is not a JSON object (starts with {start})",
+            f"{shown} is not a JSON object (its first non-blank character is not '{{')",
             hint=hint or "a Connect descriptor is a JSON object with a string 'key'",
         )
     raise FileCheckError(
-        f"{shown} is neither a zip file (JAR, OBR, JWB) nor a Connect descriptor JSON"
-        f" (starts with {start})",
+        f"{shown} is neither a ZIP archive (JAR, OBR, JWB) nor a Connect descriptor JSON"
+        f" ({start}, and it does not start with '{{')",
         hint=hint or "point the pattern at the built .jar, .obr, .jwb or descriptor .json",
     )
+
+
+def not_a_zip(head: bytes) -> str:
+    """Why a file starting with ``head`` is no ZIP archive, for a message: a
+    well-known wrong content named (a Git LFS pointer, gzip data, an HTML page), else
+    ``first bytes are not PK\\x03\\x04``. Never the bytes themselves: a mistyped
+    pattern may name any file (``/etc/passwd``, a ``.env``), and messages reach CI
+    logs."""
+    if head.startswith(b"version https://git-lfs"):
+        return "it is a Git LFS pointer, not the file"
+    if head.startswith(b"\x1f\x8b"):
+        return "it is gzip data"
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        return "it is an HTML page"
+    return "first bytes are not PK\\x03\\x04"
 
 
 def _inspect_zip(f: IO[bytes], size: int, *, filename: str, shown: str, ext: str) -> Inspection:
@@ -237,6 +253,7 @@ def _jar_descriptor(
     to ``warnings`` (the XML wins, as for Marketplace; other readers take the
     manifest)."""
     names = set(zf.namelist())
+    check_descriptor_name(names, prefix=prefix, shown=shown)
     xml_key = xml_name = xml_version = None
     xml_src = prefix + PLUGIN_XML
     if PLUGIN_XML in names:
@@ -283,6 +300,36 @@ def _jar_descriptor(
     return Descriptor(key=key, version=version, name=name, source=source)
 
 
+def check_descriptor_name(names: set[str], *, prefix: str = "", shown: str) -> None:
+    """Refuse a JAR (entry ``names``; sources prefixed with ``prefix``) holding an
+    entry that is ``atlassian-plugin.xml`` but for its spelling: ``./`` or ``/`` in
+    front, another letter case (``Atlassian-Plugin.xml``), ``\\`` as separator. Only
+    the entry named exactly ``atlassian-plugin.xml`` is the descriptor (it alone is
+    read); a reader that normalises names would take the other one, so which
+    descriptor Marketplace reads is unknown. Raises :class:`FileCheckError` naming
+    what was found and what is expected."""
+    variants = sorted(
+        n
+        for n in names
+        if n != PLUGIN_XML and n.replace("\\", "/").lstrip("./").lower() == PLUGIN_XML
+    )
+    if not variants:
+        return
+    found = ", ".join(repr(prefix + one_line(n)) for n in variants[:5])
+    beside = (
+        f"beside {prefix}{PLUGIN_XML}"
+        if PLUGIN_XML in names
+        else f"but no entry named exactly {PLUGIN_XML}"
+    )
+    raise FileCheckError(
+        f"{shown} holds {found} {beside}: the descriptor must be the entry"
+        f" {PLUGIN_XML} at the JAR's root (lower case, no ./ or / in front); readers"
+        " that normalise names would read another one",
+        hint=f"rebuild so that the JAR holds one {PLUGIN_XML} at its root (in a Maven"
+        " build: src/main/resources/atlassian-plugin.xml), spelled exactly so",
+    )
+
+
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
@@ -319,7 +366,8 @@ def parse_plugin_xml(
     tag = root.tag.rsplit("}", 1)[-1] if isinstance(root.tag, str) else str(root.tag)
     if tag != "atlassian-plugin":
         raise FileCheckError(
-            f"{shown}: the root element of {source} is <{tag}>, not <atlassian-plugin>",
+            f"{shown}: the root element of {source} is <{one_line(tag[:200])}>, not"
+            " <atlassian-plugin>",
             hint="fix atlassian-plugin.xml in the project and rebuild",
         )
     version = None
@@ -375,7 +423,8 @@ def _obr_descriptor(
         )
     if len(root_jars) > 1:
         raise FileCheckError(
-            f"{shown} holds {len(root_jars)} JARs at its root ({', '.join(root_jars[:10])});"
+            f"{shown} holds {len(root_jars)} JARs at its root"
+            f" ({one_line(', '.join(root_jars[:10]))});"
             " cannot tell which is the app",
             hint="an OBR holds exactly one plugin JAR at its root; dependency bundles go"
             " under dependencies/",
@@ -390,7 +439,7 @@ def _obr_descriptor(
         inner.seek(0)
         if not head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
             raise FileCheckError(
-                f"{shown}: {source} is not a zip file (starts with {describe_start(head)})",
+                f"{shown}: {source} is not a ZIP archive ({not_a_zip(head)})",
                 hint="the OBR's plugin JAR is damaged: rebuild the OBR",
             )
         with open_zip(inner, size, shown=f"{shown} ({source})") as jar:
@@ -444,7 +493,8 @@ def check_identity(
         raise FileCheckError(
             f"{shown} is app {descriptor.key!r} (from {where}), but app.key is"
             f" {app_key!r}{case_note}",
-            hint=f"app.key says {app_key} but the {label} was built as {descriptor.key}:"
+            hint=f"app.key says {app_key} but the {label} was built as"
+            f" {one_line(str(descriptor.key))}:"
             " rebuild with the right key, or fix the config",
         )
     if kind == "connect":
@@ -474,6 +524,7 @@ def check_identity(
             )
         raise FileCheckError(
             f"{shown} was built as version {built!r} (from {where}), but {option} is {version!r}",
-            hint=f"{option} says {version} but the {label} was built as {built}: rebuild,"
+            hint=f"{option} says {version} but the {label} was built as {one_line(built)}:"
+            " rebuild,"
             " or fix the config" + "".join(f"; {n}" for n in notes),
         )

@@ -13,6 +13,8 @@ ambiguous entries.
   :data:`MAX_CENTRAL_DIRECTORY_BYTES`, are refused before they are parsed.
 * :func:`read_member` inflates at most cap + 1 bytes; :func:`spool_member` copies a
   nested JAR to a :class:`tempfile.SpooledTemporaryFile`.
+* :func:`check_nothing_prepended` (run by :func:`open_zip`) refuses data before the
+  first local header (two archives concatenated: readers disagree on the entries).
 * :func:`unique_entry` refuses an entry name present twice (Java's ``ZipFile`` reads
   the last, ``ZipInputStream`` the first: which one Marketplace reads is unknown).
 
@@ -212,7 +214,31 @@ def open_zip(f: IO[bytes], size: int, *, shown: str) -> Iterator[zipfile.ZipFile
     except ZIP_ERRORS as exc:
         raise corrupt(shown, exc) from None
     with zf:
+        check_nothing_prepended(zf, shown=shown)
         yield zf
+
+
+def check_nothing_prepended(zf: zipfile.ZipFile, *, shown: str) -> None:
+    """Refuse a zip whose first local header is not at byte 0: data before it (a
+    launch script, or a second archive: two archives concatenated) makes readers
+    disagree. Python's :mod:`zipfile` and Java's ``ZipFile`` read the entries the
+    central directory at the end lists (shifting their offsets past the prepended
+    bytes); Java's ``ZipInputStream`` reads local headers from the start, so it reads
+    the first archive's entries, or nothing. Raises :class:`FileCheckError`."""
+    infos = zf.infolist()
+    if not infos:
+        return
+    first = min(info.header_offset for info in infos)
+    if first > 0:
+        raise FileCheckError(
+            f"{shown} has {first:,} bytes before its first zip entry (data or another"
+            " archive prepended: two archives concatenated, a launch script): Java's"
+            " ZipFile reads the entries its central directory lists, ZipInputStream"
+            " the ones from the start of the file, so which one Marketplace reads is"
+            " unknown",
+            hint="upload the JAR the build produced itself: nothing may come before its"
+            " first entry (no executable-JAR launch script, no second archive)",
+        )
 
 
 def unique_entry(zf: zipfile.ZipFile, name: str, *, shown: str) -> None:

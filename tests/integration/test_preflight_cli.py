@@ -50,7 +50,7 @@ def _zero_bytes(target: Path) -> list[str]:
 
 def _text_renamed(target: Path) -> list[str]:
     (target / "hello-1.4.2.jar").write_text("BUILD FAILED\n")
-    return ["hello-1.4.2.jar", "not a zip file", "BUILD FAILED"]
+    return ["hello-1.4.2.jar", "not a ZIP archive", "first bytes are not PK"]
 
 
 def _sparse_300_mb(target: Path) -> list[str]:

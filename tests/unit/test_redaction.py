@@ -184,6 +184,7 @@ def test_installing_twice_adds_nothing() -> None:
         ("esc\x1b[31mred", "esc\\x1b[31mred"),
         ("nul\x00", "nul\\x00"),
         ("nel\x85sep\u2028par\u2029", "nel\\x85sep\\u2028par\\u2029"),
+        ("rtl\u202eoverride\u2066isolate\u200fmark", "rtl\\u202eoverride\\u2066isolate\\u200fmark"),
         ("plain text, C:\\path and ünïcode", "plain text, C:\\path and ünïcode"),
     ],
 )
@@ -254,6 +255,31 @@ def test_server_messages_reach_errors_on_one_line(requests_mock: Any, body: Any)
         make_client().get_artifact("a1")
     for text in (info.value.message, info.value.hint or ""):
         assert "\n" not in text and "\r" not in text and "\x1b" not in text
+
+
+HOSTILE = "red\x1b[31m rtl\u202e cr\r end"
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, {"code": "BAD", "message": HOSTILE}),
+        (400, {"errors": [{"field": "summary", "message": HOSTILE}]}),
+        (400, {"message": f"ARTIFACT_REMOTE_FETCH_FAILURE {HOSTILE}"}),
+        (409, {"message": HOSTILE, "errors": [{"message": HOSTILE}]}),
+        (403, [{"path": f"name{HOSTILE}", "message": HOSTILE}]),
+    ],
+)
+def test_control_and_bidi_characters_in_server_messages_are_shown_escaped(
+    requests_mock: Any, status: int, body: Any
+) -> None:
+    requests_mock.post(f"{BASE}/rest/3/artifacts/fetch", status_code=status, json=body)
+    with pytest.raises(ApiError) as info:
+        make_client().fetch_artifact("https://example.com/hello.jar")
+    err = info.value
+    for text in (err.message, err.hint or "", err.server_message or ""):
+        assert "\x1b" not in text and "\u202e" not in text and "\r" not in text
+    assert "red\\x1b[31m rtl\\u202e cr end" in err.message
 
 
 def test_a_plain_text_error_body_with_a_reason_phrase_is_one_line(requests_mock: Any) -> None:

@@ -163,7 +163,7 @@ def test_connect_descriptor(tmp_path: Path) -> None:
     [
         (b'{"key": 12}', "has no string 'key' (found int: '12')"),
         (b'{"name": "x"', "is not valid JSON"),
-        (b"[1, 2]", "is not a JSON object (starts with '[1, 2]')"),
+        (b"[1, 2]", "is not a JSON object (its first non-blank character is not '{')"),
         (b'{"a":' * 50_000, "is not valid JSON"),  # nesting deep enough to recurse
         (b'{"key": "k", "pad": "' + b"x" * (1024 * 1024) + b'"}', "is read up to 1.0 MB"),
     ],
@@ -361,7 +361,7 @@ def test_nested_jar_over_the_cap_is_refused(
 def test_nested_jar_that_is_not_a_zip(tmp_path: Path) -> None:
     write_zip(tmp_path / "x.obr", {"obr.xml": b"<r/>", "hello.jar": b"not a zip"})
     err = preflight_error(make_config(tmp_path, "x.obr"))
-    assert "x.obr!/hello.jar is not a zip file (starts with 'not a zip')" in err.message
+    assert "x.obr!/hello.jar is not a ZIP archive (first bytes are not PK\\x03\\x04)" in err.message
 
 
 def test_too_many_zip_entries_are_refused_before_parsing(
