@@ -47,6 +47,7 @@ from .listing_endpoints import ListingEndpoints
 from .models import (
     Artifact,
     Media,
+    check_artifact_answer,
     check_build_number,
     expect_object,
     expect_objects,
@@ -225,9 +226,11 @@ class MarketplaceClient(ListingEndpoints):
     def get_artifact(self, artifact_id: str, *, deadline: float | None = None) -> Artifact:
         """``GET /rest/3/artifacts/{artifact_id}`` (the ID is percent-encoded as one
         path segment). Same-origin redirects are followed (at most 5). ``deadline``:
-        see the module doc."""
+        see the module doc. Raises VerificationError when the answer is another
+        artifact (:func:`~.models.check_artifact_answer`)."""
         segment = path_segment(artifact_id, "artifact ID", "pass the ID Marketplace returned")
-        return self._request("GET", f"/rest/3/artifacts/{segment}", _artifact, deadline=deadline)
+        answer = self._request("GET", f"/rest/3/artifacts/{segment}", _artifact, deadline=deadline)
+        return check_artifact_answer(artifact_id, answer)
 
     def upload_image(
         self,

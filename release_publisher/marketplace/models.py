@@ -27,7 +27,9 @@ __all__ = [
     "Media",
     "ResponseShapeError",
     "artifact_id_from_href",
+    "check_artifact_answer",
     "check_build_number",
+    "check_details_types",
     "expect_object",
     "expect_objects",
     "parse_answer",
@@ -119,6 +121,52 @@ def artifact_id_from_href(href: str) -> str | None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def check_artifact_answer(asked_id: str, artifact: Artifact) -> Artifact:
+    """``artifact`` when it is the artifact ``GET /rest/3/artifacts/{asked_id}`` asked
+    for. Raises :class:`~release_publisher.errors.VerificationError` (exit 5) naming
+    both IDs and the self link when Marketplace answered with another artifact: its
+    key, version and checksum must not be recorded or verified as ``asked_id``'s."""
+    if artifact.id == asked_id:
+        return artifact
+    raise VerificationError(
+        f"GET /rest/3/artifacts/{asked_id} was answered with another artifact:"
+        f" {artifact.id!r} (_links.self.href {artifact.self_url[:200]!r}); nothing of it"
+        f" is recorded as artifact {asked_id}",
+        hint="check the base-url and any proxy or cache in front of Marketplace (an"
+        " answer for another request); re-run to upload again",
+    )
+
+
+#: How the type of a JSON value is named in messages.
+_JSON_KINDS = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (list, "a list"))
+
+
+def _json_kind(value: Any) -> str:
+    return next((name for cls, name in _JSON_KINDS if isinstance(value, cls)), "an object")
+
+
+def check_details_types(artifact: Artifact, fields: tuple[str, ...]) -> None:
+    """Refuse ``details.<field>`` (each of ``fields``: ``key``, ``version``) that
+    Marketplace reported present but not as a string (``1.4``, ``true``, a list):
+    it will never become the string the release has, so polling on would only
+    reach the timeout. ``null`` counts as not yet reported. Raises
+    :class:`~release_publisher.errors.VerificationError` (exit 5): ``Marketplace
+    reported version 1.4 as a number``."""
+    details = artifact.details or {}
+    for name in fields:
+        value = details.get(name)
+        if value is None or isinstance(value, str):
+            continue
+        what = "app key" if name == "key" else name
+        shown = truncate(json.dumps(value, default=str), 100)
+        raise VerificationError(
+            f"Marketplace reported {what} {shown} as {_json_kind(value)} for artifact"
+            f" {artifact.id} (details.{name}); the {what} is a string",
+            hint="check the artifact in Marketplace; if this persists, the shape of"
+            " Marketplace's answer has changed: report it with this message",
+        )
 
 
 #: The longest ID (artifact, image) accepted from a server: Marketplace's are 20-40

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from ..errors import ApiError, ProcessingTimeout
-from ..marketplace.models import Artifact
+from ..marketplace.models import Artifact, check_artifact_answer, check_details_types
 from ..preflight.model import LocalArtifact
 from ..result import ArtifactResult
 from .run import Run
@@ -68,9 +68,12 @@ def poll_until_ready(
     processed artifact (``record`` follows every answer).
 
     Raises :class:`ProcessingTimeout` at ``polling.timeout`` seconds (the run's
-    deadline, which also bounds the client's retries), and the :class:`ApiError` of a
-    non-transient status.
+    deadline, which also bounds the client's retries), the :class:`ApiError` of a
+    non-transient status, and :class:`~release_publisher.errors.VerificationError` at
+    once when an answer is another artifact (another ID) or reports the key or version
+    as no string (:func:`~release_publisher.marketplace.models.check_details_types`).
     """
+    check_details_types(artifact, needed_details(local))
     if is_ready(local, artifact):
         return artifact
     api = run.require_api()
@@ -101,6 +104,8 @@ def poll_until_ready(
             log.info("Poll %d: %s; still waiting", polls, last_state)
             retry_after = err.retry_after
         else:
+            check_artifact_answer(artifact.id, current)
+            check_details_types(current, needed_details(local))
             record_artifact(record, current)
             if is_ready(local, current):
                 log.info(

@@ -315,8 +315,9 @@ def test_paths_given_on_the_command_line_follow_the_start_directory(
 def test_snapshot_reported_by_marketplace_exits_5_with_both_values(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    """The emulator's GET answers details of a ``1.4.2-SNAPSHOT`` build for the
-    uploaded artifact (what Marketplace read from it): verification fails, exit 5."""
+    """The emulator answers the upload with details of a ``1.4.2-SNAPSHOT`` build
+    (what Marketplace read from it): verification fails, exit 5. (The upload, not a
+    poll: a poll answered with another artifact's ID fails on that first.)"""
     jar = workspace.root / "target" / "hello-1.4.2.jar"
     sha = hashlib.sha512(jar.read_bytes()).hexdigest()
     with start_sandbox(
@@ -328,7 +329,7 @@ def test_snapshot_reported_by_marketplace_exits_5_with_both_values(
             "details": details,
             "_links": {"self": {"href": "/rest/3/artifacts/reported-1"}},
         }
-        inject(server, {"endpoint": "get", "status": 200, "body": body})
+        inject(server, {"endpoint": "upload", "status": 201, "body": body})
         images = "  - {type: icon, file: marketing/icon.png}\n"
         workspace.config(config_text(server.base_url, images=images))
         env = clean_env({"MARKETPLACE_USER": USER, "MARKETPLACE_TOKEN": SECRET})

@@ -424,7 +424,7 @@ def test_tls_with_an_unknown_ca_fails_with_a_ca_bundle_hint(
 ) -> None:
     server = _tls_server(serve, certificate)
     with pytest.raises(TransportError) as info:
-        client(server.url).get_artifact("x")
+        client(server.url).get_artifact("tls-1")
     assert "TLS failed" in info.value.message
     assert info.value.hint is not None and "ca-bundle" in info.value.hint
     assert server.requests == []
@@ -434,7 +434,7 @@ def test_ca_bundle_adds_a_private_ca(
     serve: Callable[..., Server], certificate: tuple[Path, Path]
 ) -> None:
     server = _tls_server(serve, certificate)
-    artifact = client(server.url, ca_bundle=str(certificate[0])).get_artifact("x")
+    artifact = client(server.url, ca_bundle=str(certificate[0])).get_artifact("tls-1")
     assert artifact.id == "tls-1"
     assert "authorization" in server.requests[0].headers
 
@@ -446,7 +446,7 @@ def test_requests_ca_bundle_from_the_environment_is_honoured(
 ) -> None:
     server = _tls_server(serve, certificate)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate[0]))
-    assert client(server.url).get_artifact("x").id == "tls-1"
+    assert client(server.url).get_artifact("tls-1").id == "tls-1"
 
 
 # --------------------------------------------------------------- TLS through the CLI

@@ -94,7 +94,7 @@ def _jar(tmp_path: Path, size: int = 300_000) -> Path:
 
 def _after_429(retry_after: str, clock: FakeClock, requests_mock: Any) -> MarketplaceClient:
     requests_mock.get(
-        f"{ART}/x",
+        f"{ART}/ok-1",
         [{"status_code": 429, "headers": {"Retry-After": retry_after}, "json": {}}, OK],
     )
     return make_client(clock)
@@ -111,31 +111,31 @@ def _after_429(retry_after: str, clock: FakeClock, requests_mock: Any) -> Market
 )
 def test_retry_after_waits(requests_mock: Any, header: str, waits: list[float]) -> None:
     clock = FakeClock()
-    assert _after_429(header, clock, requests_mock).get_artifact("x").id == "ok-1"
+    assert _after_429(header, clock, requests_mock).get_artifact("ok-1").id == "ok-1"
     assert clock.sleeps == waits
 
 
 def test_retry_after_http_date_five_seconds_ahead(requests_mock: Any) -> None:
     clock = FakeClock()
     header = email.utils.formatdate(clock.wall() + 5, usegmt=True)
-    _after_429(header, clock, requests_mock).get_artifact("x")
+    _after_429(header, clock, requests_mock).get_artifact("ok-1")
     assert clock.sleeps == [5.0]
 
 
 def test_retry_after_past_date_means_no_wait(requests_mock: Any) -> None:
     clock = FakeClock()
     header = email.utils.formatdate(clock.wall() - 60, usegmt=True)
-    _after_429(header, clock, requests_mock).get_artifact("x")
+    _after_429(header, clock, requests_mock).get_artifact("ok-1")
     assert clock.sleeps == [0.0]
 
 
 def test_retry_after_beyond_the_deadline_fails_at_once_with_the_time(requests_mock: Any) -> None:
     clock = FakeClock()
     requests_mock.get(
-        f"{ART}/x", status_code=429, headers={"Retry-After": "86400"}, json={"message": "slow"}
+        f"{ART}/ok-1", status_code=429, headers={"Retry-After": "86400"}, json={"message": "slow"}
     )
     with pytest.raises(ApiError) as info:
-        make_client(clock).get_artifact("x")
+        make_client(clock).get_artifact("ok-1")
     err = info.value
     assert clock.sleeps == []
     assert err.retry_after == 86400.0
@@ -149,9 +149,9 @@ def test_a_retry_after_past_any_calendar_date_is_an_api_error_not_a_crash(
 ) -> None:
     clock = FakeClock()
     huge = "9" * 44
-    requests_mock.get(f"{ART}/x", status_code=503, headers={"Retry-After": huge}, json={})
+    requests_mock.get(f"{ART}/ok-1", status_code=503, headers={"Retry-After": huge}, json={})
     with pytest.raises(ApiError) as info:
-        make_client(clock).get_artifact("x")
+        make_client(clock).get_artifact("ok-1")
     assert clock.sleeps == []
     assert "past the retry deadline" in info.value.message
     assert info.value.hint is not None and info.value.hint.startswith("re-run later")
@@ -159,7 +159,7 @@ def test_a_retry_after_past_any_calendar_date_is_an_api_error_not_a_crash(
 
 def test_retry_after_above_cap_but_within_deadline_is_honoured(requests_mock: Any) -> None:
     clock = FakeClock()
-    _after_429("120", clock, requests_mock).get_artifact("x")
+    _after_429("120", clock, requests_mock).get_artifact("ok-1")
     assert clock.sleeps == [120.0]
 
 
@@ -287,8 +287,8 @@ def test_fetch_follows_the_post_rules(requests_mock: Any) -> None:
 
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
 def test_get_is_retried_on_transient_statuses(requests_mock: Any, status: int) -> None:
-    requests_mock.get(f"{ART}/x", [{"status_code": status, "text": "busy"}, OK])
-    assert make_client().get_artifact("x").id == "ok-1"
+    requests_mock.get(f"{ART}/ok-1", [{"status_code": status, "text": "busy"}, OK])
+    assert make_client().get_artifact("ok-1").id == "ok-1"
 
 
 @pytest.mark.parametrize(
@@ -297,23 +297,23 @@ def test_get_is_retried_on_transient_statuses(requests_mock: Any, status: int) -
 def test_get_is_retried_on_transport_failures(
     requests_mock: Any, exc: Callable[[], Exception]
 ) -> None:
-    requests_mock.get(f"{ART}/x", [{"exc": exc()}, OK])
-    assert make_client().get_artifact("x").id == "ok-1"
+    requests_mock.get(f"{ART}/ok-1", [{"exc": exc()}, OK])
+    assert make_client().get_artifact("ok-1").id == "ok-1"
 
 
 def test_get_500_is_not_retried(requests_mock: Any) -> None:
-    requests_mock.get(f"{ART}/x", status_code=500, json={"message": "boom"})
+    requests_mock.get(f"{ART}/ok-1", status_code=500, json={"message": "boom"})
     with pytest.raises(ApiError, match="boom"):
-        make_client().get_artifact("x")
+        make_client().get_artifact("ok-1")
     assert requests_mock.call_count == 1
 
 
 def test_attempts_are_bounded_with_exponential_backoff(requests_mock: Any) -> None:
     clock = FakeClock()
     log: list[str] = []
-    requests_mock.get(f"{ART}/x", status_code=503, text="down")
+    requests_mock.get(f"{ART}/ok-1", status_code=503, text="down")
     with pytest.raises(ApiError) as info:
-        make_client(clock, log=log).get_artifact("x")
+        make_client(clock, log=log).get_artifact("ok-1")
     assert requests_mock.call_count == 4
     assert clock.sleeps == [1.0, 2.0, 4.0]
     assert "gave up after 4 attempts" in info.value.message
@@ -327,16 +327,16 @@ def test_attempts_are_bounded_with_exponential_backoff(requests_mock: Any) -> No
 
 def test_deadline_stops_retrying_before_a_wait_that_would_pass_it(requests_mock: Any) -> None:
     clock = FakeClock()
-    requests_mock.get(f"{ART}/x", status_code=502, text="bad")
+    requests_mock.get(f"{ART}/ok-1", status_code=502, text="bad")
     with pytest.raises(ApiError, match="deadline"):
-        make_client(clock, attempts=10, deadline=3.5).get_artifact("x")
+        make_client(clock, attempts=10, deadline=3.5).get_artifact("ok-1")
     assert clock.sleeps == [1.0, 2.0]  # the next wait (4 s) would end past 3.5 s
 
 
 def test_tls_failures_are_not_retried(requests_mock: Any) -> None:
-    requests_mock.get(f"{ART}/x", exc=requests.exceptions.SSLError("certificate verify failed"))
+    requests_mock.get(f"{ART}/ok-1", exc=requests.exceptions.SSLError("certificate verify failed"))
     with pytest.raises(TransportError) as info:
-        make_client().get_artifact("x")
+        make_client().get_artifact("ok-1")
     assert requests_mock.call_count == 1
     assert info.value.hint is not None and "ca-bundle" in info.value.hint
 
@@ -381,10 +381,10 @@ def test_eight_images_with_a_429_on_the_third_request_are_each_uploaded_once(
 
 def test_a_deadline_stops_retry_after_waits_before_it(requests_mock: Any) -> None:
     clock = FakeClock()
-    requests_mock.get(f"{ART}/x", status_code=503, headers={"Retry-After": "190"}, text="busy")
+    requests_mock.get(f"{ART}/ok-1", status_code=503, headers={"Retry-After": "190"}, text="busy")
     start = clock.monotonic()
     with pytest.raises(ApiError) as info:
-        make_client(clock).get_artifact("x", deadline=start + 300)
+        make_client(clock).get_artifact("ok-1", deadline=start + 300)
     assert clock.monotonic() - start <= 300
     assert clock.sleeps == [190.0]  # a second 190 s wait would end at 380 s
     assert requests_mock.call_count == 2
@@ -394,10 +394,10 @@ def test_a_deadline_stops_retry_after_waits_before_it(requests_mock: Any) -> Non
 
 def test_without_a_deadline_retry_after_waits_run_to_the_policy_limits(requests_mock: Any) -> None:
     clock = FakeClock()
-    requests_mock.get(f"{ART}/x", status_code=503, headers={"Retry-After": "190"}, text="busy")
+    requests_mock.get(f"{ART}/ok-1", status_code=503, headers={"Retry-After": "190"}, text="busy")
     start = clock.monotonic()
     with pytest.raises(ApiError) as info:
-        make_client(clock).get_artifact("x")
+        make_client(clock).get_artifact("ok-1")
     assert clock.monotonic() - start == 570
     assert clock.sleeps == [190.0, 190.0, 190.0]
     assert requests_mock.call_count == 4
@@ -407,9 +407,9 @@ def test_without_a_deadline_retry_after_waits_run_to_the_policy_limits(requests_
 
 def test_a_deadline_closer_than_the_first_wait_means_one_attempt(requests_mock: Any) -> None:
     clock = FakeClock()
-    requests_mock.get(f"{ART}/x", status_code=503, headers={"Retry-After": "190"}, text="busy")
+    requests_mock.get(f"{ART}/ok-1", status_code=503, headers={"Retry-After": "190"}, text="busy")
     with pytest.raises(ApiError) as info:
-        make_client(clock).get_artifact("x", deadline=clock.monotonic() + 100)
+        make_client(clock).get_artifact("ok-1", deadline=clock.monotonic() + 100)
     assert clock.sleeps == []
     assert requests_mock.call_count == 1
     assert "not retried: retries stopped at the deadline" in info.value.message
