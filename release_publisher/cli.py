@@ -6,11 +6,11 @@ argparse -> :class:`~release_publisher.settings.Settings` -> config and pre-flig
 
 Exit codes (also in README): 0 published / check passed / dry run; 1 unexpected
 error; 2 config or usage; 3 local file (pre-flight); 4 API/HTTP; 5 verification
-mismatch; 6 processing timeout; 130 interrupted (SIGINT/SIGTERM/SIGHUP); 141 the
+mismatch; 6 processing timeout; 130 interrupted (SIGINT/SIGTERM/SIGHUP/SIGQUIT); 141 the
 output of ``check``/``schema`` was cut (its reader closed the pipe, see
 :mod:`release_publisher.closed_pipe`).
 
-Signals: the first SIGINT, SIGTERM or SIGHUP stops the run (exit 130, the result
+Signals: the first SIGINT, SIGTERM, SIGHUP or SIGQUIT stops the run (exit 130, the result
 JSON says ``Interrupted``); any signal after it, or during the endings (error
 rendering, result JSON, CI outputs), is noted and ignored so the endings finish.
 

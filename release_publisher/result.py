@@ -458,13 +458,20 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 #: signals held back while a result file is written (the temp file is always removed)
 _HELD_SIGNALS = {
-    s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
+    s
+    for s in (
+        signal.SIGINT,
+        signal.SIGTERM,
+        getattr(signal, "SIGHUP", None),
+        getattr(signal, "SIGQUIT", None),
+    )
+    if s is not None
 }
 
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM/SIGHUP back in this thread for the block: a stop signal
+    """Hold SIGINT/SIGTERM/SIGHUP/SIGQUIT back in this thread for the block: a stop signal
     delivered mid-write (or while the temp file is removed) is handled just after."""
     try:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)

@@ -1,9 +1,12 @@
-"""Stop signals of a run: SIGINT, SIGTERM and SIGHUP (the terminal or the CI session
-went away) end the command once; its endings then always finish.
+"""Stop signals of a run: SIGINT, SIGTERM, SIGHUP (the terminal or the CI session
+went away) and SIGQUIT (Ctrl-\\, a runner's "quit") end the command once; its endings
+then always finish.
 
 :class:`StopSignals` is a context manager around one command. The first stop signal
 raises in the main thread (``KeyboardInterrupt`` for SIGINT, :class:`Terminated`
-otherwise), so the command unwinds and renders ``Interrupted`` (exit 130). Any later
+otherwise), so the command unwinds and renders ``Interrupted`` (exit 130, whichever
+signal: the convention of this tool, not 128 + the signal number; SIGQUIT too, whose
+default action would dump core and leave the result file ``running``). Any later
 signal, or any signal once :meth:`StopSignals.ending` was called (error rendering,
 the result JSON, the CI outputs), is only noted in :attr:`StopSignals.late`: a second
 SIGTERM 2 ms after the first never turns the endings into a traceback, a result left
@@ -17,14 +20,21 @@ from __future__ import annotations
 import signal
 from types import FrameType, TracebackType
 
-#: the signals that stop a run
+#: the signals that stop a run (SIGHUP and SIGQUIT where the platform has them)
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
-    s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
+    s
+    for s in (
+        signal.SIGINT,
+        signal.SIGTERM,
+        getattr(signal, "SIGHUP", None),
+        getattr(signal, "SIGQUIT", None),
+    )
+    if s is not None
 )
 
 
 class Terminated(BaseException):
-    """Raised by the first SIGTERM or SIGHUP. A BaseException (like
+    """Raised by the first SIGTERM, SIGHUP or SIGQUIT. A BaseException (like
     KeyboardInterrupt), so no ``except Exception`` on the way (logging's, a
     library's) can swallow it. ``signal_name`` is e.g. ``"SIGTERM"``."""
 
