@@ -320,7 +320,7 @@ class Command:
         """Run the command; never raises (except SystemExit)."""
         if self.args.command == "publish":
             self._mask()
-        setup_logging(verbose=self.verbose, stream=self.log_stream)
+        setup_logging(verbose=self.verbose, stream=self.host.stream)
         if self.quiet:
             for handler in logging.getLogger("release_publisher").handlers:
                 handler.addFilter(_quiet_filter)
