@@ -18,6 +18,13 @@ DEFAULT_UPLOAD_SPACING = 10.0
 DEFAULT_ARTIFACT_NAME = "artifact"
 
 
+#: How messages name the app version override: the command-line option (``--version``
+#: is its alias) that the GitHub Action passes its ``version`` input to.
+VERSION_OPTION = "--app-version/--version"
+#: The example of it in hints, for the command line and the action.
+VERSION_OPTION_EXAMPLE = "--app-version 1.4.2 (action input: version: 1.4.2)"
+
+
 @dataclass(frozen=True)
 class ArtifactSpec:
     """One ``artifacts[]`` entry. Exactly one of ``file`` (a glob, relative to the

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..config.model import VERSION_OPTION
 from ..limits import human_size
 from ..outcome import listing_line
 from ..preflight.model import Plan
@@ -101,7 +102,7 @@ def describe_plan(
     config = plan.config
     lines = [
         f"Release {config.app_key} {config.version}"
-        + (" (version from --version)" if config.version_source == "--version" else ""),
+        + (f" (version from {VERSION_OPTION})" if config.version_source == "--version" else ""),
         f"  config:      {config.path}",
         f"  marketplace: {config.base_url}",
         "",

@@ -82,7 +82,10 @@ def test_version_override(tmp_path: Path, given: str, expected: str) -> None:
 @pytest.mark.parametrize("given", ["", "   ", " v1.0", "1.0\n"])
 def test_version_override_empty_or_blank(tmp_path: Path, given: str) -> None:
     err = fail(tmp_path, MINIMAL, version_override=given)
-    assert err.message.startswith("--version")
+    # both spellings of the option (and the action input it comes from), whichever was used
+    assert err.message.startswith("--app-version/--version ")
+    assert err.hint is not None
+    assert "--app-version 1.4.2" in err.hint and "action input: version" in err.hint
     assert err.location is None  # not a place in the config file
 
 
