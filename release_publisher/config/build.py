@@ -20,6 +20,8 @@ from .model import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_POLL_TIMEOUT,
     DEFAULT_UPLOAD_SPACING,
+    VERSION_OPTION,
+    VERSION_OPTION_EXAMPLE,
     AppListingSpec,
     ArtifactSpec,
     Compatibility,
@@ -27,16 +29,15 @@ from .model import (
     ListingSpec,
     ProductRange,
     ReleaseConfig,
-    VERSION_OPTION,
-    VERSION_OPTION_EXAMPLE,
     VersionSpec,
 )
 
 
 def normalise_version_override(version_override: str | None) -> str | None:
-    """The ``--app-version`` (alias ``--version``) value as the version to release: ``v``/``V`` before a digit is
-    dropped (tag ``v1.4.2`` -> ``1.4.2``); None stays None. Raises :class:`ConfigError`
-    for an empty or blank value or one with surrounding whitespace or control characters."""
+    """The ``--app-version`` (alias ``--version``) value as the version to release:
+    ``v``/``V`` before a digit is dropped (tag ``v1.4.2`` -> ``1.4.2``); None stays None.
+    Raises :class:`ConfigError` for an empty or blank value or one with surrounding
+    whitespace or control characters; the messages name :data:`.model.VERSION_OPTION`."""
     if version_override is None:
         return None
     if version_override == "" or not version_override.strip():
