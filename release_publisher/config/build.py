@@ -74,6 +74,7 @@ def to_config(doc: Document, path: Path, override: str | None) -> ReleaseConfig:
             sha512=entry["sha512"].lower() if "sha512" in entry else None,
             expect=dict(entry.get("expect", {})),
             location=doc.loc(f"artifacts[{i}]"),
+            exclude=tuple(str(glob) for glob in entry.get("exclude", ())),
         )
         for i, entry in enumerate(data["artifacts"])
     )

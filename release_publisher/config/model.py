@@ -30,7 +30,9 @@ class ArtifactSpec:
     """One ``artifacts[]`` entry. Exactly one of ``file`` (a glob, relative to the
     config file's directory) and ``url`` (http/https, fetched by Marketplace) is set.
     ``sha512`` is 128 lowercase hex digits or None. ``expect`` maps ``details`` field
-    names to the values Marketplace must report."""
+    names to the values Marketplace must report. ``exclude`` (only with ``file``):
+    globs, relative to the config file's directory like ``file``, of paths the
+    ``file`` glob must not match (``target/*-sources.jar``)."""
 
     name: str
     file: str | None
@@ -38,6 +40,7 @@ class ArtifactSpec:
     sha512: str | None = None
     expect: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
+    exclude: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
