@@ -14,6 +14,7 @@ from release_publisher.testing import build_plugin_jar
 
 from .conftest import TOKEN, USER, Workspace, config_text
 from .helpers import Run, clean_env, run_cli, uploads
+from .test_release_version import previous_version, release_config, seed
 
 pytestmark = pytest.mark.integration
 
@@ -144,3 +145,21 @@ def test_quiet_on_github_prints_no_empty_groups_but_keeps_annotations(
     assert failed.code == 3, failed.output
     assert "::error " in failed.stdout
     assert "::group::" not in failed.stdout and "::endgroup::" not in failed.stdout
+
+
+@pytest.mark.parametrize("host", ["local", "github"])
+def test_a_publish_run_heads_the_app_version_once(
+    workspace: Workspace, sandbox: SandboxServer, host: str
+) -> None:
+    seed(sandbox, [previous_version("1.4.1", 100)])
+    release_config(workspace, sandbox)
+    env = github_env(workspace.root) if host == "github" else {}
+    run = workspace.run("publish", env=env)
+    assert run.code == 0, run.output
+    headings = [
+        line
+        for line in run.stdout.splitlines()
+        if line.startswith(("== ", "::group::")) and "App version" in line
+    ]
+    assert len(headings) == 1, run.stdout
+    assert headings[0].endswith("App version plan")
