@@ -125,7 +125,7 @@ def _reuse(run: Run, local: LocalArtifact, record: ArtifactResult, entry: dict[s
             log.info("Artifact %s is no longer on Marketplace (404): uploading again", artifact_id)
             return False
         raise
-    expected = reuse_checksum(local, entry)
+    expected = reuse_checksum(local, entry, run.checksums)
     record_artifact(record, artifact)
     artifact = poll_until_ready(run, local, artifact, record)
     why = why_not_reuse(expected, artifact.reported_sha512())

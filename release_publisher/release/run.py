@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..checksums import FileChecksums
 from ..clock import Clock
 from ..marketplace.models import Artifact, Media
 from ..preflight.files import display_path
@@ -166,6 +167,8 @@ class Run:
     fold: bool = True
     #: set by :meth:`stop_checkpoints`: the caller writes the result from now on
     checkpoints_stopped: bool = False
+    #: SHA-512 of the local files, each hashed once (the caller may have started them)
+    checksums: FileChecksums = field(default_factory=FileChecksums)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def require_api(self) -> MarketplaceApi:

@@ -12,6 +12,7 @@ from release_publisher.preflight.files import (
     find_one,
     matched_by,
 )
+from release_publisher.preflight.prefetch import likely_artifact_files
 from release_publisher.release.render import describe_plan, preflight_lines
 from release_publisher.release.run import new_result
 from release_publisher.testing import build_plugin_jar, write_png
@@ -109,3 +110,13 @@ def test_byproduct_globs_keep_the_directory_and_drop_the_version() -> None:
     assert byproduct_glob("target/original-app-2.3.0.jar") == "target/original-*.jar"
     assert byproduct_glob("target/app-2.3.0.jar.asc") == "target/*.asc"
     assert byproduct_glob("target/app-2.3.0.jar") == "target/app-2.3.0.jar"
+
+
+def test_the_checksum_prefetch_applies_the_exclude_list(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    build_plugin_jar(target / "app-2.3.0.jar", APP_KEY, VERSION)
+    build_plugin_jar(target / "app-2.3.0-sources.jar", APP_KEY, VERSION)
+    entry: dict[str, object] = {"name": "server", "file": "target/app-*.jar"}
+    assert likely_artifact_files({"artifacts": [entry]}, tmp_path) == []  # two matches
+    entry["exclude"] = ["target/*-sources.jar"]
+    assert likely_artifact_files({"artifacts": [entry]}, tmp_path) == [target / "app-2.3.0.jar"]
