@@ -296,8 +296,9 @@ class VersionStage:
                 self.existing_version = existing
                 info.status = RELEASE_CREATED
                 log.info(
-                    "Version %s exists as build %d with this very artifact (same SHA-512) "
-                    "but without a listing: publishing the listing, uploading nothing again",
+                    "Version %s exists as build %d with this very artifact (same SHA-512); "
+                    "the versions list shows no listing for it: its listing is checked "
+                    "next, nothing is uploaded again",
                     config.version,
                     existing.build_number,
                 )
