@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from ..config.model import VERSION_OPTION
 from ..errors import ApiError, VerificationError
 from ..limits import human_size
 from ..marketplace.models import Artifact
@@ -203,7 +204,7 @@ def verify(
         raise VerificationError(
             f"artifact {artifact.id} ({local.name}) does not match: " + "; ".join(problems),
             hint="the uploaded artifact is not this release: check the build output and "
-            "app.key / app.version (or --version); the artifact ID is in the result",
+            f"app.key / app.version (or {VERSION_OPTION}); the artifact ID is in the result",
         )
     log.info(
         "Verified %s: %s",

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..config.model import Compatibility, VersionSpec
+from ..config.model import VERSION_OPTION, Compatibility, VersionSpec
 from ..errors import ConfigError, Location, VerificationError
 from ..preflight.model import Plan
 from .copying import (
@@ -473,7 +473,7 @@ def conflict_error(
         message,
         hint="two ways out: keep what Marketplace has and report it as already there with "
         "release.if-exists: skip (action input if-exists: skip, option --if-exists skip), "
-        "or release a new version number (app.version or --version)",
+        f"or release a new version number (app.version or {VERSION_OPTION})",
     )
 
 
