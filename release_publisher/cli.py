@@ -35,7 +35,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from . import __version__, release
+from . import __version__
+from .checksums import FileChecksums
 from .cli_options import AppVersion, command_of, log_options
 from .clock import Clock, SystemClock
 from .closed_pipe import EXIT_BROKEN_PIPE, GuardedStream, closed_pipe, closed_pipe_guarded
@@ -53,14 +54,14 @@ from .errors import (
     UsageError,
 )
 from .hosts import Host, select_host
-from .marketplace.trace import TraceRecorder
 from .preflight import run_preflight
 from .preflight.model import Plan
+from .preflight.prefetch import likely_artifact_files
 from .release.changelog import notes_from_config
 from .release.render import describe_plan, describe_result, preflight_lines
 from .release.resume import PreviousRun, previous_run
+from .release.rules import hosting_warnings
 from .release.run import new_result
-from .release.version import hosting_warnings
 from .result import (
     STATUS_CHECKED,
     STATUS_FAILED,
@@ -83,6 +84,7 @@ from .stop_signals import StopSignals, Terminated
 
 if TYPE_CHECKING:
     from .marketplace.client import MarketplaceClient
+    from .marketplace.trace import TraceRecorder
 
 log = logging.getLogger("release_publisher")
 
@@ -320,7 +322,7 @@ class Command:
         """Run the command; never raises (except SystemExit)."""
         if self.args.command == "publish":
             self._mask()
-        setup_logging(verbose=self.verbose, stream=self.log_stream)
+        setup_logging(verbose=self.verbose, stream=self.host.stream)
         if self.quiet:
             for handler in logging.getLogger("release_publisher").handlers:
                 handler.addFilter(_quiet_filter)
@@ -375,8 +377,15 @@ class Command:
     # -- commands ----------------------------------------------------------------
 
     def _load(
-        self, settings: Settings, *, resume: Path | None = None
+        self,
+        settings: Settings,
+        *,
+        resume: Path | None = None,
+        checksums: FileChecksums | None = None,
     ) -> tuple[ReleaseConfig, Plan, PreviousRun | None]:
+        """Load the config and run pre-flight. With ``checksums`` (publish), hashing of
+        the artifact files starts as soon as the config names them, before the schema
+        is checked, so that it overlaps the rest of start-up."""
         if settings.working_directory:
             try:
                 os.chdir(settings.working_directory)
@@ -386,8 +395,15 @@ class Command:
                     f"{exc.strerror}",
                     hint="working-directory is relative to the repository root",
                 ) from None
+        early = None
+        if checksums is not None:
+            config_dir = Path(settings.config).resolve().parent
+
+            def early(data: Mapping[str, Any]) -> None:
+                checksums.prefetch(likely_artifact_files(data, config_dir))
+
         config = load_config(
-            settings.config, env=self.env, version_override=settings.release_version
+            settings.config, env=self.env, version_override=settings.release_version, early=early
         )
         overrides: dict[str, Any] = {}
         if settings.base_url is not None:
@@ -407,6 +423,8 @@ class Command:
             self.notes, notes_warning = fit_release_notes(notes_from_config(config), config)
         with self.host.group("Pre-flight checks"):
             plan = run_preflight(config)
+            if checksums is not None:  # a pattern the early guess left to pre-flight
+                checksums.prefetch(art.path for art in plan.artifacts if art.path is not None)
             for line in preflight_lines(plan):
                 log.info("%s", line)
             for warning in plan.warnings:
@@ -438,11 +456,15 @@ class Command:
         self.result.status = STATUS_CHECKED
 
     def _publish(self, settings: Settings) -> None:
+        # imported here, not at module level: `check` never needs the stages
+        from .release import flow
+
         if settings.resume is not None:
             # first: a failure from here on must not write less over the resume file
             self.result_file.previous()
         credentials = self._credentials(settings, required=not settings.dry_run)
-        config, plan, previous = self._load(settings, resume=settings.resume)
+        checksums = FileChecksums() if not settings.dry_run else None
+        config, plan, previous = self._load(settings, resume=settings.resume, checksums=checksums)
         self.result_file.first_write(self.result)
         self._open_trace(settings)
         if settings.dry_run:
@@ -452,7 +474,7 @@ class Command:
                 if credentials is not None
                 else None
             )
-            release.dry_run(
+            flow.dry_run(
                 plan,
                 self.result,
                 connect=connect,
@@ -461,11 +483,11 @@ class Command:
                 notes=self.notes,
             )
             return
-        assert credentials is not None
-        client = self._client(settings, config, credentials)
+        assert credentials is not None and checksums is not None
+        client = self._client(settings, config, credentials, checksums)
         log.info("Publishing %s %s to %s", config.app_key, config.version, config.base_url)
         try:
-            release.publish(
+            flow.publish(
                 plan,
                 self.result,
                 api=client,
@@ -475,6 +497,7 @@ class Command:
                 save=self._checkpoint,
                 previous=previous,
                 notes=self.notes,
+                checksums=checksums,
             )
         finally:
             client.close()
@@ -497,7 +520,11 @@ class Command:
         )
 
     def _client(
-        self, settings: Settings, config: ReleaseConfig, credentials: Credentials
+        self,
+        settings: Settings,
+        config: ReleaseConfig,
+        credentials: Credentials,
+        checksums: FileChecksums | None = None,
     ) -> MarketplaceClient:
         # imported here: it imports requests, which `check` and `--version` never need
         from .marketplace.client import MarketplaceClient
@@ -513,6 +540,7 @@ class Command:
             clock=self.clock,
             log=lambda message: log.info("%s", message),
             observer=self.trace,
+            checksums=checksums,
         )
 
     def _open_trace(self, settings: Settings) -> None:
@@ -521,6 +549,8 @@ class Command:
         UsageError."""
         if settings.trace is None:
             return
+        from .marketplace.trace import TraceRecorder  # publish --trace only
+
         try:
             settings.trace.parent.mkdir(parents=True, exist_ok=True)
             self.trace = TraceRecorder(settings.trace, redact=REDACTOR.redact, clock=self.clock)

@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .limits import human_size
 from .logcontext import LOG_SUBJECT
-from .marketplace.upload import ProgressCallback
 from .secrets import REDACTOR, Redactor, install_redaction
+
+if TYPE_CHECKING:  # a type only: `check` does not import the upload code
+    from .marketplace.upload import ProgressCallback
 
 log = logging.getLogger("release_publisher")
 

@@ -15,9 +15,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .errors import UsageError
+from .urls import check_base_url
 
 DEFAULT_CONFIG = "marketplace-release.yml"
 ENV_USER = "MARKETPLACE_USER"
@@ -169,23 +169,6 @@ def _option_or_env(
         return value, option
     text = env.get(variable, "").strip()
     return (text or None), variable
-
-
-def check_base_url(url: str, *, name: str = "--base-url") -> str:
-    """Validate a ``--base-url`` (or the variable ``name``): http(s) with a host, no
-    credentials. Returns it stripped, without a trailing slash. Raises UsageError."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            f"{name} must be an http(s) URL, got {url!r}",
-            hint="for example https://api.atlassian.com/marketplace",
-        )
-    if parts.username or parts.password:
-        raise UsageError(
-            f"{name} must not carry credentials",
-            hint=f"set {ENV_USER} and {ENV_TOKEN} instead",
-        )
-    return url.strip().rstrip("/")
 
 
 def positive_seconds(

@@ -12,11 +12,18 @@ the result JSON, the CI outputs), is only noted in :attr:`StopSignals.late`: a s
 SIGTERM 2 ms after the first never turns the endings into a traceback, a result left
 ``running`` or a temp file left behind.
 
+"First" is by arrival. Python runs the handlers of signals that arrived together in
+signal-number order (SIGINT before SIGTERM), not in the order they came, so the
+arrival order is read from a wakeup pipe (``signal.set_wakeup_fd``: the C-level handler
+writes each signal's number there as it arrives).
+
 Standard library only; knows nothing of the commands.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 from types import FrameType, TracebackType
 
@@ -57,11 +64,40 @@ class StopSignals:
         #: names of the signals noted and not raised, in arrival order
         self.late: list[str] = []
         self._saved: dict[signal.Signals, object] = {}
+        self._pipe: tuple[int, int] | None = None
+        self._saved_wakeup = -1
 
     def __enter__(self) -> StopSignals:
+        self._open_wakeup()
         for sig in STOP_SIGNALS:
             self._saved[sig] = signal.signal(sig, self._handle)
         return self
+
+    def _open_wakeup(self) -> None:
+        """The pipe the C-level handler writes each arriving signal's number to."""
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)
+        try:
+            self._saved_wakeup = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        except (ValueError, OSError):  # not the main thread: handlers' order it is
+            os.close(read_end)
+            os.close(write_end)
+            return
+        self._pipe = (read_end, write_end)
+
+    def _arrived(self) -> list[int]:
+        """Signal numbers that arrived since the last call, in arrival order."""
+        if self._pipe is None:
+            return []
+        data = b""
+        with contextlib.suppress(BlockingIOError, InterruptedError, OSError):
+            while chunk := os.read(self._pipe[0], 512):
+                data += chunk
+        return list(data)
 
     def __exit__(
         self,
@@ -71,20 +107,32 @@ class StopSignals:
     ) -> None:
         self.is_ending = True
         if not self.restore:
-            return
+            return  # the pipe stays: the handlers stay until the process exits
         for sig, handler in self._saved.items():
             signal.signal(sig, handler)  # type: ignore[arg-type]
+        if self._pipe is not None:
+            with contextlib.suppress(ValueError, OSError):
+                signal.set_wakeup_fd(self._saved_wakeup)
+            for fd in self._pipe:
+                os.close(fd)
+            self._pipe = None
 
     def ending(self) -> None:
         """From now on every signal is noted, not raised: the endings run."""
         self.is_ending = True
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        name = signal.Signals(signum).name
+        stops = {int(s) for s in STOP_SIGNALS}
+        # every arrival since the last handler call (several may share one call);
+        # without the pipe, this call's own signal
+        arrived = [n for n in self._arrived() if n in stops] if self._pipe else [signum]
+        names = [signal.Signals(n).name for n in arrived]
         if self.stopping or self.is_ending:
-            self.late.append(name)
+            self.late.extend(names)
             return
         self.stopping = True
-        if signum == signal.SIGINT:
+        first = arrived[0] if arrived else signum
+        self.late.extend(names[1:])
+        if first == signal.SIGINT:
             raise KeyboardInterrupt
-        raise Terminated(name)
+        raise Terminated(signal.Signals(first).name)

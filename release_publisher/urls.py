@@ -48,10 +48,11 @@ def safe_url(url: str) -> str:
     return one_line(f"{parts.scheme}://{netloc}{parts.path}{tail}")
 
 
-def check_base_url(text: str) -> str:
+def check_base_url(text: str, *, name: str = "base-url") -> str:
     """The Marketplace base URL ``text`` stripped of whitespace and trailing slashes,
     e.g. ``https://api.atlassian.com/marketplace`` (``/rest/3/...`` paths are appended
-    to it).
+    to it). ``name`` is what the messages call it (``--base-url``, an environment
+    variable; default ``base-url``, the config field).
 
     Raises :class:`~release_publisher.errors.UsageError` when it holds a backslash,
     whitespace or a control character (parsers disagree on where the host ends), is
@@ -63,30 +64,33 @@ def check_base_url(text: str) -> str:
     odd = next((c for c in text if c == "\\" or c.isspace() or not c.isprintable()), None)
     if odd is not None:
         raise UsageError(
-            f"base-url contains {_describe_char(odd)}, which URL parsers read differently",
+            f"{name} contains {_describe_char(odd)}, which URL parsers read differently",
             hint=_EXAMPLE,
         )
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"base-url {text!r} is not an http(s) URL", hint=_EXAMPLE)
+        # user info or a query may hold a secret: never shown
+        secret = parts.username is not None or parts.password is not None or parts.query
+        shown = safe_url(text) if secret else repr(text)
+        raise UsageError(f"{name} {shown} is not an http(s) URL", hint=_EXAMPLE)
     try:
         parts.port  # noqa: B018 - validates the port
     except ValueError:
-        raise UsageError("base-url has an invalid port", hint=_EXAMPLE) from None
+        raise UsageError(f"{name} has an invalid port", hint=_EXAMPLE) from None
     if parts.username is not None or parts.password is not None:
         raise UsageError(
-            "base-url must not contain a user name or password (not shown)",
+            f"{name} must not contain a user name or password (not shown)",
             hint="give credentials through MARKETPLACE_USER and MARKETPLACE_TOKEN",
         )
     if parts.query or parts.fragment:
         raise UsageError(
-            f"base-url {safe_url(text)} must not have a query or fragment", hint=_EXAMPLE
+            f"{name} {safe_url(text)} must not have a query or fragment", hint=_EXAMPLE
         )
     if scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(
             f"refusing to send credentials over plain http:// to {parts.hostname}",
-            hint="use an https:// base-url (plain http is allowed only for loopback hosts "
+            hint=f"use an https:// {name} (plain http is allowed only for loopback hosts "
             "such as 127.0.0.1 or localhost, e.g. the sandbox)",
         )
     return text

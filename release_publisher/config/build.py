@@ -20,6 +20,8 @@ from .model import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_POLL_TIMEOUT,
     DEFAULT_UPLOAD_SPACING,
+    VERSION_OPTION,
+    VERSION_OPTION_EXAMPLE,
     AppListingSpec,
     ArtifactSpec,
     Compatibility,
@@ -32,22 +34,25 @@ from .model import (
 
 
 def normalise_version_override(version_override: str | None) -> str | None:
-    """The ``--version`` value as the version to release: ``v``/``V`` before a digit is
-    dropped (tag ``v1.4.2`` -> ``1.4.2``); None stays None. Raises :class:`ConfigError`
-    for an empty or blank value or one with surrounding whitespace or control characters."""
+    """The ``--app-version`` (alias ``--version``) value as the version to release:
+    ``v``/``V`` before a digit is dropped (tag ``v1.4.2`` -> ``1.4.2``); None stays None.
+    Raises :class:`ConfigError` for an empty or blank value or one with surrounding
+    whitespace or control characters; the messages name :data:`.model.VERSION_OPTION`."""
     if version_override is None:
         return None
     if version_override == "" or not version_override.strip():
         raise ConfigError(
-            "--version is empty",
-            hint="pass the version to release, e.g. --version 1.4.2 (or a tag such as v1.4.2)",
+            f"{VERSION_OPTION} is empty",
+            hint=f"pass the version to release, e.g. {VERSION_OPTION_EXAMPLE}, or a tag such"
+            " as v1.4.2",
         )
     if version_override != version_override.strip() or any(
         ord(c) < 32 or ord(c) == 127 for c in version_override
     ):
         raise ConfigError(
-            f"--version {version_override!r} has surrounding whitespace or control characters",
-            hint="pass the version alone, e.g. --version 1.4.2",
+            f"{VERSION_OPTION} {version_override!r} has surrounding whitespace or control"
+            " characters",
+            hint=f"pass the version alone, e.g. {VERSION_OPTION_EXAMPLE}",
         )
     v = version_override
     if len(v) >= 2 and v[0] in "vV" and v[1] in "0123456789":
@@ -69,6 +74,7 @@ def to_config(doc: Document, path: Path, override: str | None) -> ReleaseConfig:
             sha512=entry["sha512"].lower() if "sha512" in entry else None,
             expect=dict(entry.get("expect", {})),
             location=doc.loc(f"artifacts[{i}]"),
+            exclude=tuple(str(glob) for glob in entry.get("exclude", ())),
         )
         for i, entry in enumerate(data["artifacts"])
     )

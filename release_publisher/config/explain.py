@@ -87,6 +87,17 @@ def explain(doc: Document, error: ValidationError) -> tuple[Location, str, str]:
             'add file: "target/*.jar" (a local file) or url: "https://..." (Marketplace '
             "fetches it)",
         )
+    if (
+        kind == "dependentRequired"
+        and isinstance(value, dict)
+        and "exclude" in value
+        and "file" not in value
+    ):
+        return (
+            doc.loc(join_path(path, "exclude")),
+            f"{join_path(path, 'exclude')} is only allowed with file",
+            "remove exclude: it narrows the file glob; Marketplace fetches a url as it is",
+        )
     if kind == "dependentRequired":
         return (
             doc.loc(join_path(path, "sha512")),

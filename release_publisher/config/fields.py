@@ -33,7 +33,7 @@ CREDENTIALS_HINT = (
 
 # Fields whose value must be a YAML string (never a number/boolean/null).
 STRING_FIELD = re.compile(
-    r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512)"
+    r"^(?:app\.(?:key|version)|artifacts\[\d+\]\.(?:name|file|url|sha512|exclude\[\d+\])"
     r"|images\[\d+\]\.(?:type|file)|marketplace\.base-url"
     r"|release\.(?:artifact|hosting|payment-model|license-type|summary|if-exists|copy-from"
     r"|notes\.(?:file|text|link)|listing\.(?:state|screenshots|captions\..+)|agreements\[\d+\]"
@@ -96,6 +96,7 @@ _EXAMPLES = {
     "app.version": 'version: "1.4.2"',
     "name": 'name: "server"',
     "file": 'file: "target/hello-*.jar"',
+    "exclude": 'exclude: ["target/*-sources.jar", "target/*-javadoc.jar"]',
     "url": 'url: "https://example.com/releases/hello-1.4.2.jar"',
     "sha512": 'sha512: "<128 hex digits>"',
     "type": 'type: "icon"',
@@ -147,7 +148,7 @@ _ALLOWED_KEYS = {
     "app-listing": ("developer-id", "images"),
     "app-listing.images": ("icon", "banner", "title-logo"),
     "app": ("key", "version"),
-    "artifact": ("name", "file", "url", "sha512", "expect"),
+    "artifact": ("name", "file", "url", "sha512", "expect", "exclude"),
     "image": ("type", "file", "on-size-mismatch"),
     "marketplace": ("base-url",),
     "polling": ("timeout", "interval"),

@@ -18,12 +18,21 @@ DEFAULT_UPLOAD_SPACING = 10.0
 DEFAULT_ARTIFACT_NAME = "artifact"
 
 
+#: How messages name the app version override: the command-line option (``--version``
+#: is its alias) that the GitHub Action passes its ``version`` input to.
+VERSION_OPTION = "--app-version/--version"
+#: The example of it in hints, for the command line and the action.
+VERSION_OPTION_EXAMPLE = "--app-version 1.4.2 (action input: version: 1.4.2)"
+
+
 @dataclass(frozen=True)
 class ArtifactSpec:
     """One ``artifacts[]`` entry. Exactly one of ``file`` (a glob, relative to the
     config file's directory) and ``url`` (http/https, fetched by Marketplace) is set.
     ``sha512`` is 128 lowercase hex digits or None. ``expect`` maps ``details`` field
-    names to the values Marketplace must report."""
+    names to the values Marketplace must report. ``exclude`` (only with ``file``):
+    globs, relative to the config file's directory like ``file``, of paths the
+    ``file`` glob must not match (``target/*-sources.jar``)."""
 
     name: str
     file: str | None
@@ -31,6 +40,7 @@ class ArtifactSpec:
     sha512: str | None = None
     expect: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
+    exclude: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:

@@ -25,11 +25,12 @@ import stat
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from ..errors import Location, ReleasePublisherError
 from ..result import ReleaseResult
 from ..secrets import REDACTOR
+from .folding import FoldingStream
 
 
 class Host(abc.ABC):
@@ -37,7 +38,9 @@ class Host(abc.ABC):
     override what else their host supports; the defaults here are what a host without
     the feature does (no debug flag, no masking command, no annotations).
 
-    ``env`` is the process environment; ``stream`` where log commands go (stdout).
+    ``env`` is the process environment; ``stream`` where log commands go (stdout),
+    wrapped in a :class:`~.folding.FoldingStream` (the log writes to :attr:`stream`
+    too, so a fold's opening line waits for the first line inside it).
     """
 
     #: Short name of the host (``local``, ``github``, ``gitlab``).
@@ -45,7 +48,10 @@ class Host(abc.ABC):
 
     def __init__(self, env: Mapping[str, str], *, stream: TextIO | None = None) -> None:
         self.env = env
-        self.stream = stream if stream is not None else sys.stdout
+        raw = stream if stream is not None else sys.stdout
+        self.folding = raw if isinstance(raw, FoldingStream) else FoldingStream(raw)
+        # a FoldingStream writes and flushes like the TextIO it wraps
+        self.stream: TextIO = cast("TextIO", self.folding)
 
     @property
     def debug(self) -> bool:

@@ -43,6 +43,7 @@ from ..action_image import OUTPUTS
 from ..errors import Location, ReleasePublisherError
 from ..result import ReleaseResult
 from .base import Host, append_text
+from .folding import fold
 from .summary import MAX_SUMMARY_BYTES, fit_summary, render_summary
 
 log = logging.getLogger("release_publisher")
@@ -204,18 +205,20 @@ class GitHubHost(Host):
     @contextlib.contextmanager
     def group(self, title: str) -> Iterator[None]:
         """``::group::title`` ... ``::endgroup::``. The runner cannot nest groups: an
-        inner group is a plain heading line inside the outer one."""
+        inner group is a plain heading line inside the outer one. Written only when a
+        line is written inside (:func:`~.folding.fold`): with ``--quiet`` a phase
+        that logged nothing leaves no markers."""
         if self._group_depth:
-            self._write(f"== {title}")
-            yield
+            with fold(self.folding, self.redact(f"== {title}"), None):
+                yield
             return
         self._group_depth += 1
-        self._write(f"::group::{escape_data(self.redact(title))}")
         try:
-            yield
+            opening = f"::group::{escape_data(self.redact(title))}"
+            with fold(self.folding, opening, lambda: "::endgroup::"):
+                yield
         finally:
             self._group_depth -= 1
-            self._write("::endgroup::")
 
     def report_error(self, error: ReleasePublisherError) -> None:
         """An ``::error`` annotation: title ``release-publisher: <kind>``, the message

@@ -44,6 +44,7 @@ from typing import TextIO
 
 from ..result import ReleaseResult
 from .base import Host
+from .folding import fold
 
 log = logging.getLogger("release_publisher")
 
@@ -179,17 +180,20 @@ class GitLabHost(Host):
     def group(self, title: str) -> Iterator[None]:
         """A collapsed log section: ``\\e[0Ksection_start:<ts>:<name>[collapsed=true]
         \\r\\e[0K<title>`` ... ``\\e[0Ksection_end:<ts>:<name>\\r\\e[0K``. Sections nest.
-        Expanded when :attr:`debug`."""
+        Expanded when :attr:`debug`. Written only when a line is written inside
+        (:func:`~.folding.fold`)."""
         self._sections += 1
         shown = _CONTROL.sub(" ", " ".join(self.redact(title).splitlines()))
         slug = _SECTION_BAD.sub("_", shown.lower())[:40].strip("_") or "phase"
         name = f"release_publisher_{self._sections}_{slug}"
         options = "" if self.debug else "[collapsed=true]"
-        self._write(f"{_ESC}section_start:{int(self._now())}:{name}{options}\r{_ESC}{shown}")
-        try:
+        opening = f"{_ESC}section_start:{int(self._now())}:{name}{options}\r{_ESC}{shown}"
+        with fold(
+            self.folding,
+            self.redact(opening),
+            lambda: self.redact(f"{_ESC}section_end:{int(self._now())}:{name}\r{_ESC}"),
+        ):
             yield
-        finally:
-            self._write(f"{_ESC}section_end:{int(self._now())}:{name}\r{_ESC}")
 
     def dotenv_path(self) -> Path:
         """Where the dotenv report goes: :attr:`dotenv` if given, else

@@ -37,6 +37,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..checksums import FileChecksums
 from ..clock import Clock, SystemClock
 from ..errors import ApiError, TransportError, UsageError
 from ..safe_text import one_line
@@ -117,7 +118,10 @@ class MarketplaceClient(ListingEndpoints):
     default trust store. ``clock`` is used for every wait (tests pass a FakeClock);
     ``log(line)`` receives one redacted line per retry; ``block_size`` is the upload
     block in bytes. ``observer`` is called once per HTTP exchange (the wire trace,
-    :class:`~.trace.TraceRecorder`).
+    :class:`~.trace.TraceRecorder`). ``checksums`` is the run's
+    :class:`~release_publisher.checksums.FileChecksums`: an uploaded file it already
+    hashed (prefetched) is not hashed again, and a digest an upload computes is kept
+    there.
 
     Raises :class:`~release_publisher.errors.UsageError` at construction for a base URL
     refused by :func:`release_publisher.urls.check_base_url` (not http(s), user info,
@@ -143,6 +147,7 @@ class MarketplaceClient(ListingEndpoints):
         log: LogCallback | None = None,
         block_size: int = DEFAULT_BLOCK_SIZE,
         observer: ExchangeObserver | None = None,
+        checksums: FileChecksums | None = None,
     ) -> None:
         if credentials is None:
             credentials = make_credentials(user, token)
@@ -154,6 +159,7 @@ class MarketplaceClient(ListingEndpoints):
         self.retry = retry or RetryPolicy()
         self.clock: Clock = clock or SystemClock()
         self.block_size = block_size
+        self.checksums = checksums
         self._log_callback = log
         self._redactor = Redactor(credentials.secret_forms())
         self._transport = Transport(
@@ -585,6 +591,7 @@ class MarketplaceClient(ListingEndpoints):
             block_size=self.block_size,
             progress=progress,
             monotonic=self.clock.monotonic,
+            checksums=self.checksums,
         )
 
     def _redact(self, text: str) -> str:

@@ -18,6 +18,13 @@ block_size`` bytes whatever the file size. Each block read is handed both to the
 ``hashlib`` releases the GIL on large buffers, so SHA-512 runs on a second core while
 the first one sends. The digest covers exactly the file bytes that were streamed.
 
+With a :class:`~release_publisher.checksums.FileChecksums` that already hashes the file
+(prefetched at start-up, with the identity the file has when the body opens it), the
+body does not hash again: it streams the file and checks, by ``fstat`` on its own
+descriptor after the last block, that the file kept that identity (else
+:class:`FileCheckError`); :meth:`MultipartFileBody.sha512` is then the prefetched digest.
+A digest the body computes itself is handed to the ``FileChecksums`` for later readers.
+
 A body is single-use (one request attempt); a retry builds a new one, which re-opens
 the file from its start with a fresh hasher.
 
@@ -36,9 +43,11 @@ import queue
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+from ..checksums import FileChecksums, FileIdentity
 from ..errors import FileCheckError, UsageError
 from .errors import truncate
 
@@ -141,9 +150,12 @@ class MultipartFileBody:
     ``monotonic`` plus once at the end.
 
     After the iterator is exhausted, :attr:`finished` is True and :meth:`sha512`
-    returns the digest of the streamed file bytes. :attr:`started` tells whether any
-    byte was handed to the socket. Raises :class:`FileCheckError` when the file cannot
-    be opened or changes size while it is read (the request is then abandoned).
+    returns the digest of the streamed file bytes (or, with ``checksums`` holding a
+    digest of the file with the identity it has when it is opened, that digest: the
+    file is then not hashed twice). :attr:`started` tells whether any byte was handed
+    to the socket. Raises :class:`FileCheckError` when the file cannot be opened,
+    changes size while it is read, or (prefetched digest) is rewritten while it is read
+    (the request is then abandoned).
     """
 
     def __init__(
@@ -158,6 +170,7 @@ class MultipartFileBody:
         progress: ProgressCallback | None = None,
         monotonic: Callable[[], float] | None = None,
         boundary: str | None = None,
+        checksums: FileChecksums | None = None,
     ) -> None:
         if block_size <= 0:
             raise ValueError("block_size must be positive")
@@ -185,6 +198,9 @@ class MultipartFileBody:
         self._iterator: Iterator[bytes] | None = None
         self._hasher: _Hasher | None = None
         self._digest: str | None = None
+        self._checksums = checksums
+        self._identity: FileIdentity | None = None  # the file's, when opened
+        self._prefetched: Future[str] | None = None
         self.started = False
         self.finished = False
 
@@ -217,22 +233,44 @@ class MultipartFileBody:
                 f"cannot open {self.path}: {exc.strerror or exc}",
                 hint="check that the file exists and is readable",
             ) from None
-        hasher = self._hasher = _Hasher(self._queue_blocks)
+        try:
+            self._identity = FileIdentity.of(os.fstat(fd))
+        except OSError:
+            self._identity = None
+        if self._checksums is not None and self._identity is not None:
+            self._prefetched = self._checksums.pending(self.path, self._identity)
+        hasher = self._hasher = _Hasher(self._queue_blocks) if self._prefetched is None else None
         try:
             self.started = True
             yield self._preamble
             yield from self._stream_file(fd, hasher)
+            if hasher is None:
+                self._check_unchanged(fd)
             yield self._epilogue
-            hasher.end()  # joined lazily in sha512(), overlapping the server's answer
+            if hasher is not None:
+                hasher.end()  # joined lazily in sha512(), overlapping the server's answer
             self.finished = True
         finally:
             os.close(fd)
-            if not self.finished:
+            if not self.finished and hasher is not None:
                 hasher.abandon()
 
-    def _stream_file(self, fd: int, hasher: _Hasher) -> Iterator[bytes]:
+    def _check_unchanged(self, fd: int) -> None:
+        """After streaming without hashing: the file still has the identity the
+        prefetched digest is of, so the digest covers the bytes sent."""
+        try:
+            now: FileIdentity | None = FileIdentity.of(os.fstat(fd))
+        except OSError:
+            now = None
+        if now != self._identity:
+            raise FileCheckError(
+                f"{self.path} was modified while it was being uploaded",
+                hint="do not modify the artifact while release-publisher runs",
+            )
+
+    def _stream_file(self, fd: int, hasher: _Hasher | None) -> Iterator[bytes]:
         read = os.read
-        feed = hasher.feed
+        feed = hasher.feed if hasher is not None else None
         size = self.size
         block_size = self._block_size
         progress = self._progress
@@ -246,7 +284,8 @@ class MultipartFileBody:
                     f"{self.path} shrank while it was being uploaded ({sent} of {size} bytes read)",
                     hint="do not modify the artifact while release-publisher runs",
                 )
-            feed(block)
+            if feed is not None:
+                feed(block)
             yield block
             sent += len(block)
             if progress is not None and now is not None and now() >= next_report:
@@ -266,8 +305,16 @@ class MultipartFileBody:
         and hashed here, so the value always covers the whole file."""
         if self._digest is not None:
             return self._digest
+        if self._prefetched is not None:
+            try:
+                self._digest = self._prefetched.result()
+                return self._digest
+            except OSError:
+                self._prefetched = None  # unreadable or changed during the prefetch
         if self.finished and self._hasher is not None:
             self._digest = self._hasher.digest()
+            if self._checksums is not None and self._identity is not None:
+                self._checksums.record(self.path, self._identity, self._digest)
             return self._digest
         self.close()
         self._digest = sha512_file(self.path, block_size=self._block_size)

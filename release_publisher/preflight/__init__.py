@@ -8,7 +8,8 @@ a hint and the config location of the entry (``artifacts[i].file`` or
 
 Artifacts (``artifacts[]`` with ``file``), in config order:
 
-1. the glob matches exactly one regular, non-empty file (see :mod:`.files`);
+1. the glob matches exactly one regular, non-empty file once the paths its
+   ``exclude:`` globs match are left out (see :mod:`.files`);
 2. its size (``os.stat``, the file is not read for it) is at most
    :data:`~release_publisher.limits.MAX_ARTIFACT_BYTES`;
 3. its kind is told by content (see :mod:`.descriptors`): a known extension that
@@ -84,8 +85,8 @@ def check_artifact(spec: ArtifactSpec, config: ReleaseConfig) -> tuple[LocalArti
     :class:`FileCheckError` without a location."""
     if spec.file is None:
         return LocalArtifact(spec), []
-    path, size = find_one(spec.file, config.base_dir, what="artifact")
-    shown = display_path(path, config.base_dir)
+    path, size = find_one(spec.file, config.base_dir, what="artifact", exclude=spec.exclude)
+    shown = display_path(path, config.base_dir, spec.file)
     try:
         found: Inspection = inspect_artifact(path, shown=shown)
     except FileCheckError as exc:
@@ -130,7 +131,8 @@ def run_preflight(config: ReleaseConfig) -> Plan:
             if resolved in seen:
                 warnings.append(
                     f"artifacts[{index}] ({spec.name}): the same file as {seen[resolved]}"
-                    f" ({display_path(artifact.path, config.base_dir)}) is uploaded twice"
+                    f" ({display_path(artifact.path, config.base_dir, spec.file)}) is uploaded"
+                    " twice"
                 )
             seen.setdefault(resolved, f"artifacts[{index}] ({spec.name})")
         artifacts.append(artifact)

@@ -51,13 +51,29 @@ def _has_magic(part: str) -> bool:
     return _MAGIC.search(part) is not None
 
 
-def display_path(path: Path | str, base_dir: Path) -> str:
-    """``path`` relative to ``base_dir`` when it lies under it, else absolute."""
+def display_path(path: Path | str, base_dir: Path, pattern: str | None = None) -> str:
+    """How a file the config names is shown everywhere (``check``, the console, the
+    result JSON's ``file``, the job summary, messages): the match as the config wrote
+    its pattern, relative to the config file's directory ``base_dir``
+    (``target/app.jar``, ``../dist/app.jar``; compared as text, no symbolic link
+    resolved), never absolute unless the pattern is (``pattern``: the glob as written,
+    when known) or the path does not start with ``base_dir``."""
     p = Path(path)
+    if pattern is not None and Path(pattern).is_absolute():
+        return str(p)
     try:
         return p.relative_to(base_dir).as_posix()
     except ValueError:
         return str(p)
+
+
+def matched_by(pattern: str | None) -> str:
+    """The glob as written, for a line that shows its match: ``", matched by
+    'target/app-*[0-9].jar'"``; ``""`` for a literal path (the match is the pattern)
+    or None."""
+    if pattern is None or not _has_magic(pattern):
+        return ""
+    return f", matched by {pattern!r}"
 
 
 def search_dir(pattern: str, base_dir: Path) -> Path:
@@ -167,6 +183,24 @@ def exclusion_pattern(name: str) -> str:
     return f"{match.group(1)}*[0-9]{match.group(2)}"
 
 
+def byproduct_glob(name: str) -> str:
+    """A glob for ``exclude:`` that matches the build by-product ``name`` and its next
+    versions: its directory and ``*`` followed by the by-product's ending
+    (``target/app-2.3.0-sources.jar`` -> ``target/*-sources.jar``,
+    ``target/original-app-2.3.0.jar`` -> ``target/original-*.jar``,
+    ``target/app-2.3.0.jar.asc`` -> ``target/*.asc``)."""
+    directory, _, base = name.rpartition("/")
+    prefix = f"{directory}/" if directory else ""
+    match = _BYPRODUCT.search(base)
+    if match is None:
+        return name
+    if match.group(1):
+        return f"{prefix}*{match.group(1)}"
+    if match.group(3):
+        return f"{prefix}original-*.jar"
+    return f"{prefix}*{match.group(4)}"
+
+
 _BRACKET_NOTE = (
     "in a glob, [...] matches one character of a set: write [[] for a literal ["
     " (and [*] or [?] for a literal * or ?)"
@@ -197,16 +231,24 @@ def literal_bracket_error(pattern: str, literal: Path, base_dir: Path) -> FileCh
 
 
 def several_matches_error(
-    pattern: str, base_dir: Path, matches: Sequence[Path], *, what: str
+    pattern: str,
+    base_dir: Path,
+    matches: Sequence[Path],
+    *,
+    what: str,
+    exclude: Sequence[str] = (),
 ) -> FileCheckError:
-    """The error for an artifact ``pattern`` matching more than one path: lists them
-    and, when some are build by-products (``-sources.jar``, ``-javadoc.jar``,
-    ``-tests.jar``, ``original-*.jar``, signatures), names the likely real one."""
-    names = [display_path(m, base_dir) + ("/" if m.is_dir() else "") for m in matches]
+    """The error for an artifact ``pattern`` matching more than one path (those left
+    after ``exclude``): lists them and, when some are build by-products
+    (``-sources.jar``, ``-javadoc.jar``, ``-tests.jar``, ``original-*.jar``,
+    signatures), names the likely real one and offers both ways out: a narrower glob
+    and an ``exclude:`` list of the by-products' globs."""
+    names = [display_path(m, base_dir, pattern) + ("/" if m.is_dir() else "") for m in matches]
     directory = search_dir(pattern, base_dir)
+    left = f" after exclude: {', '.join(exclude)}" if exclude else ""
     message = (
-        f"{pattern!r} matches {len(matches)} paths (searched {directory}): {_listing(names)};"
-        f" an {what} must be exactly one file"
+        f"{pattern!r} matches {len(matches)} paths{left} (searched {directory}):"
+        f" {_listing(names)}; an {what} must be exactly one file"
     )
     byproducts = [n for n in names if _BYPRODUCT.search(n.rsplit("/", 1)[-1])]
     real = [n for n in names if n not in byproducts and not n.endswith("/")]
@@ -216,10 +258,14 @@ def several_matches_error(
             if len(byproducts) == 1
             else "look like build by-products"
         )
+        globs = list(exclude) + [
+            g for g in dict.fromkeys(byproduct_glob(n) for n in byproducts) if g not in exclude
+        ]
         hint = (
             f"{_listing(byproducts)} {verb} (sources, javadoc, tests, signatures) beside"
             f" {real[0]}; narrow the pattern so only the app matches and it still works "
-            f"for the next version, e.g. file: {exclusion_pattern(real[0])}"
+            f"for the next version, e.g. file: {exclusion_pattern(real[0])}, or keep the"
+            f" pattern and list the by-products: exclude: [{', '.join(globs)}]"
         )
     else:
         hint = (
@@ -284,20 +330,35 @@ def check_regular_file(path: Path, base_dir: Path, *, what: str) -> os.stat_resu
     return st
 
 
-def find_one(pattern: str, base_dir: Path, *, what: str = "artifact") -> tuple[Path, int]:
+def find_one(
+    pattern: str, base_dir: Path, *, what: str = "artifact", exclude: Sequence[str] = ()
+) -> tuple[Path, int]:
     """Resolve an artifact ``pattern`` to exactly one regular non-empty file of at most
-    :data:`~release_publisher.limits.MAX_ARTIFACT_BYTES`. Returns ``(path, size in
-    bytes)``; ``path`` is the match as found (absolute when ``base_dir`` is).
+    :data:`~release_publisher.limits.MAX_ARTIFACT_BYTES`, leaving out every path an
+    ``exclude`` glob matches (expanded like ``pattern``, relative to ``base_dir``; an
+    exclude glob matching nothing is fine). Returns ``(path, size in bytes)``; ``path``
+    is the match as found (absolute when ``base_dir`` is).
 
-    Raises :class:`FileCheckError` for no match, several matches, or a match that is
-    not a regular non-empty file or is too large (then the message also names the
-    pattern and the directory searched). Reads no file content."""
+    Raises :class:`FileCheckError` for no match, only excluded matches, several
+    matches, or a match that is not a regular non-empty file or is too large (then the
+    message also names the pattern and the directory searched). Reads no file content."""
     matches = expand(pattern, base_dir)
     if not matches:
         raise no_match_error(pattern, base_dir, what=what)
     _refuse_missed_literal(pattern, base_dir, matches)
+    if exclude:
+        excluded = {path for glob_ in exclude for path in expand(glob_, base_dir)}
+        kept = [m for m in matches if m not in excluded]
+        if not kept:
+            names = [display_path(m, base_dir, pattern) for m in matches]
+            raise FileCheckError(
+                f"{pattern!r} matches only excluded paths: {_listing(names)}"
+                f" (exclude: {', '.join(exclude)})",
+                hint=f"build the {what} first, or take its path out of the exclude list",
+            )
+        matches = kept
     if len(matches) > 1:
-        raise several_matches_error(pattern, base_dir, matches, what=what)
+        raise several_matches_error(pattern, base_dir, matches, what=what, exclude=exclude)
     path = matches[0]
     try:
         st = check_regular_file(path, base_dir, what=what)

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from ..config.model import VERSION_OPTION
 from ..errors import ApiError, VerificationError
 from ..limits import human_size
 from ..marketplace.models import Artifact
@@ -125,7 +126,7 @@ def _reuse(run: Run, local: LocalArtifact, record: ArtifactResult, entry: dict[s
             log.info("Artifact %s is no longer on Marketplace (404): uploading again", artifact_id)
             return False
         raise
-    expected = reuse_checksum(local, entry)
+    expected = reuse_checksum(local, entry, run.checksums)
     record_artifact(record, artifact)
     artifact = poll_until_ready(run, local, artifact, record)
     why = why_not_reuse(expected, artifact.reported_sha512())
@@ -203,7 +204,7 @@ def verify(
         raise VerificationError(
             f"artifact {artifact.id} ({local.name}) does not match: " + "; ".join(problems),
             hint="the uploaded artifact is not this release: check the build output and "
-            "app.key / app.version (or --version); the artifact ID is in the result",
+            f"app.key / app.version (or {VERSION_OPTION}); the artifact ID is in the result",
         )
     log.info(
         "Verified %s: %s",

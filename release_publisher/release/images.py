@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 
 from ..limits import human_size
-from ..marketplace.upload import sha512_file
 from ..preflight.model import LocalImage
 from ..result import ImageResult
 from .run import Run
@@ -65,7 +64,7 @@ def _uploader(run: Run, local: LocalImage, record: ImageResult) -> Callable[[], 
 
 
 def _upload_image(run: Run, local: LocalImage, record: ImageResult) -> None:
-    checksum = sha512_file(local.path)
+    checksum = run.checksums.sha512(local.path)
     entry = run.previous.image(local.type, record.file, checksum) if run.previous else None
     record.sha512 = checksum
     if entry is not None:

@@ -10,8 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..config.model import VERSION_OPTION
 from ..limits import human_size
 from ..outcome import listing_line
+from ..preflight.files import display_path, matched_by
 from ..preflight.model import Plan
 from ..result import ReleaseResult
 from ..settings import ENV_TOKEN, ENV_USER
@@ -101,7 +103,7 @@ def describe_plan(
     config = plan.config
     lines = [
         f"Release {config.app_key} {config.version}"
-        + (" (version from --version)" if config.version_source == "--version" else ""),
+        + (f" (version from {VERSION_OPTION})" if config.version_source == "--version" else ""),
         f"  config:      {config.path}",
         f"  marketplace: {config.base_url}",
         "",
@@ -116,8 +118,10 @@ def describe_plan(
                 if desc.source:
                     ident += f" (from {desc.source})"
             lines.append(
-                f"  {art.name}: {_rel(art.path)} ({human_size(art.size or 0)}, "
-                f"{KIND_LABELS.get(art.kind or '', art.kind or '?')}{ident})"
+                f"  {art.name}: {_shown(plan, art.path, art.spec.file)} "
+                f"({human_size(art.size or 0)}, "
+                f"{KIND_LABELS.get(art.kind or '', art.kind or '?')}{ident}"
+                f"{matched_by(art.spec.file)})"
             )
             lines.append("      -> POST /rest/3/artifacts (multipart upload, SHA-512 computed)")
         else:
@@ -142,8 +146,9 @@ def describe_plan(
         for img in plan.images:
             dims = f"{img.width}x{img.height} " if img.width and img.height else ""
             lines.append(
-                f"  {img.type}: {_rel(img.path)} "
-                f"({dims}{img.format.upper()}, {human_size(img.size)})"
+                f"  {img.type}: {_shown(plan, img.path, img.spec.file)} "
+                f"({dims}{img.format.upper()}, {human_size(img.size)}"
+                f"{matched_by(img.spec.file)})"
                 f" -> POST /rest/3/assets/images/{img.type}"
             )
     release = config.release
@@ -227,14 +232,15 @@ def preflight_lines(plan: Plan) -> list[str]:
         if desc is not None:
             ident = f": key {desc.key}" + (f", version {desc.version}" if desc.version else "")
         lines.append(
-            f"Artifact {art.name}: {_rel(art.path)} ({human_size(art.size or 0)}, "
-            f"{KIND_LABELS.get(art.kind or '', art.kind or '?')}){ident}"
+            f"Artifact {art.name}: {_shown(plan, art.path, art.spec.file)} "
+            f"({human_size(art.size or 0)}, {KIND_LABELS.get(art.kind or '', art.kind or '?')}"
+            f"{matched_by(art.spec.file)}){ident}"
         )
     for img in plan.images:
         dims = f"{img.width}x{img.height} " if img.width and img.height else ""
         lines.append(
-            f"Listing image {img.type}: {_rel(img.path)} ({dims}{img.format.upper()}, "
-            f"{human_size(img.size)})"
+            f"Listing image {img.type}: {_shown(plan, img.path, img.spec.file)} "
+            f"({dims}{img.format.upper()}, {human_size(img.size)}{matched_by(img.spec.file)})"
         )
     artifacts, images = len(plan.artifacts), len(plan.images)
     warned = len(plan.warnings)
@@ -246,12 +252,10 @@ def preflight_lines(plan: Plan) -> list[str]:
     return lines
 
 
-def _rel(path: Path) -> str:
-    """``path`` relative to the working directory when below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def _shown(plan: Plan, path: Path, pattern: str | None) -> str:
+    """``path`` as every output shows it (:func:`~..preflight.files.display_path`:
+    relative to the config file's directory, as the config wrote its pattern)."""
+    return display_path(path, plan.config.base_dir, pattern)
 
 
 def describe_result(result: ReleaseResult) -> list[str]:

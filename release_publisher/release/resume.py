@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..checksums import FileChecksums
 from ..errors import UsageError
-from ..marketplace.upload import sha512_file
 from ..preflight.model import LocalArtifact
 from ..regular_file import RegularFileError, read_regular_file
 from ..result import ReleaseResult
@@ -103,13 +103,16 @@ class PreviousRun:
         return None
 
 
-def reuse_checksum(local: LocalArtifact, entry: dict[str, Any]) -> str | None:
+def reuse_checksum(
+    local: LocalArtifact, entry: dict[str, Any], checksums: FileChecksums
+) -> str | None:
     """The SHA-512 hex a previous run's artifact must hold to be reused for ``local``:
-    the local file's (read now: the file may have been rebuilt since), else the
-    configured ``sha512``, else the checksum the previous run recorded; None when
-    none is known."""
+    the local file's (as it is now, from ``checksums``: the file may have been rebuilt
+    since), else the configured ``sha512``, else the checksum the previous run
+    recorded; None when none is known. Raises OSError when the local file cannot be
+    read."""
     if local.path is not None:
-        return sha512_file(local.path)
+        return checksums.sha512(local.path)
     checksum = local.spec.sha512 or entry.get("checksum")
     return checksum if isinstance(checksum, str) else None
 

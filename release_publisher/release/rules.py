@@ -27,8 +27,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..config.model import Compatibility, VersionSpec
+from ..config.model import VERSION_OPTION, Compatibility, VersionSpec
 from ..errors import ConfigError, Location, VerificationError
+from ..preflight.model import Plan
 from .copying import (
     COPY_RULE,
     choose_previous,
@@ -472,5 +473,28 @@ def conflict_error(
         message,
         hint="two ways out: keep what Marketplace has and report it as already there with "
         "release.if-exists: skip (action input if-exists: skip, option --if-exists skip), "
-        "or release a new version number (app.version or --version)",
+        f"or release a new version number (app.version or {VERSION_OPTION})",
     )
+
+
+def hosting_warnings(plan: Plan) -> list[str]:
+    """Warnings for a ``release.hosting`` that does not fit the artifact's kind (a
+    P2 JAR/OBR for cloud, a Connect descriptor for server/datacenter), for
+    ``check`` and ``publish`` to report before anything is sent."""
+    release = plan.config.release
+    if release is None:
+        return []
+    art = next((a for a in plan.artifacts if a.name == release.artifact), None)
+    if art is None or art.kind is None:
+        return []
+    if release.hosting == "cloud" and art.kind in ("jar", "obr", "jwb"):
+        return [
+            f"release.hosting is cloud but artifact {art.name!r} is a {art.kind.upper()} "
+            "(a server/Data Center app): Marketplace will probably refuse the version"
+        ]
+    if release.hosting in ("server", "datacenter") and art.kind == "connect":
+        return [
+            f"release.hosting is {release.hosting} but artifact {art.name!r} is a Connect "
+            "descriptor (a cloud app): Marketplace will probably refuse the version"
+        ]
+    return []

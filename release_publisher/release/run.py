@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..checksums import FileChecksums
 from ..clock import Clock
 from ..marketplace.models import Artifact, Media
+from ..preflight.files import display_path
 from ..preflight.model import Plan
 from ..result import ArtifactResult, ImageResult, ReleaseResult
 from .resume import PreviousRun
@@ -165,6 +167,8 @@ class Run:
     fold: bool = True
     #: set by :meth:`stop_checkpoints`: the caller writes the result from now on
     checkpoints_stopped: bool = False
+    #: SHA-512 of the local files, each hashed once (the caller may have started them)
+    checksums: FileChecksums = field(default_factory=FileChecksums)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def require_api(self) -> MarketplaceApi:
@@ -237,7 +241,7 @@ def new_result(plan: Plan, *, base_url: str | None = None) -> ReleaseResult:
             ArtifactResult(
                 name=art.name,
                 source=art.spec.source,
-                file=_display_path(art.path, config.base_dir) if art.path else None,
+                file=display_path(art.path, config.base_dir, art.spec.file) if art.path else None,
                 url=art.spec.url,
                 size=art.size,
             )
@@ -246,7 +250,7 @@ def new_result(plan: Plan, *, base_url: str | None = None) -> ReleaseResult:
         result.images.append(
             ImageResult(
                 type=img.type,
-                file=_display_path(img.path, config.base_dir),
+                file=display_path(img.path, config.base_dir, img.spec.file),
                 width=img.width,
                 height=img.height,
                 size=img.size,
@@ -254,11 +258,3 @@ def new_result(plan: Plan, *, base_url: str | None = None) -> ReleaseResult:
         )
     result.warnings.extend(plan.warnings)
     return result
-
-
-def _display_path(path: Path, base: Path) -> str:
-    """``path`` relative to ``base`` when below it, else absolute, as text."""
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)

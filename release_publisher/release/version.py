@@ -32,8 +32,7 @@ from urllib.parse import urljoin
 
 from ..config.model import ReleaseConfig, VersionSpec
 from ..errors import ApiError, ConfigError, VerificationError
-from ..marketplace.upload import sha512_file
-from ..preflight.model import LocalArtifact, Plan
+from ..preflight.model import LocalArtifact
 from ..result import (
     MARKETPLACE_PAGE,
     RELEASE_ALREADY_PUBLISHED,
@@ -98,7 +97,6 @@ class VersionStage:
     already_published: ExistingVersion | None = None
     #: the existing version that is this release but still lacks its listing
     existing_version: ExistingVersion | None = None
-    _local_sha512: str | None = None
     #: the existing version that is this release, and its artifact's SHA-512
     _existing: tuple[ExistingVersion, str] | None = None
     #: ``release.if-exists: skip``: the existing version with this version number
@@ -298,8 +296,9 @@ class VersionStage:
                 self.existing_version = existing
                 info.status = RELEASE_CREATED
                 log.info(
-                    "Version %s exists as build %d with this very artifact (same SHA-512) "
-                    "but without a listing: publishing the listing, uploading nothing again",
+                    "Version %s exists as build %d with this very artifact (same SHA-512); "
+                    "the versions list shows no listing for it: its listing is checked "
+                    "next, nothing is uploaded again",
                     config.version,
                     existing.build_number,
                 )
@@ -380,9 +379,7 @@ class VersionStage:
         SHA-512)."""
         art = self.artifact()
         if art.path is not None:
-            if self._local_sha512 is None:
-                self._local_sha512 = sha512_file(art.path)
-            ours: str | None = self._local_sha512
+            ours: str | None = self.run.checksums.sha512(art.path)
         else:
             ours = art.spec.sha512
             if ours is None and existing.artifact_id:
@@ -539,29 +536,6 @@ class VersionStage:
         if not isinstance(href, str) or not href:
             href = f"/rest/3/app-software/{self.app.id}/versions/{build_number}"
         return urljoin(self.config.base_url.rstrip("/") + "/", href.lstrip("/"))
-
-
-def hosting_warnings(plan: Plan) -> list[str]:
-    """Warnings for a ``release.hosting`` that does not fit the artifact's kind (a
-    P2 JAR/OBR for cloud, a Connect descriptor for server/datacenter), for
-    ``check`` and ``publish`` to report before anything is sent."""
-    release = plan.config.release
-    if release is None:
-        return []
-    art = next((a for a in plan.artifacts if a.name == release.artifact), None)
-    if art is None or art.kind is None:
-        return []
-    if release.hosting == "cloud" and art.kind in ("jar", "obr", "jwb"):
-        return [
-            f"release.hosting is cloud but artifact {art.name!r} is a {art.kind.upper()} "
-            "(a server/Data Center app): Marketplace will probably refuse the version"
-        ]
-    if release.hosting in ("server", "datacenter") and art.kind == "connect":
-        return [
-            f"release.hosting is {release.hosting} but artifact {art.name!r} is a Connect "
-            "descriptor (a cloud app): Marketplace will probably refuse the version"
-        ]
-    return []
 
 
 def _with_rerun_hint(err: ApiError) -> ApiError:

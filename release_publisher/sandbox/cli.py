@@ -26,8 +26,8 @@ from pathlib import Path
 from types import FrameType
 
 from ..errors import UsageError
-from ..limits import MIN_UPLOAD_SPACING_SECONDS
-from .config import DEFAULT_TOKEN, DEFAULT_USER
+from ..limits import IMAGE_DIMENSIONS, MAX_NOTES_CHARS, MIN_UPLOAD_SPACING_SECONDS
+from .config import DEFAULT_TOKEN, DEFAULT_USER, IMAGE_SIZE_MODES
 from .replay import ReplayApp, load_trace
 from .server import start_sandbox
 from .versions.seeds import AppSpecError, parse_app_option
@@ -102,6 +102,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "whether Marketplace spaces fetches is not known (default: it is held)",
     )
     parser.add_argument(
+        "--max-release-notes",
+        type=int,
+        default=0,
+        metavar="CHARS",
+        help="refuse a created version whose changelog.releaseNotes is longer than CHARS "
+        "characters (400 VALIDATION_FAILED at changelog.releaseNotes, nothing stored), to "
+        "rehearse a client release.max-length.notes raised above Marketplace's; default 0: "
+        f"any length (Marketplace's limit is unverified; the client's default is "
+        f"{MAX_NOTES_CHARS})",
+    )
+    parser.add_argument(
+        "--image-sizes",
+        choices=IMAGE_SIZE_MODES,
+        default="off",
+        help="strict: refuse (400) a listing image of a type with a known size ("
+        + ", ".join(f"{t} {w}x{h}" for t, (w, h) in IMAGE_DIMENSIONS.items())
+        + ", from Atlassian's older listing guides) in other dimensions; default off: "
+        "any size (whether Marketplace checks sizes is unverified)",
+    )
+    parser.add_argument(
         "--ready-file",
         type=Path,
         default=None,
@@ -137,8 +157,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the sandbox until SIGINT or SIGTERM; returns 0 after a clean stop.
 
-    A negative delay or spacing, a port out of range, or an address that cannot be
-    bound is reported on stderr as ``UsageError: ...`` plus a hint, returning 2."""
+    A negative delay, spacing or ``--max-release-notes``, a port out of range, or an
+    address that cannot be bound is reported on stderr as ``UsageError: ...`` plus a
+    hint, returning 2."""
     try:
         return _run(args)
     except UsageError as exc:
@@ -158,6 +179,12 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(
             "--latency (ms) and --bandwidth (bytes per second) must be >= 0",
             hint="use 0 to disable them",
+        )
+    max_notes = getattr(args, "max_release_notes", 0)
+    if max_notes < 0:
+        raise UsageError(
+            f"--max-release-notes must be >= 0 characters, got {max_notes}",
+            hint="give the longest release notes to accept, or 0 for any length",
         )
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is out of range", hint="use 0..65535 (0: any)")
@@ -190,6 +217,8 @@ def _run(args: argparse.Namespace) -> int:
                 bandwidth=bandwidth,
                 space_fetches=not getattr(args, "no_fetch_spacing", False),
                 replay=replay,
+                max_release_notes=max_notes,
+                image_sizes=getattr(args, "image_sizes", "off"),
             )
         except OSError as exc:
             hint = (
@@ -244,6 +273,13 @@ def _describe(data_dir: Path, user: str, token: str, args: argparse.Namespace) -
         f"{args.upload_spacing:g} s",
         f"  latency: {getattr(args, 'latency', 0.0):g} ms, bandwidth: "
         + (f"{args.bandwidth} bytes/s" if getattr(args, "bandwidth", 0) else "unlimited"),
+        "  release notes: "
+        + (
+            f"at most {args.max_release_notes} characters"
+            if getattr(args, "max_release_notes", 0)
+            else "any length"
+        )
+        + f", listing image sizes: {getattr(args, 'image_sizes', 'off')}",
         "  admin: /_sandbox/faults, /_sandbox/requests, /_sandbox/state, /_sandbox/reset, "
         "/_sandbox/apps",
     ]

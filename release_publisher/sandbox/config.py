@@ -14,6 +14,9 @@ from .fetch import FetchLimits
 
 DEFAULT_USER = "sandbox@example.com"
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the documented, public sandbox default
+#: ``--image-sizes`` values: ``strict`` checks the known sizes per image type, ``off``
+#: (the default) takes any size.
+IMAGE_SIZE_MODES = ("off", "strict")
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,12 @@ class SandboxConfig:
     :mod:`.versions.catalog`). Network conditions: ``latency`` seconds added to every
     API response; ``bandwidth`` bytes per second at which request bodies are read (0:
     as fast as they come). ``space_fetches``: whether a fetch counts as an upload for
-    the spacing (default True; whether Marketplace spaces fetches is not known)."""
+    the spacing (default True; whether Marketplace spaces fetches is not known).
+    Rehearsed limits (both off by default: Marketplace publishes neither):
+    ``max_release_notes`` the longest ``changelog.releaseNotes`` a created version may
+    have, characters (0: any length); ``image_sizes`` ``"strict"`` refuses a listing
+    image of a type with a known size (:data:`~release_publisher.limits.IMAGE_DIMENSIONS`)
+    in other dimensions, ``"off"`` takes any size."""
 
     user: str = DEFAULT_USER
     token: str = DEFAULT_TOKEN
@@ -41,6 +49,8 @@ class SandboxConfig:
     latency: float = 0.0
     bandwidth: int = 0
     space_fetches: bool = True
+    max_release_notes: int = 0
+    image_sizes: str = "off"
 
     def __repr__(self) -> str:
         return f"SandboxConfig(user={self.user!r}, token=<hidden>, ...)"

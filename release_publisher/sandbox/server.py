@@ -171,6 +171,8 @@ def start_sandbox(
     bandwidth: int = 0,
     space_fetches: bool = True,
     replay: ReplayApp | None = None,
+    max_release_notes: int = 0,
+    image_sizes: str = "off",
 ) -> SandboxServer:
     """Start the sandbox on ``host``:``port`` (0 = a free port) in a daemon thread and
     return it once it is listening.
@@ -186,6 +188,9 @@ def start_sandbox(
     read at that many bytes per second; 0: unlimited) and ``space_fetches`` (False: a
     fetch is not held to the upload spacing) apply over ``config`` too when given.
     ``replay``: serve a recorded trace's answers instead of emulating (:mod:`.replay`).
+    ``max_release_notes`` (characters; 0: any length) and ``image_sizes`` (``"strict"``
+    or ``"off"``) rehearse Marketplace's limits (see :class:`~.config.SandboxConfig`)
+    and apply over ``config`` too when given.
 
     Raises OSError when the address cannot be bound (e.g. the port is in use).
     """
@@ -194,6 +199,8 @@ def start_sandbox(
     )
     if latency or bandwidth or not space_fetches:
         cfg = replace(cfg, latency=latency, bandwidth=bandwidth, space_fetches=space_fetches)
+    if max_release_notes or image_sizes != "off":
+        cfg = replace(cfg, max_release_notes=max_release_notes, image_sizes=image_sizes)
     seeds = tuple((key, tuple(hostings)) for key, hostings in apps)
     if seeds:
         cfg = replace(cfg, apps=cfg.apps + seeds)

@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from release_publisher import release
 from release_publisher.clock import FakeClock
 from release_publisher.config.model import ArtifactSpec, ImageSpec, ReleaseConfig, VersionSpec
 from release_publisher.errors import ApiError
 from release_publisher.marketplace.models import Artifact, Media
 from release_publisher.preflight.model import Descriptor, LocalArtifact, LocalImage, Plan
+from release_publisher.release import flow
 from release_publisher.release.resume import PreviousRun
 from release_publisher.release.run import Progress, new_result
 from release_publisher.release.tasks import SerialExecutor
@@ -310,7 +310,7 @@ def publish_run(
     result = new_result(plan)
     saved: list[dict[str, Any]] = []
     try:
-        release.publish(
+        flow.publish(
             plan,
             result,
             api=api,

@@ -96,8 +96,14 @@ def test_a_failed_publish_renders_one_error_line_and_keeps_the_exit_code(
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--base-url", "ftp://mp.example.test"], "--base-url must be an http(s) URL"),
-        (["--base-url", "https://u:p@mp.example.test"], "--base-url must not carry credentials"),
+        (
+            ["--base-url", "ftp://mp.example.test"],
+            "--base-url 'ftp://mp.example.test' is not an http(s) URL",
+        ),
+        (
+            ["--base-url", "https://u:p@mp.example.test"],
+            "--base-url must not contain a user name or password (not shown)",
+        ),
         (["--poll-timeout", "0"], "--poll-timeout must be a positive number of seconds, got 0"),
         (["--http-timeout", "-1"], "--http-timeout must be a positive number of seconds"),
     ],

@@ -190,7 +190,11 @@ def test_the_option_wins_over_the_environment(
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("RELEASE_PUBLISHER_BASE_URL", "ftp://x", "RELEASE_PUBLISHER_BASE_URL must be an http(s)"),
+        (
+            "RELEASE_PUBLISHER_BASE_URL",
+            "ftp://x",
+            "RELEASE_PUBLISHER_BASE_URL 'ftp://x' is not an http(s) URL",
+        ),
         (
             "RELEASE_PUBLISHER_HTTP_TIMEOUT",
             "nan",

@@ -101,8 +101,27 @@ ROWS: dict[str, Row] = {
         HEAD + FILE_ARTIFACT + RELEASE + '  agreements: ["${EULA_URL:-https://e.com/eula}"]\n',
         True,
     ),
+    "an exclude list": Row(
+        HEAD + "artifacts: [{name: server, file: target/*.jar, exclude: [target/*-sources.jar]}]\n",
+        True,
+    ),
+    "an exclude glob from the environment": Row(
+        HEAD + 'artifacts: [{name: server, file: target/*.jar, exclude: ["${EXCLUDE}"]}]\n',
+        True,
+        env={"EXCLUDE": "target/*-sources.jar"},
+    ),
     # refused by both
     "no artifacts": Row(HEAD + "artifacts: []\n", False),
+    "exclude with url": Row(
+        HEAD + "artifacts: [{name: dc, url: https://e.com/a.obr, exclude: [a.obr]}]\n", False
+    ),
+    "exclude that is not a list": Row(
+        HEAD + "artifacts: [{name: server, file: target/*.jar, exclude: target/*-sources.jar}]\n",
+        False,
+    ),
+    "an empty exclude glob": Row(
+        HEAD + 'artifacts: [{name: server, file: target/*.jar, exclude: [""]}]\n', False
+    ),
     "unknown key": Row(HEAD + FILE_ARTIFACT + "polling: {timout: 5}\n", False),
     "file and url": Row(
         HEAD + "artifacts: [{name: a, file: a.jar, url: https://e.com/a.jar}]\n", False

@@ -9,7 +9,7 @@ import pytest
 
 from release_publisher.cli import build_parser
 from release_publisher.errors import UsageError
-from release_publisher.settings import Settings, check_base_url
+from release_publisher.settings import Settings
 
 
 def parse(*argv: str) -> Settings:
@@ -63,7 +63,12 @@ def test_settings_are_frozen_and_keyword_only() -> None:
         Settings("check", Path("x.yml"))  # type: ignore[call-arg]
 
 
-def test_base_url_rule() -> None:
-    assert check_base_url("http://127.0.0.1:8080/") == "http://127.0.0.1:8080"
+def test_base_url_option_follows_the_one_base_url_rule() -> None:
+    assert parse("publish", "--base-url", "http://127.0.0.1:8080/").base_url == (
+        "http://127.0.0.1:8080"
+    )
+    # the client's rule, applied to the option before anything else happens
+    with pytest.raises(UsageError, match=r"plain http:// to mp\.example\.test"):
+        parse("publish", "--base-url", "http://mp.example.test")
     with pytest.raises(UsageError, match="http\\(s\\) URL"):
-        check_base_url("mp.example.test")
+        parse("publish", "--base-url", "mp.example.test")

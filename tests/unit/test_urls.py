@@ -64,3 +64,13 @@ def test_path_segment_encodes_slashes_and_refuses_empty_values() -> None:
     assert path_segment(" a/b c ", "app key", "hint") == "a%2Fb%20c"
     with pytest.raises(UsageError, match="the app key is empty"):
         path_segment("  ", "app key", "give the app key")
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://user:hunter2-secret@mp.example.test", "file:///x?token=hunter2-secret"]
+)
+def test_a_refused_base_url_never_shows_its_user_info_or_query(url: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        check_base_url(url, name="--base-url")
+    assert "hunter2-secret" not in refused.value.message
+    assert refused.value.message.startswith("--base-url ")

@@ -43,7 +43,10 @@ or empty on server/datacenter, an entry without ``parentSoftwareId`` or with
 ``frameworkDetails.attributes.artifactId`` missing, unknown to the sandbox, still being
 processed, or (sandbox rule) an artifact whose ``details.key`` is not the app key or,
 on server/datacenter, whose ``details.version`` is not ``versionNumber``; ``supported``
-/ ``beta`` not booleans; ``licenseType``/``changelog`` not objects. Then duplicates:
+/ ``beta`` not booleans; ``licenseType``/``changelog`` not objects;
+``changelog.releaseNotes`` longer than ``sandbox --max-release-notes`` characters (code
+``TOO_LONG``, both lengths named; off by default: Marketplace's limit is unverified).
+Then duplicates:
 an existing ``buildNumber`` or ``versionNumber`` on the same app software gives 409
 ``DUPLICATE_VERSION`` with errors on the path(s) concerned. Success: 201 with the
 version and ``Location`` (its ``_links.self.href``). Unknown top-level fields are

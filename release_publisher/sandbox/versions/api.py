@@ -25,6 +25,7 @@ from .quirks import Quirks, QuirkSpecError
 from .rules import (
     check_artifact,
     check_listing,
+    check_release_notes,
     check_version_fields,
     field_error,
     image_refs,
@@ -246,7 +247,9 @@ class AppSoftwareApi:
 
     def create_version(self, call: Call) -> Response:
         """``POST /rest/3/app-software/{id}/versions``: 201 with the version and
-        ``Location``; 400 with every field error; 409 for a duplicate."""
+        ``Location``; 400 with every field error (release notes over
+        ``config.max_release_notes`` among them); 409 for a duplicate. Nothing is
+        stored on a 400."""
         software = self._software(call)
         if isinstance(software, Response):
             return software
@@ -254,6 +257,7 @@ class AppSoftwareApi:
         if isinstance(body, Response):
             return body
         errors = check_version_fields(body, software.hosting)
+        errors += check_release_notes(body, self.state.config.max_release_notes)
         if isinstance(body, dict):
             errors += check_artifact(
                 body, app_key=software.app_key, hosting=software.hosting, lookup=self._artifact

@@ -140,6 +140,26 @@ def check_version_fields(body: Any, hosting: str, *, seed: bool = False) -> list
     return errors
 
 
+def check_release_notes(body: Any, max_chars: int) -> list[dict[str, str]]:
+    """The field error (path ``changelog.releaseNotes``, code ``TOO_LONG``) of a version
+    body whose release notes are longer than ``max_chars`` characters (code points, as
+    the client counts them), naming both lengths; ``[]`` when they fit, when
+    ``max_chars`` is 0 (no limit: ``sandbox --max-release-notes`` not given) or when
+    there are no notes (their type is :func:`check_version_fields`'s)."""
+    changelog = body.get("changelog") if isinstance(body, dict) else None
+    notes = changelog.get("releaseNotes") if isinstance(changelog, dict) else None
+    if max_chars <= 0 or not isinstance(notes, str) or len(notes) <= max_chars:
+        return []
+    return [
+        field_error(
+            "TOO_LONG",
+            f"releaseNotes is {len(notes)} characters long; at most {max_chars} are "
+            "accepted (sandbox --max-release-notes)",
+            "changelog.releaseNotes",
+        )
+    ]
+
+
 def _check_compatibilities(value: Any, hosting: str, *, required: bool) -> list[dict[str, str]]:
     path = "compatibilities"
     if value is None or value == []:

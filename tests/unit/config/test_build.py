@@ -82,7 +82,10 @@ def test_version_override(tmp_path: Path, given: str, expected: str) -> None:
 @pytest.mark.parametrize("given", ["", "   ", " v1.0", "1.0\n"])
 def test_version_override_empty_or_blank(tmp_path: Path, given: str) -> None:
     err = fail(tmp_path, MINIMAL, version_override=given)
-    assert err.message.startswith("--version")
+    # both spellings of the option (and the action input it comes from), whichever was used
+    assert err.message.startswith("--app-version/--version ")
+    assert err.hint is not None
+    assert "--app-version 1.4.2" in err.hint and "action input: version" in err.hint
     assert err.location is None  # not a place in the config file
 
 
@@ -207,3 +210,27 @@ def test_a_misspelt_on_size_mismatch_gets_the_allowed_values(tmp_path: Path) -> 
     )
     assert "must be one of fail, warn; got 'warning'" in err.message
     assert "did you mean 'warn'?" in (err.hint or "")
+
+
+HEADER = 'format: 1\napp:\n  key: com.example.hello\n  version: "1.4.2"\n'
+
+
+def test_an_artifact_exclude_list_is_read_in_order(tmp_path: Path) -> None:
+    text = HEADER + (
+        "artifacts:\n"
+        "  - name: server\n"
+        "    file: target/hello-*.jar\n"
+        '    exclude: ["target/*-sources.jar", "target/*-javadoc.jar"]\n'
+    )
+    (spec,) = load(tmp_path, text).artifacts
+    assert spec.exclude == ("target/*-sources.jar", "target/*-javadoc.jar")
+
+
+def test_exclude_on_a_url_artifact_names_the_field(tmp_path: Path) -> None:
+    text = HEADER + (
+        "artifacts:\n  - name: dc\n    url: https://example.com/a.obr\n    exclude: [a.obr]\n"
+    )
+    err = fail(tmp_path, text)
+    assert err.message == "artifacts[0].exclude is only allowed with file"
+    assert err.location is not None
+    assert (err.location.line, err.location.field) == (8, "artifacts[0].exclude")

@@ -312,12 +312,29 @@ def test_groups_fold_and_close_even_on_error(tmp_path: Path) -> None:
     host, stream, _, _ = make_host(tmp_path)
     # the runner cannot nest groups: the inner one is a heading line
     with pytest.raises(RuntimeError), host.group("Upload artifact server"), host.group("inner"):
+        host.stream.write("Uploading\n")
         raise RuntimeError("boom")
     assert stream.getvalue().splitlines() == [
         "::group::Upload artifact server",
         "== inner",
+        "Uploading",
         "::endgroup::",
     ]
+
+
+def test_a_group_with_nothing_inside_leaves_no_markers(tmp_path: Path) -> None:
+    # --quiet drops a phase's info lines: no ::group::/::endgroup:: pair around nothing
+    host, stream, _, _ = make_host(tmp_path)
+    with host.group("Pre-flight checks"):
+        pass
+    with host.group("Publishing"), host.group("App version"):
+        pass
+    with host.group("Publishing"):
+        host.report_warning("slow")
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "::group::Publishing"
+    assert lines[1].startswith("::warning")
+    assert lines[2:] == ["::endgroup::"]
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("0", False), ("", False)])

@@ -185,10 +185,10 @@ def test_unwritable_report_is_a_warning(
 def test_sections_are_collapsible_and_nest(tmp_path: Path) -> None:
     host, stream = make_host(tmp_path)
     with host.group("Upload artifact server"), host.group(f"inner {TOKEN}"):
-        pass
+        host.stream.write("inside\n")
     host.mask([TOKEN])
     with host.group(f"leak {TOKEN}\nsecond line"):
-        pass
+        host.stream.write("inside\n")
     lines = stream.getvalue().split("\n")
     esc = "\x1b[0K"
     assert lines[0] == (
@@ -196,12 +196,20 @@ def test_sections_are_collapsible_and_nest(tmp_path: Path) -> None:
         f"[collapsed=true]\r{esc}Upload artifact server"
     )
     assert lines[1].startswith(f"{esc}section_start:1700000000:release_publisher_2_inner")
-    assert lines[2].startswith(f"{esc}section_end:1700000000:release_publisher_2_inner")
-    assert lines[3] == (
+    assert lines[2] == "inside"
+    assert lines[3].startswith(f"{esc}section_end:1700000000:release_publisher_2_inner")
+    assert lines[4] == (
         f"{esc}section_end:1700000000:release_publisher_1_upload_artifact_server\r{esc}"
     )
-    assert lines[4].endswith(f"{esc}leak *** second line")
-    assert TOKEN not in "\n".join(lines[4:])
+    assert lines[5].endswith(f"{esc}leak *** second line")
+    assert TOKEN not in "\n".join(lines[5:])
+
+
+def test_a_section_with_nothing_inside_leaves_no_markers(tmp_path: Path) -> None:
+    host, stream = make_host(tmp_path)
+    with host.group("Pre-flight checks"), host.group("inner"):
+        pass
+    assert stream.getvalue() == ""
 
 
 def test_sections_are_open_in_debug_jobs(tmp_path: Path) -> None:

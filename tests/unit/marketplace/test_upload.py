@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from release_publisher import checksums as checksums_module
+from release_publisher.checksums import FileChecksums, identity_of
 from release_publisher.errors import FileCheckError
+from release_publisher.marketplace import upload as upload_module
 from release_publisher.marketplace.upload import (
     BytesBody,
     MultipartFileBody,
@@ -161,3 +164,49 @@ def test_bytes_body_reports_completion() -> None:
     assert len(body) == 12 and not body.started
     assert b"".join(body) == b'{"uri": "x"}'
     assert body.finished
+
+
+def test_a_prefetched_file_is_streamed_without_hashing_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _file(tmp_path, 300_000)
+    sums = FileChecksums()
+    sums.prefetch([path])
+    assert sums.sha512(path) == hashlib.sha512(path.read_bytes()).hexdigest()
+
+    def no_hasher(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the body hashed a file whose digest was known")
+
+    monkeypatch.setattr(upload_module, "_Hasher", no_hasher)
+    monkeypatch.setattr(checksums_module, "_hash_fd", no_hasher)
+    body = MultipartFileBody(path, part_type="x/y", block_size=64 * 1024, checksums=sums)
+    data = b"".join(body)
+    assert path.read_bytes() in data
+    assert body.finished
+    assert body.sha512() == hashlib.sha512(path.read_bytes()).hexdigest()
+
+
+def test_a_prefetched_file_rewritten_during_the_send_is_a_file_error(tmp_path: Path) -> None:
+    path = _file(tmp_path, 300_000)
+    sums = FileChecksums()
+    sums.prefetch([path])
+    sums.sha512(path)
+    body = MultipartFileBody(path, part_type="x/y", block_size=64 * 1024, checksums=sums)
+    stream = iter(body)
+    next(stream)  # preamble
+    next(stream)  # first block
+    with path.open("r+b") as handle:  # same size, other bytes: only the identity tells
+        handle.seek(200_000)
+        handle.write(b"X" * 10)
+    with pytest.raises(FileCheckError, match="modified while it was being uploaded"):
+        list(stream)
+
+
+def test_a_digest_the_body_computes_is_kept_for_later_readers(tmp_path: Path) -> None:
+    path = _file(tmp_path, 100_000)
+    sums = FileChecksums()
+    body = MultipartFileBody(path, part_type="x/y", checksums=sums)
+    list(body)
+    digest = body.sha512()
+    future = sums.pending(path, identity_of(path))
+    assert future is not None and future.result() == digest

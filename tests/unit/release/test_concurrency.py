@@ -18,7 +18,7 @@ from release_publisher.clock import FakeClock
 from release_publisher.config.model import ListingSpec, VersionSpec
 from release_publisher.console import RedactingFormatter
 from release_publisher.errors import ApiError
-from release_publisher.release import stages_for
+from release_publisher.release.flow import stages_for
 from release_publisher.release.run import Run, new_result
 from release_publisher.release.stages import stage_tasks
 from release_publisher.release.tasks import (

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from release_publisher import release
 from release_publisher.clock import FakeClock
 from release_publisher.config.model import ListingSpec, VersionSpec
 from release_publisher.errors import VerificationError
+from release_publisher.release import flow
 from release_publisher.release.rules import AGREEMENT_NOTICE, PARTNER_AGREEMENT_URL
 from release_publisher.release.run import new_result
 
@@ -197,9 +197,7 @@ def test_a_dry_run_shows_which_listing_field_came_from_where(
     clock, api = fake(FULL)
     plan = make_plan(tmp_path, images=1, release=spec(listing=SHOTS))
     with caplog.at_level(logging.INFO, logger="release_publisher"):
-        release.dry_run(
-            plan, new_result(plan), connect=lambda: api, clock=clock, phases=FakePhases()
-        )
+        flow.dry_run(plan, new_result(plan), connect=lambda: api, clock=clock, phases=FakePhases())
     assert kinds(api) == ["app-software", "versions", "get-listing", "close"]
     messages = caplog.messages
     assert any(

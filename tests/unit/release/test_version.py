@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from release_publisher import release
 from release_publisher.clock import FakeClock
 from release_publisher.config.model import Compatibility, ListingSpec, VersionSpec
 from release_publisher.errors import ApiError, ConfigError, VerificationError
+from release_publisher.release import flow
 from release_publisher.release.render import DRY_RUN_READ_ONLY, NO_READ_ACCESS
+from release_publisher.release.rules import hosting_warnings
 from release_publisher.release.run import new_result
-from release_publisher.release.version import hosting_warnings
 
 from ..fakes import VERSION, FakeApi, FakePhases, make_plan, publish_run
 
@@ -166,7 +166,7 @@ def test_a_dry_run_reads_the_version_plan_and_sends_nothing_else(
     plan = make_plan(tmp_path, release=spec())
     result = new_result(plan)
     with caplog.at_level(logging.INFO, logger="release_publisher"):
-        release.dry_run(plan, result, connect=lambda: api, clock=clock, phases=FakePhases())
+        flow.dry_run(plan, result, connect=lambda: api, clock=clock, phases=FakePhases())
     assert kinds(api) == ["app-software", "versions", "close"]
     assert result.status == "dry-run"
     assert "Request: POST /rest/3/app-software/sw-dc/versions" in caplog.messages
@@ -179,7 +179,7 @@ def test_a_dry_run_without_credentials_says_what_the_version_plan_needs(
     plan = make_plan(tmp_path, release=spec())
     phases = FakePhases()
     with caplog.at_level(logging.INFO, logger="release_publisher"):
-        release.dry_run(plan, new_result(plan), connect=None, clock=FakeClock(), phases=phases)
+        flow.dry_run(plan, new_result(plan), connect=None, clock=FakeClock(), phases=phases)
     assert caplog.messages[-1] == NO_READ_ACCESS
     assert phases.titles == []  # no phase: nothing was read
 
@@ -194,9 +194,7 @@ def test_a_dry_run_shows_the_plan_before_refusing_what_is_missing(
         caplog.at_level(logging.INFO, logger="release_publisher"),
         pytest.raises(ConfigError),
     ):
-        release.dry_run(
-            plan, new_result(plan), connect=lambda: api, clock=clock, phases=FakePhases()
-        )
+        flow.dry_run(plan, new_result(plan), connect=lambda: api, clock=clock, phases=FakePhases())
     assert any(m.startswith("Missing (nothing is uploaded") for m in caplog.messages)
 
 
