@@ -49,6 +49,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from ..config.model import VERSION_OPTION
 from ..errors import FileCheckError
 from ..safe_text import one_line
 from .connect import read_connect
@@ -499,7 +500,7 @@ def check_identity(
         )
     if kind == "connect":
         return
-    option = "--version" if version_source == "--version" else "app.version"
+    option = VERSION_OPTION if version_source == "--version" else "app.version"
     if descriptor.version is None:
         raise FileCheckError(
             f"{shown} declares no version (no <plugin-info><version> in {PLUGIN_XML}, no"

@@ -232,8 +232,8 @@ def test_snapshot_version_is_a_mismatch(tmp_path: Path) -> None:
 def test_version_from_command_line_is_named_in_the_hint(tmp_path: Path) -> None:
     build_plugin_jar(tmp_path / "hello.jar", version="1.4.1")
     err = preflight_error(make_config(tmp_path, "hello.jar", version_source="--version"))
-    assert "--version is '1.4.2'" in err.message
-    assert err.hint is not None and err.hint.startswith("--version says 1.4.2")
+    assert "--app-version/--version is '1.4.2'" in err.message
+    assert err.hint is not None and err.hint.startswith("--app-version/--version says 1.4.2")
 
 
 def test_key_differing_in_case_is_a_mismatch(tmp_path: Path) -> None:
