@@ -47,7 +47,6 @@ Imports: the standard library, :mod:`release_publisher.clock`,
 
 from __future__ import annotations
 
-import email.utils
 import math
 import re
 from collections.abc import Callable
@@ -127,6 +126,8 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         seconds = float(text)
         return seconds if math.isfinite(seconds) else None
     try:
+        import email.utils  # only for an HTTP-date Retry-After: start-up time
+
         moment = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None

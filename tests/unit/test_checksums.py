@@ -106,3 +106,32 @@ def test_a_recorded_digest_is_handed_out_for_that_identity_only(tmp_path: Path) 
     assert sums.sha512(path) == "ab" * 64
     _rewrite_same_size(path, b"PNG")
     assert sums.sha512(path) == _sha(b"PNG")
+
+
+def test_a_large_file_is_hashed_by_a_helper_process_and_a_failed_one_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large files are hashed in a helper process (no GIL shared with start-up); when
+    the process cannot answer, the thread hashes the file itself: same digest."""
+    path = tmp_path / "big.jar"
+    data = os.urandom(1024 * 1024 + 3)
+    path.write_bytes(data)
+    monkeypatch.setattr(checksums_module, "PROCESS_MIN_BYTES", 1024)
+    calls: list[int] = []
+    real = checksums_module._hash_fd_in_a_process
+
+    def spy(fd: int) -> str | None:
+        digest = real(fd)
+        calls.append(fd)
+        return digest
+
+    monkeypatch.setattr(checksums_module, "_hash_fd_in_a_process", spy)
+    sums = FileChecksums()
+    sums.prefetch([path])
+    assert sums.sha512(path) == _sha(data)
+    assert len(calls) == 1
+    monkeypatch.setattr(checksums_module.sys, "executable", "")  # no process possible
+    other = tmp_path / "other.jar"
+    other.write_bytes(data[::-1])
+    sums.prefetch([other])
+    assert sums.sha512(other) == _sha(data[::-1])
