@@ -16,7 +16,7 @@ Importing this package is cheap (no jsonschema import until a config is loaded).
 from __future__ import annotations
 
 from .fields import looks_like_secret_key
-from .loader import load_config
+from .loader import load_config, peek_config_data
 from .model import DEFAULT_BASE_URL, ArtifactSpec, ImageSpec, ReleaseConfig
 from .schema import SCHEMA_PATH, schema_text
 from .yaml_marks import MAX_CONFIG_BYTES
@@ -30,5 +30,6 @@ __all__ = [
     "ReleaseConfig",
     "load_config",
     "looks_like_secret_key",
+    "peek_config_data",
     "schema_text",
 ]

@@ -24,10 +24,11 @@ module import must stay cheap for CLI start-up.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from .build import normalise_version_override, to_config
 from .document import build_document, check_format, check_keys
 from .model import ReleaseConfig
@@ -40,7 +41,6 @@ def load_config(
     *,
     env: Mapping[str, str] | None = None,
     version_override: str | None = None,
-    early: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> ReleaseConfig:
     """Read, interpolate and validate the release config at ``path`` (format 1).
 
@@ -53,11 +53,6 @@ def load_config(
     version ``1.4.2``. Any other text is taken literally (``release-1.4.2`` stays
     as is). With an override, ``app.version`` may be missing from the file and is
     not interpolated (an unset ``${VAR}`` there is then no error).
-
-    ``early(data)``, when given, is called once with the interpolated data before the
-    schema is checked (so before jsonschema is even imported), for start-up work that
-    may overlap validation, such as hashing the artifacts; ``data`` is unvalidated
-    (any shape) and ``early`` must not raise.
 
     Returns a :class:`ReleaseConfig` whose ``base_dir`` is the config file's
     directory (resolved) and whose ``locations`` maps every field path present in
@@ -89,7 +84,21 @@ def load_config(
     doc = build_document(
         root, file, env=os.environ if env is None else env, skip=skip, explicit=explicit
     )
-    if early is not None:
-        early(doc.data)
     validate(doc, version_optional=override is not None)
     return to_config(doc, path, override)
+
+
+def peek_config_data(path: Path, *, env: Mapping[str, str]) -> Mapping[str, Any] | None:
+    """The interpolated data of the config at ``path`` read best-effort, NOT validated
+    (any shape), or None when it cannot be read that far: for start-up work that may
+    begin before the config is judged (the CLI starts hashing the artifacts it names).
+    ``app.version`` is not interpolated (a ``--app-version`` may replace it). Never
+    raises; :func:`load_config` reports every problem."""
+    file = str(path)
+    try:
+        root, explicit = compose(read_text(path, file), file)
+        check_keys(root, file)
+        doc = build_document(root, file, env=env, skip={"app.version"}, explicit=explicit)
+    except (ConfigError, OSError, ValueError, RecursionError):
+        return None
+    return doc.data

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -130,7 +131,7 @@ def test_a_large_file_is_hashed_by_a_helper_process_and_a_failed_one_falls_back(
     sums.prefetch([path])
     assert sums.sha512(path) == _sha(data)
     assert len(calls) == 1
-    monkeypatch.setattr(checksums_module.sys, "executable", "")  # no process possible
+    monkeypatch.setattr(sys, "executable", "")  # no process possible
     other = tmp_path / "other.jar"
     other.write_bytes(data[::-1])
     sums.prefetch([other])

@@ -8,8 +8,8 @@ import pytest
 
 from release_publisher.config.model import ArtifactSpec, ImageSpec, ReleaseConfig
 from release_publisher.errors import FileCheckError
-from release_publisher.preflight import run_preflight
 from release_publisher.preflight.model import Plan
+from release_publisher.preflight.run import run_preflight
 
 APP_KEY = "com.example.hello"
 VERSION = "1.4.2"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from release_publisher.errors import FileCheckError
-from release_publisher.preflight import read_descriptor, read_descriptor_bytes
+from release_publisher.preflight.descriptors import read_descriptor, read_descriptor_bytes
 from release_publisher.testing import (
     CLASS_BYTES,
     build_obr,

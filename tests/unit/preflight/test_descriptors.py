@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 
 from release_publisher.errors import FileCheckError
-from release_publisher.preflight import read_descriptor, read_descriptor_bytes, zips
-from release_publisher.preflight.descriptors import parse_manifest
+from release_publisher.preflight import zips
+from release_publisher.preflight.descriptors import (
+    parse_manifest,
+    read_descriptor,
+    read_descriptor_bytes,
+)
 from release_publisher.preflight.model import Descriptor
 from release_publisher.testing import (
     CLASS_BYTES,

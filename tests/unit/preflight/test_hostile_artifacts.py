@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from release_publisher.preflight import read_descriptor_bytes
+from release_publisher.preflight.descriptors import read_descriptor_bytes
 from release_publisher.testing import CLASS_BYTES, build_plugin_jar, manifest, plugin_xml
 
 from .helpers import APP_KEY, VERSION, make_config, plan_of, preflight_error

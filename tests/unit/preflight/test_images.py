@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import release_publisher.preflight as preflight_module
+import release_publisher.preflight.run as preflight_module
 from release_publisher.limits import IMAGE_LIMIT
 from release_publisher.preflight import images as images_module
 from release_publisher.preflight.images import KNOWN_IMAGE_TYPES, sniff_image_format
