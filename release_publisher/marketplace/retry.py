@@ -26,8 +26,9 @@ Policy (also returned as text by :func:`describe_retry_policy`, which
   line, a read timeout, a 2xx whose body was cut off, any other 5xx (500, 502, 504,
   503 without ``Retry-After``): the error says it may have been stored and how to
   check before re-running. TLS certificate failures and other 4xx are never retried.
-* Each retry of an upload re-opens the file from its start and re-hashes it with a
-  fresh SHA-512. Each retry is logged: ``attempt 2/4 after connection reset while
+* Each retry of an upload re-opens the file from its start; its SHA-512 is computed
+  again only if the file no longer has the identity it was hashed with
+  (:mod:`release_publisher.checksums`). Each retry is logged: ``attempt 2/4 after connection reset while
   sending body; waiting 2.0 s``.
 
 ``Retry-After`` (RFC 9110 section 10.2.3): delta-seconds (``"3"``), also a decimal
@@ -160,7 +161,8 @@ def describe_retry_policy(policy: RetryPolicy | None = None) -> str:
             "- POST never retried once the whole body was sent (each POST uses a fresh "
             "connection): reset or close before any response status line, read timeout, "
             "other 5xx (it may have been stored: check before re-running).",
-            "- Each upload retry re-reads the file from its start and re-hashes it.",
+            "- Each upload retry re-reads the file from its start; it is hashed again only if it "
+            "no longer has the identity its SHA-512 was computed for.",
             "- Retry-After: delta-seconds (decimals accepted, '1.5' = 1.5 s) or an "
             "HTTP-date (past = 0 s); anything else is ignored (normal backoff).",
         ]
