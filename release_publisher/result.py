@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .stop_signals import STOP_SIGNALS
 
 STATUS_PUBLISHED = "published"
 STATUS_FAILED = "failed"
@@ -457,16 +458,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 #: signals held back while a result file is written (the temp file is always removed)
-_HELD_SIGNALS = {
-    s
-    for s in (
-        signal.SIGINT,
-        signal.SIGTERM,
-        getattr(signal, "SIGHUP", None),
-        getattr(signal, "SIGQUIT", None),
-    )
-    if s is not None
-}
+_HELD_SIGNALS = set(STOP_SIGNALS)
 
 
 @contextlib.contextmanager
