@@ -28,8 +28,8 @@ Policy (also returned as text by :func:`describe_retry_policy`, which
   check before re-running. TLS certificate failures and other 4xx are never retried.
 * Each retry of an upload re-opens the file from its start; its SHA-512 is computed
   again only if the file no longer has the identity it was hashed with
-  (:mod:`release_publisher.checksums`). Each retry is logged: ``attempt 2/4 after connection reset while
-  sending body; waiting 2.0 s``.
+  (:mod:`release_publisher.checksums`). Each retry is logged: ``attempt 2/4 after
+  connection reset while sending body; waiting 2.0 s``.
 
 ``Retry-After`` (RFC 9110 section 10.2.3): delta-seconds (``"3"``), also a decimal
 (``"1.5"`` -> 1.5 s; not in the RFC but seen in the wild), or an HTTP-date converted
