@@ -107,6 +107,8 @@ class Command:
         self.notes: str | None = None  # release.notes of this version, read in _load
         self.signals = StopSignals()
         self._result_line_shown = False
+        #: result warnings already annotated on the host (pre-flight's, in _load)
+        self._warnings_reported = 0
         self.trace: TraceRecorder | None = None  # --trace, opened before any request
         #: publish: the SHA-512s of the local files (the CLI may have started them)
         self.checksums = checksums
@@ -233,6 +235,7 @@ class Command:
             log.warning("%s", warning)
             self.host.report_warning(warning, config.where("release.hosting"))
             self.result.warnings.append(warning)
+        self._warnings_reported = len(self.result.warnings)
         return config, plan, previous
 
     def _check(self, settings: Settings) -> None:
@@ -404,6 +407,10 @@ class Command:
         log.info("Result: %s%s", result.status, what, extra={RESULT_LINE: True})
 
     def _finish(self) -> None:
+        # the run's own warnings (the stages log them) become host annotations too
+        for warning in self.result.warnings[self._warnings_reported :]:
+            self.host.report_warning(warning)
+        self._warnings_reported = len(self.result.warnings)
         if self.trace is not None:
             self.trace.close()
         if self.args.command != "publish":

@@ -253,7 +253,8 @@ class VersionStage:
             )
         require_complete(plan, location=config.where("release"))
         info.status = RELEASE_PLANNED
-        if not spec.agreements:
+        if not spec.agreements and AGREEMENT_NOTICE not in result.warnings:
+            log.warning("%s", AGREEMENT_NOTICE)
             result.warnings.append(AGREEMENT_NOTICE)
 
     def _version_plan_for(self, *, artifact_id: str | None) -> VersionPlan:

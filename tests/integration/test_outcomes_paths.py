@@ -163,3 +163,17 @@ def test_a_publish_run_heads_the_app_version_once(
     ]
     assert len(headings) == 1, run.stdout
     assert headings[0].endswith("App version plan")
+
+
+def test_the_runs_own_warnings_are_logged_and_annotated_on_github(
+    workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    """A warning a stage adds to the result (no release.agreements) is a warning line in
+    the log, even with --quiet, and a ::warning annotation on GitHub, once."""
+    seed(sandbox, [previous_version("1.4.1", 100)])
+    release_config(workspace, sandbox)
+    run = workspace.run("publish", "--quiet", env=github_env(workspace.root))
+    assert run.code == 0, run.output
+    notes = [line for line in run.stdout.splitlines() if "Partner Agreement" in line]
+    assert any(line.startswith("::warning") for line in notes), run.stdout
+    assert len([line for line in notes if line.startswith("::warning")]) == 1
