@@ -419,8 +419,9 @@ def require_complete(plan: VersionPlan, *, location: Location | None = None) -> 
 #: why a rebuilt artifact differs from the one on Marketplace, for the clash message
 REPRODUCIBLE_NOTE = (
     "a rebuilt artifact differs byte for byte unless the build is reproducible (Maven: "
-    "set project.build.outputTimestamp, e.g. <project.build.outputTimestamp>"
-    "${git.commit.time}</project.build.outputTimestamp> or a fixed date)"
+    "set project.build.outputTimestamp to a fixed date, e.g. <project.build.outputTimestamp>"
+    "2026-01-01T00:00:00Z</project.build.outputTimestamp>, or to ${git.commit.time} with "
+    "git-commit-id-maven-plugin)"
 )
 
 
@@ -456,10 +457,13 @@ def conflict_error(
             hint="set release.build-number to an unused number (higher than every existing "
             "one) or to auto",
         )
-    message = (
-        f"version {version_number} (build number {build_number}) clashes with what "
-        f"Marketplace already has: {clashes}"
-    )
+    if same_version and auto_build_number:  # the planned build number means nothing here
+        message = f"version {version_number} clashes with what Marketplace already has: {clashes}"
+    else:
+        message = (
+            f"version {version_number} (build number {build_number}) clashes with what "
+            f"Marketplace already has: {clashes}"
+        )
     if not same_version:
         return VerificationError(
             message,

@@ -298,8 +298,7 @@ class VersionStage:
                 info.status = RELEASE_CREATED
                 log.info(
                     "Version %s exists as build %d with this very artifact (same SHA-512); "
-                    "the versions list shows no listing for it: its listing is checked "
-                    "next, nothing is uploaded again",
+                    "checking whether it has a listing, nothing is uploaded again",
                     config.version,
                     existing.build_number,
                 )
@@ -339,12 +338,11 @@ class VersionStage:
         if same_version:
             art = self.artifact()
             unknown = art.path is None and not art.spec.sha512
-            error.message += (
-                "; this release's artifact cannot be compared with it (a url artifact "
-                "without sha512)"
-                if unknown
-                else "; its artifact is not this release's (another SHA-512, or none)"
-            )
+            if unknown:
+                error.message += (
+                    "; this release's artifact cannot be compared with it (a url artifact "
+                    "without sha512)"
+                )
             if unknown:
                 error.hint = (
                     f"set artifacts[].sha512 for {art.name!r} so that an identical re-run is "

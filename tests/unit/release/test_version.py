@@ -138,7 +138,7 @@ def test_another_artifact_under_this_version_number_is_refused(tmp_path: Path) -
     api.shas["old"] = "00" * 64  # another build
     _, _, error = publish_run(make_plan(tmp_path, release=spec()), api, clock)
     assert isinstance(error, VerificationError) and error.exit_code == 5
-    assert "its artifact is not this release's" in error.message
+    assert "its artifact's SHA-512 is" in error.message and "this release's is" in error.message
     assert "upload" not in kinds(api)
 
 
