@@ -367,9 +367,10 @@ class Command:
             self._print_traceback()
         self.host.report_error(err)
         rendered = err.render()
-        if any(a.id for a in self.result.artifacts):
-            ids = ", ".join(f"{a.name}={a.id}" for a in self.result.artifacts if a.id)
-            rendered += f"\n  uploaded before the failure: {ids}"
+        done = [f"{a.name}={a.id}" for a in self.result.artifacts if a.id]
+        done += [f"{i.type} {i.file}={i.id}" for i in self.result.images if i.id]
+        if done:
+            rendered += f"\n  uploaded before the failure: {', '.join(done)}"
         _stderr(REDACTOR.redact(rendered))
         return err.exit_code
 

@@ -198,6 +198,12 @@ def hint_for_status(
                 "Marketplace could not download the artifact uri: it must be a public "
                 "https URL that answers without authentication"
             )
+        if endpoint.startswith("POST /rest/3/assets/images/"):
+            return (
+                "Marketplace refused the listing image: export it in the size and format "
+                "the message names (images[].on-size-mismatch: warn only skips the local "
+                "check); what was uploaded before is in the result, --resume reuses it"
+            )
         return "Marketplace rejected the request; fix the fields named in the message"
     if status == 401:
         return (

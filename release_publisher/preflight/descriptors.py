@@ -526,6 +526,7 @@ def check_identity(
         raise FileCheckError(
             f"{shown} was built as version {built!r} (from {where}), but {option} is {version!r}",
             hint=f"{option} says {version} but the {label} was built as {one_line(built)}:"
-            " rebuild,"
-            " or fix the config" + "".join(f"; {n}" for n in notes),
+            " rebuild, or fix the config"
+            + ("" if option == VERSION_OPTION else f" (or pass the version with {VERSION_OPTION})")
+            + "".join(f"; {n}" for n in notes),
         )

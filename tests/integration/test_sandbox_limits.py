@@ -155,6 +155,7 @@ def test_a_banner_one_pixel_short_with_warn_is_refused_at_the_image_upload(
     assert "POST /rest/3/assets/images/banner failed: HTTP 400" in run.stderr
     assert "expected 1120x548, got 1120x547" in run.stderr
     assert "uploaded before the failure: server=" in run.stderr
+    assert "export it in the size and format the message names" in run.stderr
     assert "Traceback" not in run.output and RERUN not in run.output
     assert uploads(rehearsal) == 1
     assert run.result is not None
