@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,5 +196,6 @@ def _seconds(value: str | float | None, option: str) -> float | None:
 
 
 def _absolute(value: str | None) -> Path | None:
-    """``value`` as an absolute path (``~`` expanded); None or empty: None."""
-    return Path(value).expanduser().absolute() if value else None
+    """``value`` as an absolute, normalised path (``~`` expanded, ``a/../b`` -> ``b``:
+    it is shown in outputs); None or empty: None. Symbolic links are not resolved."""
+    return Path(os.path.normpath(Path(value).expanduser().absolute())) if value else None

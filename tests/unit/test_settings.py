@@ -72,3 +72,9 @@ def test_base_url_option_follows_the_one_base_url_rule() -> None:
         parse("publish", "--base-url", "http://mp.example.test")
     with pytest.raises(UsageError, match="http\\(s\\) URL"):
         parse("publish", "--base-url", "mp.example.test")
+
+
+def test_paths_are_absolute_and_normalised(tmp_path: Path) -> None:
+    """They are shown in step outputs (``result-file``): no ``a/../b`` left."""
+    settings = parse("publish", "--result-json", str(tmp_path / "x" / ".." / "r.json"))
+    assert settings.result_json == tmp_path / "r.json"
