@@ -130,6 +130,16 @@ class AppListingStage:
                 log.warning("%s", message)
                 run.result.warnings.append(message)
 
+    def not_applied(self, run: Run) -> None:
+        """The release was found already published: the app listing is left as read
+        (``unchanged``, no changes), and the log says so."""
+        info = run.result.app_listing
+        if info is None or info.status != APP_LISTING_PLANNED:
+            return
+        info.status = APP_LISTING_UNCHANGED
+        info.changes = {}
+        log.info("App listing: not changed (the release was already published: nothing is sent)")
+
     def apply(self, run: Run) -> None:
         """Set the image IDs on the app listing (see the module docstring) in the phase
         "App listing". Raises :class:`ApiError` (a refused or stale write),

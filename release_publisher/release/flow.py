@@ -44,7 +44,7 @@ from .listing import ListingStage
 from .render import DRY_RUN_READ_ONLY, describe_plan
 from .resume import PreviousRun
 from .run import MarketplaceApi, Phases, ProgressFactory, Run
-from .stages import Stage, apply_stages, plan_stages
+from .stages import Stage, apply_stages, plan_stages, record_not_applied
 from .tasks import Executor, ThreadExecutor
 from .version import VersionStage
 
@@ -112,7 +112,9 @@ def publish(
     stages = stages_for(plan)
     try:
         plan_stages(run, stages)
-        if not run.done:
+        if run.done:
+            record_not_applied(run, stages)
+        else:
             run.fold = False
             with phases.group("Publishing"):
                 apply_stages(run, stages, executor if executor is not None else ThreadExecutor())

@@ -88,7 +88,18 @@ def _applier(stage: Stage, run: Run) -> Callable[[], None]:
 
 def apply_stages(run: Run, stages: Sequence[Stage], executor: Executor) -> None:
     """Apply every stage (their tasks on ``executor``), unless the release is already
-    published. Raises the first error of a task (see :func:`~.tasks.run_tasks`)."""
+    published (then :func:`record_not_applied`). Raises the first error of a task
+    (see :func:`~.tasks.run_tasks`)."""
     if run.done:
+        record_not_applied(run, stages)
         return
     run_tasks(stage_tasks(run, stages), executor)
+
+
+def record_not_applied(run: Run, stages: Sequence[Stage]) -> None:
+    """The release was found already published (``run.done``): every stage with a
+    ``not_applied(run)`` method records that it sent nothing."""
+    for stage in stages:
+        not_applied = getattr(stage, "not_applied", None)
+        if not_applied is not None:
+            not_applied(run)

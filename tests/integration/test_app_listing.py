@@ -80,6 +80,10 @@ def test_publish_sets_the_icon_and_keeps_every_other_field(
 
     again = workspace.run("publish", "--version", "1.4.2")  # already published: no PUT
     assert again.code == 0, again.output
+    assert again.result is not None and again.result["status"] == "unchanged"
+    # nothing was sent: the app listing is reported as left alone, not as a change planned
+    assert again.result["appListing"]["status"] == "unchanged"
+    assert again.result["appListing"]["changes"] == {}
 
 
 def test_dry_run_shows_state_and_old_to_new(workspace: Workspace, sandbox: SandboxServer) -> None:
