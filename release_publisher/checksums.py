@@ -42,11 +42,15 @@ from pathlib import Path
 BLOCK_SIZE = 1024 * 1024
 #: Prefetched files at least this large (bytes) are hashed by a helper process.
 PROCESS_MIN_BYTES = 16 * 1024 * 1024
-#: The helper process: SHA-512 of the descriptor argv[1] from its start, hex on stdout.
+#: The helper process: SHA-512 of the descriptor argv[1] from its start, hex on stdout;
+#: it gives up as soon as its parent (pid argv[2]) is gone (the run ended first).
 _CHILD = (
     "import hashlib,os,sys\n"
-    "fd=int(sys.argv[1]);h=hashlib.sha512();b=bytearray(1<<20);v=memoryview(b);o=0\n"
-    "while n:=os.preadv(fd,[b],o):h.update(v[:n]);o+=n\n"
+    "fd=int(sys.argv[1]);p=int(sys.argv[2]);h=hashlib.sha512();b=bytearray(1<<20)\n"
+    "v=memoryview(b);o=0\n"
+    "while n:=os.preadv(fd,[b],o):\n"
+    " h.update(v[:n]);o+=n\n"
+    " if os.getppid()!=p:sys.exit(1)\n"
     "sys.stdout.write(h.hexdigest())\n"
 )
 
@@ -100,10 +104,11 @@ class FileChecksums:
         self._queue: list[tuple[str, int, FileIdentity, Future[str]]] = []
         self._worker: threading.Thread | None = None
 
-    def prefetch(self, paths: Iterable[Path]) -> None:
+    def prefetch(self, paths: Iterable[Path], *, max_bytes: int | None = None) -> None:
         """Start hashing each regular file in ``paths`` in the background (a file already
-        known with its current identity is skipped). A path that cannot be opened, or is
-        not a regular file, is skipped silently: whoever uses the file reports it."""
+        known with its current identity is skipped). A path that cannot be opened, is
+        not a regular file, or is larger than ``max_bytes`` is skipped silently: whoever
+        uses the file reports it."""
         for path in paths:
             try:
                 fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
@@ -114,7 +119,7 @@ class FileChecksums:
             except OSError:
                 os.close(fd)
                 continue
-            if not stat.S_ISREG(st.st_mode):
+            if not stat.S_ISREG(st.st_mode) or (max_bytes is not None and st.st_size > max_bytes):
                 os.close(fd)
                 continue
             key, identity = _key(path), FileIdentity.of(st)
@@ -230,7 +235,7 @@ def _hash_fd_in_a_process(fd: int) -> str | None:
 
     try:
         child = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", _CHILD, str(fd)],
+            [sys.executable, "-I", "-S", "-c", _CHILD, str(fd), str(os.getpid())],
             pass_fds=(fd,),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

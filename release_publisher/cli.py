@@ -35,6 +35,7 @@ from .clock import Clock
 from .closed_pipe import EXIT_BROKEN_PIPE, GuardedStream, closed_pipe, closed_pipe_guarded
 from .config import peek_config_data, schema_text
 from .errors import EXIT_CONFIG, EXIT_OK
+from .limits import MAX_ARTIFACT_BYTES
 from .preflight.prefetch import likely_artifact_files
 from .settings import (
     DEFAULT_CONFIG,
@@ -255,5 +256,6 @@ def early_checksums(args: argparse.Namespace, env: Mapping[str, str]) -> FileChe
     config = Path(args.working_directory or ".") / args.config
     data = peek_config_data(config, env=env)
     if data is not None:
-        checksums.prefetch(likely_artifact_files(data, config.resolve().parent))
+        files = likely_artifact_files(data, config.resolve().parent)
+        checksums.prefetch(files, max_bytes=MAX_ARTIFACT_BYTES)  # pre-flight refuses larger
     return checksums

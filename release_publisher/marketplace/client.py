@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 
 from ..checksums import FileChecksums
 from ..clock import Clock, SystemClock
-from ..errors import ApiError, TransportError, UsageError
+from ..errors import ApiError, FileCheckError, TransportError, UsageError
 from ..safe_text import one_line
 from ..secrets import REDACTOR, Credentials, Redactor, make_credentials
 from ..urls import check_base_url, path_segment, safe_url
@@ -623,7 +623,14 @@ def _artifact_and_sha512(value: Any, body: Body | None) -> tuple[Artifact, str]:
     artifact = parse_artifact(value)
     if not isinstance(body, MultipartFileBody):  # pragma: no cover - uploads only
         raise TypeError("an artifact upload sends a MultipartFileBody")
-    return artifact, body.sha512()
+    try:
+        return artifact, body.sha512()
+    except FileCheckError as err:  # the file changed: say what Marketplace holds
+        raise FileCheckError(
+            f"{err.message}; Marketplace stored what was sent as artifact ID {artifact.id}, "
+            "which is not used by any version",
+            hint=err.hint,
+        ) from None
 
 
 def _media(value: Any, _body: Body | None) -> Media:

@@ -43,6 +43,7 @@ import json
 import logging
 import os
 import re
+import stat
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -134,7 +135,8 @@ class TraceRecorder:
     ``redact`` defaults to :data:`~release_publisher.secrets.REDACTOR`'s ``redact``
     (every registered secret and its derived forms); ``clock`` gives the wall time of
     each line. Raises OSError when ``path`` cannot be created (before any request is
-    sent); later write failures are logged once and stop the trace, not the run."""
+    sent, or when it is not a regular file: a FIFO or a device); later write failures
+    are logged once and stop the trace, not the run."""
 
     def __init__(
         self, path: Path, *, redact: Redact | None = None, clock: Clock | None = None
@@ -144,8 +146,13 @@ class TraceRecorder:
         self._clock: Clock = clock or SystemClock()
         self._lock = threading.Lock()
         self.lines = 0
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        # O_NONBLOCK: a FIFO without a reader fails at once instead of blocking the run
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK, 0o644)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(f"{self.path} is not a regular file (a FIFO or a device)")
+            os.set_blocking(fd, True)
+            os.ftruncate(fd, 0)
             os.fchmod(fd, 0o644)  # the umask does not narrow it: like the result JSON
             self._file: IO[str] | None = os.fdopen(fd, "w", encoding="utf-8")
         except BaseException:

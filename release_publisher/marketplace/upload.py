@@ -311,6 +311,13 @@ class MultipartFileBody:
                 return self._digest
             except OSError:
                 self._prefetched = None  # unreadable or changed during the prefetch
+                if self.finished:
+                    # streamed without a hash of its own: what the file holds now need
+                    # not be what was sent, so no digest can be trusted
+                    raise FileCheckError(
+                        f"{self.path} was modified while it was being uploaded or hashed",
+                        hint="do not modify the artifact while release-publisher runs",
+                    ) from None
         if self.finished and self._hasher is not None:
             self._digest = self._hasher.digest()
             if self._checksums is not None and self._identity is not None:

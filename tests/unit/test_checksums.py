@@ -136,3 +136,33 @@ def test_a_large_file_is_hashed_by_a_helper_process_and_a_failed_one_falls_back(
     other.write_bytes(data[::-1])
     sums.prefetch([other])
     assert sums.sha512(other) == _sha(data[::-1])
+
+
+def test_the_helper_process_gives_up_when_its_parent_is_gone(tmp_path: Path) -> None:
+    """A run that ends before the hash (a config error, a failure) must not leave a
+    process hashing a large file: the helper checks its parent after every block."""
+    import subprocess
+
+    path = tmp_path / "big.jar"
+    path.write_bytes(os.urandom(3 * 1024 * 1024))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        argv = [sys.executable, "-I", "-S", "-c", checksums_module._CHILD, str(fd)]
+        mine = subprocess.run(
+            [*argv, str(os.getpid())], pass_fds=(fd,), capture_output=True, check=False
+        )
+        assert mine.returncode == 0 and mine.stdout.decode() == _sha(path.read_bytes())
+        orphan = subprocess.run(  # its parent is not the pid it was given: it stops
+            [*argv, str(os.getpid() + 999_999)], pass_fds=(fd,), capture_output=True, check=False
+        )
+        assert orphan.returncode == 1 and orphan.stdout == b""
+    finally:
+        os.close(fd)
+
+
+def test_a_file_over_max_bytes_is_not_prefetched(tmp_path: Path) -> None:
+    path = tmp_path / "huge.jar"
+    path.write_bytes(b"x" * 2048)
+    sums = FileChecksums()
+    sums.prefetch([path], max_bytes=1024)  # pre-flight refuses it: never read for a hash
+    assert sums.pending(path, identity_of(path)) is None

@@ -257,3 +257,18 @@ def test_a_trace_that_cannot_be_written_does_not_break_the_run(
     warnings = [r.getMessage() for r in caplog.records if "trace" in r.getMessage()]
     assert len(warnings) == 1 and "No space left on device; tracing stopped" in warnings[0]
     assert recorder.lines == 0
+
+
+def test_a_fifo_or_a_device_as_trace_path_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):
+        TraceRecorder(fifo)  # no reader: refused at once, never blocks
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with pytest.raises(OSError, match="not a regular file"):
+            TraceRecorder(fifo)  # with a reader too
+    finally:
+        os.close(reader)
+    with pytest.raises(OSError, match="not a regular file"):
+        TraceRecorder(Path("/dev/null"))

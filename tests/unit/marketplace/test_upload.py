@@ -210,3 +210,20 @@ def test_a_digest_the_body_computes_is_kept_for_later_readers(tmp_path: Path) ->
     digest = body.sha512()
     future = sums.pending(path, identity_of(path))
     assert future is not None and future.result() == digest
+
+
+def test_a_prefetch_that_failed_after_an_unhashed_send_is_a_file_error(tmp_path: Path) -> None:
+    """The body streamed without hashing because a prefetch was running; the prefetch
+    then saw the file change: the bytes sent are unknown, so no digest of the file as
+    it is now may stand for them."""
+    from concurrent.futures import Future
+
+    path = _file(tmp_path, 100_000)
+    sums = FileChecksums()
+    failed: Future[str] = Future()
+    sums._entries[os.path.realpath(path)] = (identity_of(path), failed)
+    body = MultipartFileBody(path, part_type="x/y", checksums=sums)
+    list(body)
+    failed.set_exception(OSError("changed while it was hashed"))
+    with pytest.raises(FileCheckError, match="modified while it was being uploaded"):
+        body.sha512()
