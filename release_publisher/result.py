@@ -503,8 +503,7 @@ def write_text(path: Path, text: str) -> None:
         kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
         raise OSError(
             errno.EINVAL,
-            f"{kind} (a device, pipe or directory is never replaced; "
-            "use --result-json - for stdout)",
+            f"{kind} (a device, pipe or directory is never replaced)",
             str(path),
         )
     path = Path(os.path.realpath(path))

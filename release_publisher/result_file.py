@@ -63,7 +63,8 @@ class ResultFile:
             path, self.path = self.path, None
             raise UsageError(
                 f"cannot write the result file {path}: {exc.strerror or exc}",
-                hint="give --result-json a file path in a writable directory; nothing was sent",
+                hint="give --result-json a file path in a writable directory (or - for stdout); "
+                "nothing was sent",
             ) from None
 
     def write(self, result: ReleaseResult) -> None:

@@ -34,15 +34,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from ..result import ReleaseResult
+from ..result import ReleaseResult, write_text
 from .base import Host
 from .folding import fold
 
@@ -260,18 +258,11 @@ def _shown_path(path: Path, project_dir: str) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> str | None:
-    """Write ``text`` to ``path`` through a temp file in the same directory and a
-    rename. Returns None, or the reason it failed; never raises."""
-    tmp: str | None = None
+    """Write ``text`` to ``path`` with :func:`release_publisher.result.write_text` (temp
+    file and rename; a device, FIFO or directory is never replaced, a symbolic link is
+    followed). Returns None, or the reason it failed; never raises."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".release-publisher-", suffix=".env", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # noqa: PTH101 - the temp file's path is a str
-        Path(tmp).replace(path)
-        return None
+        write_text(path, text)
     except OSError as exc:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
         return exc.strerror or type(exc).__name__
+    return None

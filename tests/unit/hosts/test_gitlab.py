@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from release_publisher.hosts.gitlab import (
     MAX_DOTENV_VARIABLES,
     GitLabHost,
     env_name,
+    write_dotenv_report,
 )
 from release_publisher.result import ArtifactResult, ImageResult, ReleaseResult
 from release_publisher.secrets import Credentials
@@ -218,3 +221,21 @@ def test_sections_are_open_in_debug_jobs(tmp_path: Path) -> None:
     with host.group("phase"):
         pass
     assert "[collapsed=true]" not in stream.getvalue()
+
+
+def test_the_dotenv_report_never_replaces_a_device_or_fifo(tmp_path: Path) -> None:
+    """``--dotenv /dev/null`` as root must not replace the machine's /dev/null: a path
+    that is not a regular file is refused with a warning, a symbolic link followed."""
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    result = ReleaseResult(app_key="com.example.hello", version="1.4.2")
+    for path in (fifo, Path("/dev/null")):
+        warnings = write_dotenv_report(result, path, result_file=None, project_dir="")
+        assert any("not a regular file" in w for w in warnings), warnings
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    target = tmp_path / "real.env"
+    target.write_text("", encoding="utf-8")
+    link = tmp_path / "link.env"
+    link.symlink_to(target)
+    assert write_dotenv_report(result, link, result_file=None, project_dir="") == []
+    assert link.is_symlink() and "MARKETPLACE_" in target.read_text(encoding="utf-8")
