@@ -23,7 +23,14 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: controls (ALM, LRM, RLM, the embeddings and overrides U+202A-U+202E, the isolates
 #: U+2066-U+2069): a right-to-left override in a server's message would show the rest
 #: of the line reversed ("Trojan Source").
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+#: Also the other invisible format characters (soft hyphen, zero-width space and
+#: joiners, word joiner, BOM, interlinear annotation, Arabic number signs, Mongolian
+#: vowel separator, tag characters): text that looks like another text.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
 #: A line a CI runner may read as a command (GitHub ``::name::``, Azure ``##[``,
 #: ``##vso[``), leading whitespace allowed.
 _COMMAND_LINE = re.compile(r"^([ \t]*)(::|##)", re.MULTILINE)
@@ -35,7 +42,9 @@ def _escape(match: re.Match[str]) -> str:
     if named is not None:
         return named
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def one_line(text: str) -> str:

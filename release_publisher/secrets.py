@@ -233,19 +233,36 @@ class Redactor:
                     _first_chars(self._secrets)
                     + "(?:"
                     + "|".join(secret_pattern(s) for s in self._secrets)
-                    + ")"
+                    + ")",
+                    # re.IGNORECASE,
                 )
                 if self._secrets
                 else None
             )
 
     def redact(self, text: str) -> str:
-        """``text`` with every registered secret replaced by ``***``."""
+        """``text`` with every registered secret replaced by ``***``. A
+        secret spelled with invisible characters between its letters (zero-width or
+        other format characters, combining marks, NULs, terminal colour codes) is found
+        too: such a text comes back without those characters, the secret redacted."""
         pattern = self._pattern
         if pattern is None or not text:
             return text
-        return pattern.sub(REDACTED, text)
+        text = pattern.sub(REDACTED, text)
+        if _HIDDEN.search(text):
+            visible = _HIDDEN.sub("", text)
+            if pattern.search(visible):
+                return pattern.sub(REDACTED, visible)
+        return text
 
+
+#: What a server may put between a secret's letters to slip past matching while it still
+#: reads the same: terminal CSI sequences, NUL, format characters (soft hyphen, zero-width
+#: and bidi controls, BOM), combining marks.
+_HIDDEN = re.compile(
+    "\x1b\\[[0-9;?]*[ -/]*[@-~]|[\x00\u00ad\u0300-\u036f\u061c\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
 
 #: The process-wide redactor used by the logging filter and the sinks.
 REDACTOR = Redactor()

@@ -308,3 +308,10 @@ def test_the_token_cut_at_an_excerpt_boundary_never_shows_a_prefix(requests_mock
     with pytest.raises(ApiError) as info:
         make_client(credentials=creds).get_artifact("a1")
     assert "ATATT3xFfGF0" not in info.value.message
+
+
+def test_invisible_format_characters_are_shown_escaped() -> None:
+    """Text that would look like other text (a zero-width space inside a word, a soft
+    hyphen, a BOM, a tag character) is shown with its escapes."""
+
+    assert one_line("a\u200bb\u00adc\ufeffd\U000e0041e") == "a\\u200bb\\xadc\\ufeffd\\U000e0041e"

@@ -176,3 +176,18 @@ def test_a_server_echoing_every_encoding_leaks_none_into_stderr_or_the_result_fi
             assert _leaks(text, secret_part) == [], f"{name} in {where}"
         assert _leaks(written, secret_part) == [], f"{name} in the result file"
         assert _leaks(written.replace("\\\\", "\\"), secret_part) == [], name
+
+
+@pytest.mark.parametrize("separator", ["\u200b", "\u00ad", "\u0301", "\x00", "\x1b[0m", "\ufeff"])
+def test_a_token_with_invisible_characters_between_its_letters_is_redacted(
+    separator: str,
+) -> None:
+    """A server that echoes the token with zero-width spaces (or NULs, colour codes)
+    between its letters shows it to a reader as the token: redacted too."""
+    token = "ATATT3xFfGF0-invisible-token-0123456789"
+    redactor = Redactor([token])
+    out = redactor.redact("echo: " + separator.join(token) + " end")
+    assert "***" in out and "invisible" not in out and "0123" not in out
+    assert redactor.redact("a text\u200bwith a zero-width space") == (
+        "a text\u200bwith a zero-width space"  # no secret: the text is left as it is
+    )
