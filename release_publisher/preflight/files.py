@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import FileCheckError
 from ..limits import ARTIFACT_LIMIT, MAX_ARTIFACT_BYTES, human_size
+from ..safe_text import one_line
 
 #: Glob metacharacters (as :mod:`glob` understands them).
 _MAGIC = re.compile(r"[*?[]")
@@ -245,7 +246,7 @@ def several_matches_error(
     and an ``exclude:`` list of the by-products' globs."""
     names = [display_path(m, base_dir, pattern) + ("/" if m.is_dir() else "") for m in matches]
     directory = search_dir(pattern, base_dir)
-    left = f" after exclude: {', '.join(exclude)}" if exclude else ""
+    left = f" after exclude: {_globs(exclude)}" if exclude else ""
     message = (
         f"{pattern!r} matches {len(matches)} paths{left} (searched {directory}):"
         f" {_listing(names)}; an {what} must be exactly one file"
@@ -265,7 +266,7 @@ def several_matches_error(
             f"{_listing(byproducts)} {verb} (sources, javadoc, tests, signatures) beside"
             f" {real[0]}; narrow the pattern so only the app matches and it still works "
             f"for the next version, e.g. file: {exclusion_pattern(real[0])}, or keep the"
-            f" pattern and list the by-products: exclude: [{', '.join(globs)}]"
+            f" pattern and list the by-products: exclude: [{', '.join(map(one_line, globs))}]"
         )
     else:
         hint = (
@@ -330,7 +331,32 @@ def check_regular_file(path: Path, base_dir: Path, *, what: str) -> os.stat_resu
     return st
 
 
+def _globs(globs: Sequence[str]) -> str:
+    """Config globs for a message, each escaped to one line (no raw control character)."""
+    return ", ".join(one_line(g) for g in globs)
+
+
+def _unusable_pattern(pattern: str, exc: OSError) -> FileCheckError:
+    """A pattern the file system refuses to look up (a name too long, ...)."""
+    shown = one_line(pattern if len(pattern) <= 120 else pattern[:117] + "...")
+    return FileCheckError(
+        f"cannot look for {shown!r}: {exc.strerror or type(exc).__name__}",
+        hint="shorten the path: every part of it must be a name the file system accepts",
+    )
+
+
 def find_one(
+    pattern: str, base_dir: Path, *, what: str = "artifact", exclude: Sequence[str] = ()
+) -> tuple[Path, int]:
+    """:func:`_find_one`, with a pattern the file system refuses to look up (a name
+    too long) reported as a :class:`FileCheckError` too. See :func:`_find_one`."""
+    try:
+        return _find_one(pattern, base_dir, what=what, exclude=exclude)
+    except OSError as exc:
+        raise _unusable_pattern(pattern, exc) from None
+
+
+def _find_one(
     pattern: str, base_dir: Path, *, what: str = "artifact", exclude: Sequence[str] = ()
 ) -> tuple[Path, int]:
     """Resolve an artifact ``pattern`` to exactly one regular non-empty file of at most
@@ -353,7 +379,7 @@ def find_one(
             names = [display_path(m, base_dir, pattern) for m in matches]
             raise FileCheckError(
                 f"{pattern!r} matches only excluded paths: {_listing(names)}"
-                f" (exclude: {', '.join(exclude)})",
+                f" (exclude: {_globs(exclude)})",
                 hint=f"build the {what} first, or take its path out of the exclude list",
             )
         matches = kept
@@ -387,10 +413,13 @@ def find_all(pattern: str, base_dir: Path, *, what: str = "listing image") -> li
     """Resolve a ``pattern`` to one or more paths, sorted; raises
     :class:`FileCheckError` when nothing matches. Each path still needs
     :func:`check_regular_file`."""
-    matches = expand(pattern, base_dir)
-    if not matches:
-        raise no_match_error(pattern, base_dir, what=what)
-    _refuse_missed_literal(pattern, base_dir, matches)
+    try:
+        matches = expand(pattern, base_dir)
+        if not matches:
+            raise no_match_error(pattern, base_dir, what=what)
+        _refuse_missed_literal(pattern, base_dir, matches)
+    except OSError as exc:
+        raise _unusable_pattern(pattern, exc) from None
     return matches
 
 

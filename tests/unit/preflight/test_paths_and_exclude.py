@@ -6,6 +6,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
+from release_publisher.errors import FileCheckError
 from release_publisher.preflight.files import (
     byproduct_glob,
     display_path,
@@ -120,3 +123,19 @@ def test_the_checksum_prefetch_applies_the_exclude_list(tmp_path: Path) -> None:
     assert likely_artifact_files({"artifacts": [entry]}, tmp_path) == []  # two matches
     entry["exclude"] = ["target/*-sources.jar"]
     assert likely_artifact_files({"artifacts": [entry]}, tmp_path) == [target / "app-2.3.0.jar"]
+
+
+def test_exclude_globs_are_shown_escaped_and_an_overlong_pattern_is_a_file_error(
+    tmp_path: Path,
+) -> None:
+    """The exclude list is config text like the pattern: escaped to one line in
+    messages; a pattern the file system cannot look up is exit 3, not a crash."""
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "a.jar").write_bytes(b"a")
+    (tmp_path / "target" / "b.jar").write_bytes(b"b")
+    with pytest.raises(FileCheckError) as several:
+        find_one("target/*.jar", tmp_path, exclude=["target/\x1b[31mX\u202e"])
+    assert "\x1b" not in several.value.message and "\u202e" not in several.value.message
+    assert "\\x1b[31mX\\u202e" in several.value.message
+    with pytest.raises(FileCheckError, match="cannot look for"):
+        find_one("a/" * 3000 + "x.jar", tmp_path)
