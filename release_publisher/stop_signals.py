@@ -12,10 +12,12 @@ the result JSON, the CI outputs), is only noted in :attr:`StopSignals.late`: a s
 SIGTERM 2 ms after the first never turns the endings into a traceback, a result left
 ``running`` or a temp file left behind.
 
-"First" is by arrival. Python runs the handlers of signals that arrived together in
+"First" is by delivery. Python runs the handlers of signals that arrived together in
 signal-number order (SIGINT before SIGTERM), not in the order they came, so the
-arrival order is read from a wakeup pipe (``signal.set_wakeup_fd``: the C-level handler
-writes each signal's number there as it arrives).
+delivery order is read from a wakeup pipe (``signal.set_wakeup_fd``: the C-level handler
+writes each signal's number there as it is delivered). Signals sent so close together
+that the kernel holds them pending at once are delivered lowest number first: within
+such a burst the order sent cannot be known.
 
 Standard library only; knows nothing of the commands.
 """
