@@ -177,8 +177,12 @@ def dry_run(
     run = Run(
         plan=plan, api=api, clock=clock, result=result, phases=phases, notes=notes, dry_run=True
     )
+    stages = stages_for(plan)
     try:
-        plan_stages(run, stages_for(plan))
+        plan_stages(run, stages)
+        if run.done:  # already there: what publish would find, and send nothing
+            record_not_applied(run, stages)
+            log.info("Nothing would be sent: the release is already there (see above)")
     finally:
         if api is not None:
             api.close()

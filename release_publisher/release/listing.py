@@ -134,8 +134,7 @@ class ListingStage:
         for line in listing_found_lines(info.build_number, answer):
             log.info("%s", line)
         self._judge(info)
-        if not run.dry_run:
-            run.done = True
+        run.done = True  # a dry run too: it says that nothing would be sent
         return True
 
     def _read_previous(self, run: Run, listing: ListingSpec) -> None:

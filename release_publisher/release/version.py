@@ -160,8 +160,18 @@ class VersionStage:
             raise
         if self.already_published is not None:
             log.info("%s", already_published_line(self.config.version))
+            run.done = True  # as publish would find it: nothing further is planned
         elif self.skipped is not None:
             log.info("%s", skipped_line(self.config.version, self.skipped.label))
+            run.done = True
+        elif self.existing_version is not None:
+            run.skip_artifacts.add(self.spec.artifact)
+            log.info(
+                "Version %s would not be created: it exists as build %d with this very "
+                "artifact; only its listing would be published if it has none",
+                self.config.version,
+                self.existing_version.build_number,
+            )
         elif self.version_plan is not None:
             for line in render_plan(self.version_plan):
                 log.info("%s", line)

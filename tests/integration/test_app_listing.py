@@ -84,6 +84,12 @@ def test_publish_sets_the_icon_and_keeps_every_other_field(
     # nothing was sent: the app listing is reported as left alone, not as a change planned
     assert again.result["appListing"]["status"] == "unchanged"
     assert again.result["appListing"]["changes"] == {}
+    # and a dry run says so: no version body, no app listing change planned
+    dry = workspace.run("publish", "--dry-run", "--version", "1.4.2")
+    assert dry.code == 0, dry.output
+    assert "Nothing would be sent: the release is already there" in dry.stdout
+    assert "Request: POST /rest/3/app-software" not in dry.stdout
+    assert dry.result is not None and dry.result["appListing"]["status"] == "unchanged"
 
 
 def test_dry_run_shows_state_and_old_to_new(workspace: Workspace, sandbox: SandboxServer) -> None:
