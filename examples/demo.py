@@ -56,7 +56,20 @@ def step(text: str) -> None:
 def run(cmd: list[str], env: dict[str, str]) -> int:
     shown = " ".join(c if " " not in c else repr(c) for c in cmd)
     print(f"$ {shown.replace(str(BIN) + '/', '')}", flush=True)
-    return subprocess.call(cmd, env=env, cwd=ROOT)
+    if env.get("GITHUB_ACTIONS") != "true":
+        return subprocess.call(cmd, env=env, cwd=ROOT)
+    # as a GitHub log shows it: the runner hides its ::add-mask:: commands
+    proc = subprocess.run(
+        cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False
+    )
+    lines = proc.stdout.decode("utf-8", "replace").splitlines()
+    masks = [line for line in lines if line.startswith("::add-mask::")]
+    if masks:
+        print(f"({len(masks)} ::add-mask:: commands, hidden by the runner, left out here)")
+    for line in lines:
+        if not line.startswith("::add-mask::"):
+            print(line)
+    return proc.returncode
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -132,8 +145,16 @@ def main() -> int:
         if code != 0:
             return code
 
-        step("4/5 Publish, as the CI job does")
+        step("4/5 Publish, as the CI job does (here as in a GitHub Actions step: its log format)")
         result_file = OUT / "result.json"
+        github_output = OUT / "github-output"
+        github_output.write_text("", encoding="utf-8")
+        github_env = {
+            **env,
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_OUTPUT": str(github_output),
+            "GITHUB_STEP_SUMMARY": str(OUT / "job-summary.md"),
+        }
         code = run(
             [
                 *CLI,
@@ -145,10 +166,9 @@ def main() -> int:
                 "--result-json",
                 str(result_file),
             ],
-            env,
+            github_env,
         )
-        if result_file.exists():
-            show_outputs(json.loads(result_file.read_text(encoding="utf-8")), result_file)
+        show_outputs(github_output, result_file)
         if code != 0:
             print(f"\npublish failed with exit code {code}", file=sys.stderr)
             return code
@@ -254,43 +274,24 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def show_outputs(result: dict[str, object], result_file: Path) -> None:
-    """Print the step outputs the GitHub Action would set, and the result JSON."""
-    artifacts = result.get("artifacts") or []
-    assert isinstance(artifacts, list)
-    images = result.get("images") or []
-    assert isinstance(images, list)
-    ids = {a["name"]: a["id"] for a in artifacts if a.get("id")}
-    checksums = {a["name"]: a["checksum"] for a in artifacts if a.get("checksum")}
-    image_ids: dict[str, list[str]] = {}
-    for image in images:
-        if image.get("id"):
-            image_ids.setdefault(image["type"], []).append(image["id"])
-    outputs = {
-        "status": result.get("status"),
-        "artifact-id": next(iter(ids.values()), ""),
-        "artifact-ids": json.dumps(ids),
-        "checksums": json.dumps({k: v[:16] + "..." for k, v in checksums.items()}),
-        "image-ids": json.dumps(image_ids),
-        "result-file": _shown(result_file),
-    }
-    release = result.get("release")
-    if isinstance(release, dict):
-        outputs["version-build-number"] = str(release.get("buildNumber") or "")
-        outputs["version-state"] = str(release.get("state") or "")
-        outputs["version-url"] = str(release.get("url") or "")
-        listing = release.get("listing")
-        outputs["listing-state"] = (
-            str(listing.get("state") or "") if isinstance(listing, dict) else "not-published"
-        )
-        outputs["listing-url"] = (
-            str(release.get("url") or "") + "/listing" if isinstance(listing, dict) else ""
-        )
-    step("Step outputs (what the GitHub Action sets; checksums shortened here)")
+def show_outputs(github_output: Path, result_file: Path) -> None:
+    """Print the step outputs the run wrote to ``GITHUB_OUTPUT`` (``name=value`` lines,
+    or ``name<<DELIMITER`` blocks) and the result JSON."""
+    outputs: dict[str, str] = {}
+    lines = iter(github_output.read_text(encoding="utf-8").splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            outputs[name] = "\n".join(iter(lambda: next(lines), delimiter))
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            outputs[name] = value
+    step(f"Step outputs (as written to GITHUB_OUTPUT: {_shown(github_output)})")
     for name, value in outputs.items():
-        print(f"   {name:<21} {value}")
-    step(f"Result JSON ({_shown(result_file)})")
-    print(result_file.read_text(encoding="utf-8"))
+        print(f"   {name:<21} {value if len(value) <= 100 else value[:97] + '...'}")
+    if result_file.exists():
+        step(f"Result JSON ({_shown(result_file)})")
+        print(result_file.read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":
