@@ -399,9 +399,10 @@ class Command:
         self.result_file.write(result)
 
     def _show_result_line(self) -> None:
-        """With ``--quiet``, the one line that says how the run ended (publish already
-        showed it on success)."""
-        if not self.quiet or self._result_line_shown:
+        """The one line that says how the run ended, with ``--quiet`` and after any
+        failed ``publish`` (a successful publish already showed it with its details)."""
+        failed = self.args.command == "publish" and not self.result.ok
+        if self._result_line_shown or not (self.quiet or failed):
             return
         result = self.result
         what = f" ({result.app_key} {result.version})" if result.app_key else ""

@@ -85,10 +85,13 @@ def test_a_failed_publish_renders_one_error_line_and_keeps_the_exit_code(
             env=ENV,
             clock=FakeClock(),
         )
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert code == 5
     assert err.startswith("VerificationError: artifact a-8 (server) does not match")
     assert "uploaded before the failure: server=a-8" in err
+    # the run's one result line, as with --quiet and on success
+    assert "Result: failed (com.example.hello 1.4.2)" in captured.out
     result = json.loads(result_path.read_text(encoding="utf-8"))
     assert result["error"]["artifact"] == "server" and result["error"]["exit_code"] == 5
 
