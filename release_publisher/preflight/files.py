@@ -68,13 +68,15 @@ def display_path(path: Path | str, base_dir: Path, pattern: str | None = None) -
         return str(p)
 
 
-def matched_by(pattern: str | None) -> str:
+def matched_by(pattern: str | None, exclude: Sequence[str] = ()) -> str:
     """The glob as written, for a line that shows its match: ``", matched by
-    'target/app-*[0-9].jar'"``; ``""`` for a literal path (the match is the pattern)
-    or None."""
+    'target/app-*[0-9].jar'"``, and its ``exclude:`` globs (``", matched by
+    'target/*.jar' excluding target/*-sources.jar"``); ``""`` for a literal path (the
+    match is the pattern) or None."""
     if pattern is None or not _has_magic(pattern):
         return ""
-    return f", matched by {pattern!r}"
+    excluding = f" excluding {_globs(exclude)}" if exclude else ""
+    return f", matched by {pattern!r}{excluding}"
 
 
 def search_dir(pattern: str, base_dir: Path) -> Path:

@@ -121,7 +121,7 @@ def describe_plan(
                 f"  {art.name}: {_shown(plan, art.path, art.spec.file)} "
                 f"({human_size(art.size or 0)}, "
                 f"{KIND_LABELS.get(art.kind or '', art.kind or '?')}{ident}"
-                f"{matched_by(art.spec.file)})"
+                f"{matched_by(art.spec.file, art.spec.exclude)})"
             )
             lines.append("      -> POST /rest/3/artifacts (multipart upload, SHA-512 computed)")
         else:
@@ -234,7 +234,7 @@ def preflight_lines(plan: Plan) -> list[str]:
         lines.append(
             f"Artifact {art.name}: {_shown(plan, art.path, art.spec.file)} "
             f"({human_size(art.size or 0)}, {KIND_LABELS.get(art.kind or '', art.kind or '?')}"
-            f"{matched_by(art.spec.file)}){ident}"
+            f"{matched_by(art.spec.file, art.spec.exclude)}){ident}"
         )
     for img in plan.images:
         dims = f"{img.width}x{img.height} " if img.width and img.height else ""

@@ -139,3 +139,13 @@ def test_exclude_globs_are_shown_escaped_and_an_overlong_pattern_is_a_file_error
     assert "\\x1b[31mX\\u202e" in several.value.message
     with pytest.raises(FileCheckError, match="cannot look for"):
         find_one("a/" * 3000 + "x.jar", tmp_path)
+
+
+def test_the_line_of_a_match_names_the_exclude_globs_too() -> None:
+    """After adding the exclude: the hint offered, check shows that it took effect."""
+    from release_publisher.preflight.files import matched_by
+
+    assert matched_by("target/*.jar", ["target/*-sources.jar"]) == (
+        ", matched by 'target/*.jar' excluding target/*-sources.jar"
+    )
+    assert matched_by("target/app.jar", ["x"]) == ""
