@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..config.model import VERSION_OPTION
+from ..config.model import APP_LISTING_IMAGE_FIELDS, VERSION_OPTION
 from ..limits import human_size
 from ..outcome import listing_line
 from ..preflight.files import display_path, matched_by
@@ -162,6 +162,17 @@ def describe_plan(
             f"  -> POST /rest/3/app-software/{{appSoftwareId}}/versions (build number "
             f"{'1 + the highest existing' if build == 'auto' else build})",
         ]
+        for entry in release.compatibility or ():
+            lines.append(
+                f"     compatibility: {entry.parent_software_id} builds {entry.min_build} to "
+                f"{entry.max_build}"
+            )
+        for product in release.product_compatibility:
+            lines.append(
+                f"     compatibility: {product.product} {product.min_version or '(copied min)'} "
+                f"to {product.max_version}, resolved to build numbers by GET "
+                f"/rest/3/parent-software/{product.product}/versions/number/{{version}}"
+            )
         if release.copy_from_previous:
             source = (
                 f"version {release.copy_from} (release.copy-from)"
@@ -200,6 +211,19 @@ def describe_plan(
                 "  the exact request bodies need read access: `publish --dry-run` with "
                 "credentials shows them"
             )
+    app_listing = config.app_listing
+    if app_listing is not None:
+        fields = ", ".join(
+            f"images.{APP_LISTING_IMAGE_FIELDS[key]} from the {image_type} image"
+            for key, image_type in app_listing.images
+        )
+        lines += [
+            "",
+            "App listing (app-listing:):",
+            f"  -> GET /rest/3/product-listing/developer-space/{app_listing.developer_id} "
+            "(the app's productId), GET /rest/3/product-listing/{productId}: state, approval",
+            f"  -> PUT /rest/3/product-listing/{{productId}}: the listing as read, with {fields}",
+        ]
     uploads = sum(1 for a in plan.artifacts if a.path is not None)
     if uploads > 1 and config.upload_spacing > 0:
         lines += ["", f"Uploads are spaced {config.upload_spacing:g} s apart (uploads.spacing)."]

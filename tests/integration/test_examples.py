@@ -79,3 +79,7 @@ def test_example_config_passes_check(project: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Pre-flight passed: nothing was sent." in proc.stdout
     assert "App version (datacenter), from artifact server" in proc.stdout
+    # every request publish sends: the compatibility lookups and the app listing too
+    assert "compatibility: jira 9.12.0 to 10.3.1" in proc.stdout
+    assert "GET /rest/3/parent-software/jira/versions/number/{version}" in proc.stdout
+    assert "PUT /rest/3/product-listing/{productId}" in proc.stdout
