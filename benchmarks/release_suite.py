@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from benchmarks.harness import (
     run_timed,
 )
 from benchmarks.suites import Section, _fmt_s
+from release_publisher.testing import SAMPLE_APP_SEED, sandbox_admin
 
 LATENCY = 0.080  # seconds per call
 BANDWIDTH = 20 * MB  # bytes per second
@@ -171,38 +171,9 @@ def _emulator() -> Iterator[str]:
 
 
 def _admin(base_url: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else b""
-    request = urllib.request.Request(
-        base_url + path,
-        data=data if body is not None or path.endswith("reset") else None,
-        headers={"Content-Type": "application/json"},
-        method="POST" if body is not None or path.endswith("reset") else "GET",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-SEED = {
-    "appKey": APP_KEY,
-    "hostings": ["datacenter"],
-    "name": "Hello",
-    "versions": {
-        "datacenter": [
-            {
-                "buildNumber": 1004001,
-                "versionNumber": "1.4.1",
-                "compatibilities": [
-                    {
-                        "parentSoftwareId": "jira",
-                        "minBuildNumber": 940000,
-                        "maxBuildNumber": 1001000,
-                    }
-                ],
-                "supportedPaymentModel": "free",
-            }
-        ]
-    },
-}
+    """An emulator admin call: POST ``body`` (a ``.../reset`` POSTs nothing), else GET."""
+    method = "POST" if body is not None or path.endswith("reset") else "GET"
+    return sandbox_admin(base_url, path, body, method=method)
 
 
 def _workspace(shape: Shape, files_url: str, files_root: Path) -> tuple[Path, list[int]]:
@@ -283,7 +254,7 @@ def release(runs: int) -> Section:
             overlap: list[int] = []
             for i in range(runs):
                 _admin(base_url, "/_sandbox/reset")
-                _admin(base_url, "/_sandbox/apps", SEED)
+                _admin(base_url, "/_sandbox/apps", SAMPLE_APP_SEED)
                 result_path = config.parent / f"result-{i}.json"
                 result_path.unlink(missing_ok=True)
                 argv: list[str | Path] = [CLI, "publish", "--config", config]

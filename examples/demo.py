@@ -29,8 +29,9 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+
+from release_publisher.testing import SAMPLE_APP_SEED, sandbox_admin
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -220,49 +221,10 @@ def seed_app(base_url: str) -> None:
     """Register the sample app in the emulator with an earlier version, 1.4.1, so the
     release section has compatibility and a payment model to copy from, and its app
     listing in the developer space of :data:`DEVELOPER_ID`."""
-    seed = {
-        "appKey": "com.example.hello",
-        "hostings": ["datacenter"],
-        "name": "Hello",
-        "versions": {
-            "datacenter": [
-                {
-                    "buildNumber": 1004001,
-                    "versionNumber": "1.4.1",
-                    "compatibilities": [
-                        {
-                            "parentSoftwareId": "jira",
-                            "minBuildNumber": 940000,
-                            "maxBuildNumber": 1001000,
-                        }
-                    ],
-                    "supportedPaymentModel": "free",
-                }
-            ]
-        },
-    }
-    request = urllib.request.Request(  # noqa: S310 - an http URL on loopback
-        f"{base_url}/_sandbox/apps",
-        data=json.dumps(seed).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        response.read()
+    sandbox_admin(base_url, "/_sandbox/apps", SAMPLE_APP_SEED)
     print("   seeded app com.example.hello (datacenter) with version 1.4.1 (build 1004001)")
-    listing = {
-        "developerId": DEVELOPER_ID,
-        "appKey": "com.example.hello",
-        "appName": "Hello",
-    }
-    request = urllib.request.Request(  # noqa: S310 - an http URL on loopback
-        f"{base_url}/_sandbox/product-listings",
-        data=json.dumps(listing).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        response.read()
+    listing = {"developerId": DEVELOPER_ID, "appKey": "com.example.hello", "appName": "Hello"}
+    sandbox_admin(base_url, "/_sandbox/product-listings", listing)
     print(f"   seeded the app listing of com.example.hello for developer {DEVELOPER_ID}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+import urllib.request
 import zipfile
 import zlib
 from pathlib import Path
@@ -197,3 +198,45 @@ def version_body(artifact_id: str, build: int = 1004002, number: str = "1.4.2") 
         "changelog": {"releaseSummary": "Fixes a crash", "releaseNotes": "<p>Fixed</p>"},
         "licenseType": {"id": "atlassian"},
     }
+
+
+#: The sample app as ``POST /_sandbox/apps`` seeds it (the demo, the release benchmark):
+#: com.example.hello on Data Center with version 1.4.1 (build 1004001), whose
+#: compatibility and payment model a new version copies.
+SAMPLE_APP_SEED: dict[str, Any] = {
+    "appKey": "com.example.hello",
+    "hostings": ["datacenter"],
+    "name": "Hello",
+    "versions": {
+        "datacenter": [
+            {
+                "buildNumber": 1004001,
+                "versionNumber": "1.4.1",
+                "compatibilities": [
+                    {
+                        "parentSoftwareId": "jira",
+                        "minBuildNumber": 940000,
+                        "maxBuildNumber": 1001000,
+                    }
+                ],
+                "supportedPaymentModel": "free",
+            }
+        ]
+    },
+}
+
+
+def sandbox_admin(base_url: str, path: str, body: Any = None, *, method: str | None = None) -> Any:
+    """Call the emulator's admin endpoint ``path`` (``/_sandbox/...``) at the loopback
+    ``base_url``: POST ``body`` as JSON (or GET without one; ``method`` overrides), the
+    decoded JSON answer back (None for an empty one). Raises ``urllib.error.URLError``."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310 - the emulator, on loopback
+        base_url + path,
+        data=data,
+        headers={"Content-Type": "application/json"},
+        method=method or ("POST" if body is not None else "GET"),
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        raw = response.read()
+    return json.loads(raw) if raw else None
