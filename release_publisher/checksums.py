@@ -213,6 +213,14 @@ class FileChecksums:
             os.close(fd)
 
 
+def sha512_file(path: Path, *, block_size: int = BLOCK_SIZE) -> str:
+    """The lower-case hex SHA-512 of the file at ``path`` as it is now, read in
+    ``block_size``-byte blocks (flat memory), without the cache of
+    :class:`FileChecksums`. Raises OSError when it cannot be read."""
+    with path.open("rb") as handle:
+        return _hash_fd(handle.fileno(), block_size)
+
+
 def _hash_fd(fd: int, block_size: int) -> str:
     """SHA-512 of what ``fd`` holds from its current position to its end; one reused
     buffer of ``block_size`` bytes (``readinto`` releases the GIL, so does the hash)."""

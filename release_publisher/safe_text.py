@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 
-__all__ = ["OneLineFilter", "neutralize_commands", "one_line"]
+__all__ = ["OneLineFilter", "neutralize_commands", "one_line", "rendered_message"]
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: C0 and C1 controls, DEL, the Unicode line/paragraph separators, and the bidi
@@ -64,6 +64,15 @@ def neutralize_commands(text: str) -> str:
     return _COMMAND_LINE.sub(r"\1| \2", text)
 
 
+def rendered_message(record: logging.LogRecord) -> str:
+    """``record``'s message with its arguments formatted in; a bad format string gives
+    the raw ``msg`` instead of an error (it must not hide the log line)."""
+    try:
+        return record.getMessage()
+    except Exception:  # noqa: BLE001 - see the docstring
+        return str(record.msg)
+
+
 class OneLineFilter(logging.Filter):
     """A logging filter (for a handler) that renders each record's message and
     stores it back escaped by :func:`one_line` (``args`` cleared): one line per
@@ -71,10 +80,6 @@ class OneLineFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Escape ``record``'s message in place."""
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string must not hide the log line
-            message = str(record.msg)
-        record.msg = one_line(message)
+        record.msg = one_line(rendered_message(record))
         record.args = None
         return True

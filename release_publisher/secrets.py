@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
 from .errors import UsageError
-from .safe_text import neutralize_commands, one_line
+from .safe_text import neutralize_commands, one_line, rendered_message
 
 REDACTED = "***"
 
@@ -278,11 +278,7 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place; always keeps the record."""
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string must not hide the log line
-            message = str(record.msg)
-        record.msg = self.redactor.redact(message)
+        record.msg = self.redactor.redact(rendered_message(record))
         record.args = None
         if record.exc_text:
             record.exc_text = self.redactor.redact(record.exc_text)
@@ -303,12 +299,8 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The record formatted by ``inner``, redacted, one line per message."""
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string must not hide the log line
-            message = str(record.msg)
         copy = logging.makeLogRecord(record.__dict__)
-        copy.msg = one_line(self.redactor.redact(message))
+        copy.msg = one_line(self.redactor.redact(rendered_message(record)))
         copy.args = None
         copy.exc_text = None
         text = self.redactor.redact(self.inner.format(copy))

@@ -47,7 +47,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from ..checksums import FileChecksums, FileIdentity
+from ..checksums import FileChecksums, FileIdentity, sha512_file
 from ..errors import FileCheckError, UsageError
 from .errors import truncate
 
@@ -397,13 +397,3 @@ def upload_file_size(path: Path) -> int:
             f"cannot read {path}: {exc.strerror or exc}",
             hint="check that the file exists and is readable",
         ) from None
-
-
-def sha512_file(path: Path, *, block_size: int = 1 << 20) -> str:
-    """The lower-case hex SHA-512 of the file at ``path``, read in ``block_size``-byte
-    blocks (flat memory). Raises OSError when it cannot be read."""
-    digest = hashlib.sha512()
-    with path.open("rb") as handle:
-        while block := handle.read(block_size):
-            digest.update(block)
-    return digest.hexdigest()

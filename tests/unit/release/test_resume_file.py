@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from release_publisher.checksums import sha512_file
 from release_publisher.clock import FakeClock
 from release_publisher.errors import UsageError
-from release_publisher.marketplace.upload import sha512_file
 from release_publisher.release.resume import (
     MAX_RESULT_FILE_BYTES,
     kept_on_failure,
