@@ -27,6 +27,17 @@ from release_publisher.testing import build_plugin_jar, write_png
 
 KEY = "com.example.hello"
 VERSION = "1.4.2"
+#: The app's previous version as Marketplace lists it (public, free, jira 900000-1000000):
+#: what a new version copies from.
+PREVIOUS_VERSION = {
+    "buildNumber": 100,
+    "versionNumber": "1.4.1",
+    "compatibilities": [
+        {"parentSoftwareId": "jira", "minBuildNumber": 900000, "maxBuildNumber": 1000000}
+    ],
+    "supportedPaymentModel": "free",
+    "state": "public",
+}
 DETAILS = {"key": KEY, "version": VERSION, "name": "Hello", "dataCenterCompatible": True}
 
 

@@ -19,18 +19,9 @@ from release_publisher.release import flow
 from release_publisher.release.rules import AGREEMENT_NOTICE, PARTNER_AGREEMENT_URL
 from release_publisher.release.run import new_result
 
-from ..fakes import VERSION, FakeApi, FakePhases, make_plan, publish_run
+from ..fakes import PREVIOUS_VERSION, VERSION, FakeApi, FakePhases, make_plan, publish_run
 from .test_listing_rules import FULL
 
-PREVIOUS = {
-    "buildNumber": 100,
-    "versionNumber": "1.4.1",
-    "compatibilities": [
-        {"parentSoftwareId": "jira", "minBuildNumber": 900000, "maxBuildNumber": 1000000}
-    ],
-    "supportedPaymentModel": "free",
-    "state": "public",
-}
 SHOTS = ListingSpec(state="public", screenshots="screenshot")
 
 
@@ -45,7 +36,7 @@ def kinds(api: FakeApi) -> list[str]:
 def fake(previous_listing: dict[str, Any] | None = None) -> tuple[FakeClock, FakeApi]:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     if previous_listing is not None:
         api.stored_listings[100] = previous_listing
     return clock, api
@@ -54,7 +45,7 @@ def fake(previous_listing: dict[str, Any] | None = None) -> tuple[FakeClock, Fak
 def existing_version(tmp_path: Path, api: FakeApi) -> None:
     """Version VERSION exists as build 101 with this run's artifact bytes."""
     api.versions.append(
-        {**PREVIOUS, "buildNumber": 101, "versionNumber": VERSION,
+        {**PREVIOUS_VERSION, "buildNumber": 101, "versionNumber": VERSION,
          "frameworkDetails": {"attributes": {"artifactId": "old"}}}
     )  # fmt: skip
     api.shas["old"] = hashlib.sha512((tmp_path / "hello-0.jar").read_bytes()).hexdigest()

@@ -10,11 +10,11 @@ from release_publisher.clock import FakeClock
 from release_publisher.config.model import ListingSpec
 from release_publisher.errors import ApiError, VerificationError
 
-from ..fakes import VERSION, FakeApi, make_plan, publish_run
-from .test_version import PREVIOUS, kinds, local_sha, spec
+from ..fakes import PREVIOUS_VERSION, VERSION, FakeApi, make_plan, publish_run
+from .test_version import kinds, local_sha, spec
 
 OTHER = {
-    **PREVIOUS,
+    **PREVIOUS_VERSION,
     "buildNumber": 101,
     "versionNumber": VERSION,
     "frameworkDetails": {"attributes": {"artifactId": "old"}},
@@ -24,7 +24,7 @@ OTHER = {
 def test_if_exists_skip_sends_nothing_and_names_both_checksums(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS, OTHER]
+    api.versions = [PREVIOUS_VERSION, OTHER]
     api.shas["old"] = "00" * 64  # the artifact of an earlier build
     plan = make_plan(tmp_path, images=1, release=spec(if_exists="skip", listing=ListingSpec()))
     result, _, error = publish_run(plan, api, clock)
@@ -41,7 +41,7 @@ def test_if_exists_skip_sends_nothing_and_names_both_checksums(tmp_path: Path) -
 def test_the_clash_message_shows_both_checksums_and_the_two_ways_out(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS, OTHER]
+    api.versions = [PREVIOUS_VERSION, OTHER]
     api.shas["old"] = "00" * 64
     _, _, error = publish_run(make_plan(tmp_path, release=spec()), api, clock)
     assert isinstance(error, VerificationError) and error.exit_code == 5
@@ -54,7 +54,7 @@ def test_the_clash_message_shows_both_checksums_and_the_two_ways_out(tmp_path: P
 def test_an_explicit_build_number_clash_leads_with_the_build_number(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     _, _, error = publish_run(make_plan(tmp_path, release=spec(build_number=100)), api, clock)
     assert isinstance(error, VerificationError)
     assert error.message.startswith("release.build-number 100 is taken")
@@ -65,7 +65,7 @@ def test_an_explicit_build_number_clash_leads_with_the_build_number(tmp_path: Pa
 def test_a_version_stored_with_another_beta_fails_verification(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     api.store_as = {"beta": False}
     _, _, error = publish_run(make_plan(tmp_path, release=spec(beta=True)), api, clock)
     assert isinstance(error, VerificationError) and error.exit_code == 5
@@ -76,7 +76,7 @@ def test_a_version_stored_with_another_beta_fails_verification(tmp_path: Path) -
 def test_a_duplicate_answer_for_this_runs_version_is_taken_as_created(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     api.fail_after_store = ApiError("Conflict", status=409)
     plan = make_plan(tmp_path, release=spec(listing=ListingSpec()))
     result, _, error = publish_run(plan, api, clock)
@@ -89,7 +89,7 @@ def test_a_duplicate_answer_for_this_runs_version_is_taken_as_created(tmp_path: 
 def test_a_duplicate_answer_for_another_release_fails_showing_both(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     api.store_as = {"versionNumber": "9.9.9"}  # someone else's version under build 101
     api.fail_after_store = ApiError("Conflict", status=409)
     _, _, error = publish_run(make_plan(tmp_path, release=spec()), api, clock)
@@ -100,7 +100,7 @@ def test_a_duplicate_answer_for_another_release_fails_showing_both(tmp_path: Pat
 def test_a_400_is_not_taken_for_a_duplicate(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     api.fail_create = ApiError("Bad Request", status=400)
     _, _, error = publish_run(make_plan(tmp_path, release=spec()), api, clock)
     assert isinstance(error, ApiError) and "get-version" not in kinds(api)
@@ -109,7 +109,7 @@ def test_a_400_is_not_taken_for_a_duplicate(tmp_path: Path) -> None:
 def test_a_failed_listing_says_so_in_the_result(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     api.fail_listing = ApiError("listing store down", status=500)
     plan = make_plan(tmp_path, release=spec(listing=ListingSpec()))
     result, saved, error = publish_run(plan, api, clock)
@@ -121,7 +121,7 @@ def test_a_failed_listing_says_so_in_the_result(tmp_path: Path) -> None:
 def test_no_listing_asked_for_says_so(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     result, _, error = publish_run(make_plan(tmp_path, release=spec()), api, clock)
     assert error is None
     assert result.to_dict()["release"]["listingNotPublished"].startswith("not asked for")
@@ -131,7 +131,7 @@ def test_no_listing_asked_for_says_so(tmp_path: Path) -> None:
 def test_a_listing_awaiting_approval_has_its_own_status(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     api.listing_answer = {"state": "PUBLIC", "approvalStatus": "SUBMITTED", "revision": 1}
     plan = make_plan(tmp_path, release=spec(listing=ListingSpec()))
     result, _, error = publish_run(plan, api, clock)
@@ -145,7 +145,7 @@ def test_a_listing_awaiting_approval_has_its_own_status(tmp_path: Path) -> None:
 def test_the_marketplace_page_is_in_the_result(tmp_path: Path) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     result, _, _ = publish_run(make_plan(tmp_path, release=spec()), api, clock)
     page = result.to_dict()["release"]["marketplacePage"]
     assert page == "https://marketplace.atlassian.com/plugins/com.example.hello"

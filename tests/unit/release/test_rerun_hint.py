@@ -14,7 +14,7 @@ from release_publisher.config.model import VersionSpec
 from release_publisher.errors import ApiError, TransportError
 from release_publisher.release.version import rerun_can_finish
 
-from ..fakes import FakeApi, make_plan, publish_run
+from ..fakes import PREVIOUS_VERSION, FakeApi, make_plan, publish_run
 
 RERUN = "to finish, run the same release again"
 
@@ -22,17 +22,7 @@ RERUN = "to finish, run the same release again"
 def _create_fails_with(tmp_path: Path, error: ApiError) -> ApiError:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [
-        {
-            "buildNumber": 100,
-            "versionNumber": "1.4.1",
-            "compatibilities": [
-                {"parentSoftwareId": "jira", "minBuildNumber": 900000, "maxBuildNumber": 1000000}
-            ],
-            "supportedPaymentModel": "free",
-            "state": "public",
-        }
-    ]
+    api.versions = [dict(PREVIOUS_VERSION)]
     api.fail_create = error
     plan = make_plan(tmp_path, release=VersionSpec(artifact="jar0", hosting="datacenter"))
     _, _, raised = publish_run(plan, api, clock)

@@ -19,17 +19,7 @@ from release_publisher.release.render import DRY_RUN_READ_ONLY, NO_READ_ACCESS
 from release_publisher.release.rules import hosting_warnings
 from release_publisher.release.run import new_result
 
-from ..fakes import VERSION, FakeApi, FakePhases, make_plan, publish_run
-
-PREVIOUS = {
-    "buildNumber": 100,
-    "versionNumber": "1.4.1",
-    "compatibilities": [
-        {"parentSoftwareId": "jira", "minBuildNumber": 900000, "maxBuildNumber": 1000000}
-    ],
-    "supportedPaymentModel": "free",
-    "state": "public",
-}
+from ..fakes import PREVIOUS_VERSION, VERSION, FakeApi, FakePhases, make_plan, publish_run
 
 
 def spec(**kw: Any) -> VersionSpec:
@@ -49,7 +39,7 @@ def test_the_version_is_planned_before_any_upload_and_created_after_the_images(
 ) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     listing = ListingSpec(state="public", screenshots="screenshot")
     plan = make_plan(tmp_path, images=2, release=spec(listing=listing))
     result, saved, error = publish_run(plan, api, clock)
@@ -60,7 +50,7 @@ def test_the_version_is_planned_before_any_upload_and_created_after_the_images(
     ((software, body),) = api.created
     assert software == "sw-dc" and body["buildNumber"] == 101
     assert body["frameworkDetails"]["attributes"]["artifactId"] == "a1"
-    assert body["compatibilities"] == PREVIOUS["compatibilities"]  # copied from 1.4.1
+    assert body["compatibilities"] == PREVIOUS_VERSION["compatibilities"]  # copied from 1.4.1
     ((_, build, listing_body),) = api.listings
     assert build == 101
     assert [s["imageId"] for s in listing_body["screenshots"]] == [
@@ -91,13 +81,13 @@ def test_this_very_release_already_published_uploads_nothing(tmp_path: Path) -> 
     api = FakeApi(clock)
     plan = make_plan(tmp_path, images=1, release=spec(listing=ListingSpec()))
     existing = {
-        **PREVIOUS,
+        **PREVIOUS_VERSION,
         "buildNumber": 101,
         "versionNumber": VERSION,
         "frameworkDetails": {"attributes": {"artifactId": "old"}},
         "listing": {"state": "public"},
     }
-    api.versions = [PREVIOUS, existing]
+    api.versions = [PREVIOUS_VERSION, existing]
     api.shas["old"] = local_sha(tmp_path)
     result, _, error = publish_run(plan, api, clock)
     assert error is None, error
@@ -114,8 +104,8 @@ def test_an_existing_version_without_its_listing_gets_only_the_listing(tmp_path:
     api = FakeApi(clock)
     plan = make_plan(tmp_path, release=spec(listing=ListingSpec()))
     api.versions = [
-        PREVIOUS,
-        {**PREVIOUS, "buildNumber": 101, "versionNumber": VERSION,
+        PREVIOUS_VERSION,
+        {**PREVIOUS_VERSION, "buildNumber": 101, "versionNumber": VERSION,
          "frameworkDetails": {"attributes": {"artifactId": "old"}}},
     ]  # fmt: skip
     api.shas["old"] = local_sha(tmp_path)
@@ -131,8 +121,8 @@ def test_another_artifact_under_this_version_number_is_refused(tmp_path: Path) -
     clock = FakeClock()
     api = FakeApi(clock)
     api.versions = [
-        PREVIOUS,
-        {**PREVIOUS, "buildNumber": 101, "versionNumber": VERSION,
+        PREVIOUS_VERSION,
+        {**PREVIOUS_VERSION, "buildNumber": 101, "versionNumber": VERSION,
          "frameworkDetails": {"attributes": {"artifactId": "old"}}},
     ]  # fmt: skip
     api.shas["old"] = "00" * 64  # another build
@@ -147,7 +137,7 @@ def test_a_failed_version_creation_keeps_the_artifact_and_says_how_to_finish(
 ) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     api.fail_create = ApiError("Bad Request", status=400)
     result, saved, error = publish_run(make_plan(tmp_path, release=spec()), api, clock)
     assert isinstance(error, ApiError)
@@ -162,7 +152,7 @@ def test_a_dry_run_reads_the_version_plan_and_sends_nothing_else(
 ) -> None:
     clock = FakeClock()
     api = FakeApi(clock)
-    api.versions = [PREVIOUS]
+    api.versions = [PREVIOUS_VERSION]
     plan = make_plan(tmp_path, release=spec())
     result = new_result(plan)
     with caplog.at_level(logging.INFO, logger="release_publisher"):
