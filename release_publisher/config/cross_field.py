@@ -113,14 +113,7 @@ def check_release(doc: Document) -> list[Problem]:
     listing = release.get("listing")
     shots = listing.get("screenshots") if isinstance(listing, dict) else None
     if isinstance(shots, str):
-        images = doc.data.get("images")
-        types = list(
-            dict.fromkeys(
-                str(e["type"])
-                for e in (images if isinstance(images, list) else [])
-                if isinstance(e, dict) and "type" in e
-            )
-        )
+        types = _image_types(doc)
         if shots not in types:
             have = f"image types: {', '.join(types)}" if types else "the config has no images"
             problems.append(
@@ -322,14 +315,7 @@ def check_app_listing(doc: Document) -> list[Problem]:
     chosen = section.get("images") if isinstance(section, dict) else None
     if not isinstance(chosen, dict):
         return []
-    images = doc.data.get("images")
-    types = list(
-        dict.fromkeys(
-            str(e["type"])
-            for e in (images if isinstance(images, list) else [])
-            if isinstance(e, dict) and "type" in e
-        )
-    )
+    types = _image_types(doc)
     problems: list[Problem] = []
     for key, image_type in chosen.items():
         if isinstance(image_type, str) and image_type not in types:
@@ -344,3 +330,12 @@ def check_app_listing(doc: Document) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _image_types(doc: Document) -> list[str]:
+    """The image types the config's ``images[]`` entries name, in config order, once each."""
+    images = doc.data.get("images")
+    entries = images if isinstance(images, list) else []
+    return list(
+        dict.fromkeys(str(e["type"]) for e in entries if isinstance(e, dict) and "type" in e)
+    )
