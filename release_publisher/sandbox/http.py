@@ -10,6 +10,8 @@ This module knows werkzeug's Request/Response and nothing of the sandbox's state
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,3 +82,18 @@ def read_json(request: Request) -> Any:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         return invalid(f"the request body is not valid JSON ({exc})")
+
+
+def offset_cursor(offset: int) -> str:
+    """The opaque ``cursor`` of a page starting at item ``offset`` (URL-safe base64 of
+    ``o<offset>``, as the emulator's offset-paged endpoints hand it out)."""
+    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+
+
+def offset_of_cursor(cursor: str) -> int | None:
+    """The item offset an :func:`offset_cursor` encodes; None for any other text."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return int(raw[1:]) if raw.startswith("o") and raw[1:].isdigit() else None

@@ -17,14 +17,12 @@ these versions is UNVERIFIED. Knows the router and :mod:`.http` only.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from .http import Call, invalid, json_response, not_found
+from .http import Call, invalid, json_response, not_found, offset_cursor, offset_of_cursor
 from .routing import Router
 from .state import SandboxState
 
@@ -138,7 +136,7 @@ def _versions(call: Call) -> Response:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         return invalid(f"limit must be 1..{MAX_PAGE_SIZE}, got {limit_text!r}")
     cursor = call.request.args.get("cursor")
-    start = _offset(cursor) if cursor is not None else 0
+    start = offset_of_cursor(cursor) if cursor is not None else 0
     if start is None:
         return invalid("cursor is not one this server issued")
     newest_first = list(reversed(versions))
@@ -146,7 +144,7 @@ def _versions(call: Call) -> Response:
     path = f"/rest/3/parent-software/{quote(product)}/versions"
     links: dict[str, str] = {"self": f"{path}?limit={limit}"}
     if start + limit < len(newest_first):
-        links["next"] = f"{path}?limit={limit}&cursor={_cursor(start + limit)}"
+        links["next"] = f"{path}?limit={limit}&cursor={offset_cursor(start + limit)}"
     return json_response({"items": [version_json(product, n, b) for n, b in page], "links": links})
 
 
@@ -170,15 +168,3 @@ def _by_build(call: Call) -> Response:
         if str(build) == call.args["build"]:
             return json_response(version_json(product, number, build))
     return not_found(f"parent software {product!r} has no build {call.args['build']!r}")
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
-
-
-def _offset(cursor: str) -> int | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    return int(raw[1:]) if raw.startswith("o") and raw[1:].isdigit() else None

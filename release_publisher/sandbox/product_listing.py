@@ -29,8 +29,6 @@ the router and :mod:`.http`.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import re
 import threading
@@ -40,7 +38,16 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from .http import Call, error_response, invalid, json_response, not_found, read_json
+from .http import (
+    Call,
+    error_response,
+    invalid,
+    json_response,
+    not_found,
+    offset_cursor,
+    offset_of_cursor,
+    read_json,
+)
 from .routing import Router
 from .state import SandboxState
 
@@ -167,7 +174,7 @@ class ProductListingApi:
         if not 1 <= limit <= MAX_PAGE_SIZE:
             return invalid(f"limit must be 1..{MAX_PAGE_SIZE}, got {limit_text!r}")
         cursor = args.get("cursor")
-        start = _offset(cursor) if cursor is not None else 0
+        start = offset_of_cursor(cursor) if cursor is not None else 0
         if start is None:
             return invalid("cursor is not one this server issued")
         private = args.get("includePrivate", "false").lower() == "true"
@@ -183,7 +190,7 @@ class ProductListingApi:
         query = f"limit={limit}" + ("&includePrivate=true" if private else "")
         links = {"self": f"{path}?{query}"}
         if start + limit < len(mine):
-            links["next"] = f"{path}?{query}&cursor={_cursor(start + limit)}"
+            links["next"] = f"{path}?{query}&cursor={offset_cursor(start + limit)}"
         return json_response({"items": page, "links": links})
 
     def get(self, call: Call) -> Response:
@@ -315,15 +322,3 @@ def _parse_seed(seed: Any, where: str) -> dict[str, Any] | str:
         approval_status=approval,
         images=images,
     )
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
-
-
-def _offset(cursor: str) -> int | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    return int(raw[1:]) if raw.startswith("o") and raw[1:].isdigit() else None
