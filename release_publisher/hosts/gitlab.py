@@ -236,9 +236,11 @@ def write_dotenv_report(
         shown = _shown_path(result_file, project_dir) if result_file is not None else ""
         text, dropped = render_dotenv(dotenv_variables(result, shown), redact=redact)
         warnings += dropped
-        problem = _write_atomically(path, text)
-        if problem:
-            warnings.append(f"could not write the dotenv report {path}: {problem}")
+        try:
+            write_text(path, text)  # atomic; never over a device, FIFO or directory
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            warnings.append(f"could not write the dotenv report {path}: {reason}")
     except Exception as exc:  # noqa: BLE001 - outputs must never fail a finished upload
         warnings.append(f"could not write the dotenv report: {type(exc).__name__}: {exc}")
     return [redact(w) for w in warnings]
@@ -255,14 +257,3 @@ def _shown_path(path: Path, project_dir: str) -> str:
         if full != root and full.is_relative_to(root):
             return full.relative_to(root).as_posix()
     return str(full)
-
-
-def _write_atomically(path: Path, text: str) -> str | None:
-    """Write ``text`` to ``path`` with :func:`release_publisher.result.write_text` (temp
-    file and rename; a device, FIFO or directory is never replaced, a symbolic link is
-    followed). Returns None, or the reason it failed; never raises."""
-    try:
-        write_text(path, text)
-    except OSError as exc:
-        return exc.strerror or type(exc).__name__
-    return None
